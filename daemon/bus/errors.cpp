@@ -1,0 +1,25 @@
+#include "errors.hpp"
+
+namespace metrics::bus {
+
+std::string error_name(const std::string& code) {
+  if (code == "AccessDenied") return "org.freedesktop.DBus.Error.AccessDenied";
+  if (code == "AuthFailed") return "org.freedesktop.DBus.Error.AuthFailed";
+  if (code == "UnknownObject") return "org.freedesktop.DBus.Error.UnknownObject";
+  return kErrorPrefix + code;
+}
+
+MessagePtr new_error_reply(sd_bus_message* call, const Error& error) {
+  sd_bus_message* reply = nullptr;
+  const std::string name = error_name(error.code);
+  if (sd_bus_message_new_method_errorf(call, &reply, name.c_str(), "%s", error.message.c_str()) < 0)
+    return nullptr;
+  return MessagePtr(reply);
+}
+
+int reply_error(sd_bus_message* call, const Error& error) {
+  const std::string name = error_name(error.code);
+  return sd_bus_reply_method_errorf(call, name.c_str(), "%s", error.message.c_str());
+}
+
+}  // namespace metrics::bus

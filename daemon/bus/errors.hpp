@@ -1,0 +1,21 @@
+// Named D-Bus errors for every failure; never GLib's unmapped names.
+#pragma once
+
+#include <string>
+
+#include "result.hpp"
+#include "sdbus_handles.hpp"
+
+namespace metrics::bus {
+
+inline constexpr const char* kErrorPrefix = "com.endlessm.Metrics.Error.";
+
+// The D-Bus error name for a core error code: standard names where the spec asks for
+// them (AccessDenied, AuthFailed), com.endlessm.Metrics.Error.<code> otherwise.
+std::string error_name(const std::string& code);
+
+// Replies to `call` with the error; returns what sd-bus returned.
+int reply_error(sd_bus_message* call, const Error& error);
+MessagePtr new_error_reply(sd_bus_message* call, const Error& error);
+
+}  // namespace metrics::bus

@@ -1,0 +1,177 @@
+// eos-metrics-event-recorder: owns com.endlessm.Metrics on the system bus.
+#include <glib-unix.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "bus_source.hpp"
+#include "log.hpp"
+#include "recorder_service.hpp"
+
+using namespace metrics;
+using namespace metrics::bus;
+
+namespace {
+
+std::string read_boot_id(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string id;
+  std::getline(in, id);
+  return id.empty() ? "unknown" : id;
+}
+
+struct Options {
+  GCharPtr config_file;
+  GCharPtr state_dir;
+  GCharPtr config_dir;
+  GCharPtr os_release;
+  GCharPtr boot_id_file;
+};
+
+bool parse_options(int& argc, char**& argv, Options& o) {
+  gchar* config_file = nullptr;
+  gchar* state_dir = nullptr;
+  gchar* config_dir = nullptr;
+  gchar* os_release = nullptr;
+  gchar* boot_id_file = nullptr;
+  const GOptionEntry entries[] = {
+      {"config-file-path", 'c', 0, G_OPTION_ARG_FILENAME, &config_file,
+       "Permissions file (default: <config-dir>/eos-metrics-permissions.conf)", "PATH"},
+      {"persistent-cache-directory", 'p', 0, G_OPTION_ARG_FILENAME, &state_dir,
+       "State directory (default: " METRICS_STATEDIR ")", "DIR"},
+      {"config-dir", 0, 0, G_OPTION_ARG_FILENAME, &config_dir,
+       "Configuration directory (default: " METRICS_SYSCONFDIR ")", "DIR"},
+      {"os-release", 0, 0, G_OPTION_ARG_FILENAME, &os_release,
+       "os-release file (default: /etc/os-release)", "PATH"},
+      {"boot-id-file", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &boot_id_file,
+       "Boot id source, for tests", "PATH"},
+      {},
+  };
+  std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> ctx(
+      g_option_context_new("- record usage metrics for com.endlessm.Metrics"),
+      &g_option_context_free);
+  g_option_context_add_main_entries(ctx.get(), entries, nullptr);
+  GErrorOut error;
+  const bool ok = g_option_context_parse(ctx.get(), &argc, &argv, error.out());
+  o.config_file.reset(config_file);
+  o.state_dir.reset(state_dir);
+  o.config_dir.reset(config_dir);
+  o.os_release.reset(os_release);
+  o.boot_id_file.reset(boot_id_file);
+  if (!ok) {
+    std::fprintf(stderr, "eos-metrics-event-recorder: %s\n", error.message().c_str());
+    return false;
+  }
+  return true;
+}
+
+Paths make_paths(const Options& o) {
+  Paths p;
+  p.config_dir = o.config_dir ? o.config_dir.get() : METRICS_SYSCONFDIR;
+  p.permissions_file = o.config_file ? std::filesystem::path(o.config_file.get())
+                                     : p.config_dir / "eos-metrics-permissions.conf";
+  p.state_dir = o.state_dir ? o.state_dir.get() : METRICS_STATEDIR;
+  p.os_release = o.os_release ? std::filesystem::path(o.os_release.get())
+                              : std::filesystem::path("/etc/os-release");
+  if (!o.os_release && !std::filesystem::exists(p.os_release)) p.os_release = "/usr/lib/os-release";
+  p.boot_id_file = o.boot_id_file ? o.boot_id_file.get() : "/proc/sys/kernel/random/boot_id";
+  return p;
+}
+
+gboolean on_quit_signal(gpointer loop) {
+  g_main_loop_quit(static_cast<GMainLoop*>(loop));
+  return G_SOURCE_REMOVE;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (!parse_options(argc, argv, options)) return 2;
+  const Paths paths = make_paths(options);
+
+  auto store = Store::open(paths.state_dir);
+  if (!store) {
+    log(LOG_ERR, "cannot open the metrics store: " + store.error().message);
+    return 1;
+  }
+  if (!(*store)->recovery_note().empty()) log(LOG_WARNING, (*store)->recovery_note(), kMsgStoreRecovered);
+
+  RecorderOptions ropts;
+  ropts.service_uid = static_cast<uint32_t>(geteuid());
+  const auto cache = config::read_cache_size(paths.cache_size_file());
+  if (!cache.warning.empty()) log(LOG_WARNING, cache.warning);
+  ropts.max_bytes = cache.maximum;
+  ropts.settings = config::read_recorder_settings(paths.recorder_settings_file());
+  for (const auto& w : ropts.settings.warnings) log(LOG_WARNING, w);
+  ropts.os_version = config::read_os_version(paths.os_release);
+  ropts.boot_id = read_boot_id(paths.boot_id_file);
+
+  SystemClock clock;
+  Recorder recorder(clock, **store, ropts);
+  if (auto r = recorder.start(); !r) {
+    log(LOG_ERR, "cannot start recording: " + r.error().message);
+    return 1;
+  }
+
+  sd_bus* raw_bus = nullptr;
+  if (int r = sd_bus_open_system(&raw_bus); r < 0) {
+    log(LOG_ERR, std::string("cannot connect to the system bus: ") + std::strerror(-r));
+    return 1;
+  }
+  BusPtr bus(raw_bus);
+
+  GMainLoopPtr loop(g_main_loop_new(nullptr, FALSE));
+  RecorderService service(bus.get(), recorder, paths, METRICS_DEFAULT_SERVER_URL);
+  if (auto r = service.start(); !r) {
+    log(LOG_ERR, r.error().message);
+    return 1;
+  }
+  BusSource source(bus.get(), nullptr, [&service] { service.after_batch(); });
+  source.set_on_disconnect([&loop] {
+    log(LOG_ERR, "lost the connection to the system bus; exiting");
+    g_main_loop_quit(loop.get());
+  });
+  if (int r = sd_bus_request_name(bus.get(), kBusName, 0); r < 0) {
+    log(LOG_ERR, std::string("cannot own ") + kBusName + ": " + std::strerror(-r));
+    return 1;
+  }
+
+  // One wake-up a day: count running timers into the day that ends, roll periods over.
+  struct Midnight {
+    Recorder* recorder;
+    RecorderService* service;
+    guint id = 0;
+    static gboolean fire(gpointer p) {
+      auto* self = static_cast<Midnight*>(p);
+      if (auto r = self->recorder->roll_over_if_due(); !r)
+        log(LOG_ERR, "period roll-over failed: " + r.error().message);
+      self->service->after_batch();
+      self->schedule();
+      return G_SOURCE_REMOVE;
+    }
+    void schedule() {
+      const int64_t now = g_get_real_time() * 1000;
+      const int64_t wait_s = std::max<int64_t>(1, (recorder->next_midnight_ns() - now) / 1'000'000'000 + 1);
+      id = g_timeout_add_seconds(static_cast<guint>(std::min<int64_t>(wait_s, 86400 + 3600)), &Midnight::fire, this);
+    }
+  } midnight{&recorder, &service};
+  midnight.schedule();
+
+  g_unix_signal_add(SIGTERM, on_quit_signal, loop.get());
+  g_unix_signal_add(SIGINT, on_quit_signal, loop.get());
+  sd_notify(0, "READY=1\nSTATUS=Recording metrics");
+  log(LOG_INFO, "ready; state in " + paths.state_dir.string());
+
+  g_main_loop_run(loop.get());
+
+  sd_notify(0, "STOPPING=1");
+  // A clean stop keeps the time of running timers.
+  if (auto r = recorder.stop_all_timers(); !r) log(LOG_ERR, "cannot save timers: " + r.error().message);
+  service.after_batch();
+  sd_bus_flush(bus.get());
+  return source.disconnected() ? 1 : 0;
+}

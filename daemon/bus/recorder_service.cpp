@@ -1,0 +1,404 @@
+#include "recorder_service.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "errors.hpp"
+#include "log.hpp"
+#include "variant_reader.hpp"
+
+namespace metrics::bus {
+
+namespace {
+
+constexpr const char* kActionSetEnabled = "com.endlessm.Metrics.SetEnabled";
+constexpr const char* kActionResetTrackingId = "com.endlessm.Metrics.ResetTrackingId";
+
+RecorderService* self_of(void* userdata) { return static_cast<RecorderService*>(userdata); }
+
+// Reads the (ay event_id) argument; its length is checked by the recorder.
+Result<std::span<const uint8_t>> read_event_id(sd_bus_message* m) {
+  const void* data = nullptr;
+  size_t size = 0;
+  if (sd_bus_message_read_array(m, 'y', &data, &size) < 0)
+    return Error{"InvalidEventId", "cannot read the event id (ay)"};
+  return std::span<const uint8_t>(static_cast<const uint8_t*>(data), size);
+}
+
+// Reads (b has_payload, v payload): the payload only counts when has_payload is true.
+Result<GVariantPtr> read_optional_payload(sd_bus_message* m) {
+  int has_payload = 0;
+  if (sd_bus_message_read_basic(m, 'b', &has_payload) < 0)
+    return Error{"InvalidPayload", "cannot read has_payload (b)"};
+  if (!has_payload) {
+    if (sd_bus_message_skip(m, "v") < 0) return Error{"InvalidPayload", "cannot read payload (v)"};
+    return GVariantPtr();
+  }
+  return read_boxed_variant(m);
+}
+
+std::optional<uint64_t> timer_id_of_path(const char* path) {
+  const size_t prefix = std::strlen(kTimerPathPrefix);
+  if (!path || std::strncmp(path, kTimerPathPrefix, prefix) != 0) return std::nullopt;
+  const char* digits = path + prefix;
+  if (*digits == '\0' || *digits == '0') return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long id = std::strtoull(digits, &end, 10);
+  if (errno != 0 || *end != '\0') return std::nullopt;
+  return id;
+}
+
+std::string timer_path(uint64_t id) { return kTimerPathPrefix + std::to_string(id); }
+
+}  // namespace
+
+RecorderService::RecorderService(sd_bus* bus, Recorder& recorder, Paths paths,
+                                 std::string default_server_url)
+    : bus_(bus),
+      recorder_(recorder),
+      paths_(std::move(paths)),
+      default_server_url_(std::move(default_server_url)),
+      callers_(bus,
+               [this](const std::string& connection) {
+                 if (auto r = recorder_.connection_closed(connection); !r)
+                   log(LOG_ERR, "cannot save the timers of " + connection + ": " + r.error().message);
+               }),
+      polkit_(bus) {}
+
+RecorderService::~RecorderService() = default;
+
+Result<void> RecorderService::start() {
+  static const sd_bus_vtable server_vtable[] = {
+      SD_BUS_VTABLE_START(0),
+      SD_BUS_PROPERTY("Enabled", "b", &RecorderService::property_enabled, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("TrackingId", "s", &RecorderService::property_tracking_id, 0,
+                      SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_METHOD_WITH_NAMES("SetEnabled", "b", SD_BUS_PARAM(enabled), "", ,
+                               &RecorderService::method_set_enabled,
+                               SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("RecordSingularEvent", "uayxbv",
+                               SD_BUS_PARAM(user_id) SD_BUS_PARAM(event_id)
+                                   SD_BUS_PARAM(relative_timestamp) SD_BUS_PARAM(has_payload)
+                                       SD_BUS_PARAM(payload),
+                               "", , &RecorderService::method_record_singular,
+                               SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("RecordAggregateEvent", "uayxxbv",
+                               SD_BUS_PARAM(user_id) SD_BUS_PARAM(event_id) SD_BUS_PARAM(count)
+                                   SD_BUS_PARAM(relative_timestamp) SD_BUS_PARAM(has_payload)
+                                       SD_BUS_PARAM(payload),
+                               "", , &RecorderService::method_record_aggregate,
+                               SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("RecordEventSequence", "uaya(xbv)",
+                               SD_BUS_PARAM(user_id) SD_BUS_PARAM(event_id) SD_BUS_PARAM(events),
+                               "", , &RecorderService::method_record_sequence,
+                               SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD("UploadEvents", "", "", &RecorderService::method_upload_events,
+                    SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD("ResetTrackingId", "", "", &RecorderService::method_reset_tracking_id,
+                    SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("StartAggregateTimer", "uaybv",
+                               SD_BUS_PARAM(user_id) SD_BUS_PARAM(event_id)
+                                   SD_BUS_PARAM(has_payload) SD_BUS_PARAM(payload),
+                               "o", SD_BUS_PARAM(timer_object_path),
+                               &RecorderService::method_start_timer, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_VTABLE_END,
+  };
+  sd_bus_slot* slot = nullptr;
+  int r = sd_bus_add_object_vtable(bus_, &slot, kObjectPath, kServerInterface, server_vtable, this);
+  if (r < 0) return Error{"BusFailure", std::string("cannot export the recorder: ") + std::strerror(-r)};
+  slots_.emplace_back(slot);
+
+  permissions_watch_ = std::make_unique<FileWatch>(paths_.permissions_file,
+                                                   [this] { reload_permissions(); });
+  if (!permissions_watch_->active())
+    log(LOG_WARNING, "cannot watch " + paths_.permissions_file.string() +
+                         "; edits take effect at the next restart");
+  ConsentState initial;
+  auto read = config::read_permissions(paths_.permissions_file, default_server_url_);
+  if (!read && read.error().code == "PermissionsMissing")
+    read = config::write_default_permissions(paths_.permissions_file, default_server_url_);
+  if (read) initial.permissions = read.value();
+  else initial.problem = read.error().message;
+  apply_permissions(std::move(initial), true);
+  return Ok();
+}
+
+bool RecorderService::enabled_property() const {
+  return consent_.permissions && consent_.permissions->enabled &&
+         consent_.permissions->uploading_enabled;
+}
+
+void RecorderService::reload_permissions() {
+  ConsentState next;
+  auto read = config::read_permissions(paths_.permissions_file, default_server_url_);
+  if (!read && read.error().code == "PermissionsMissing") {
+    // Deleted at run time: the first-run defaults again (never uploading).
+    read = config::write_default_permissions(paths_.permissions_file, default_server_url_);
+  }
+  if (read) next.permissions = read.value();
+  else next.problem = read.error().message;
+  apply_permissions(std::move(next), false);
+}
+
+void RecorderService::apply_permissions(ConsentState next, bool at_start) {
+  const bool was_enabled = enabled_property();
+  const bool was_declined = consent_.permissions && !consent_.permissions->enabled;
+  const std::optional<config::Consent> old_consent =
+      consent_.permissions ? std::optional(config::consent_of(*consent_.permissions)) : std::nullopt;
+  const std::string old_problem = consent_.problem;
+  consent_ = std::move(next);
+
+  if (!consent_.permissions) {
+    // The earlier decision is unknown: record nothing, upload nothing, delete nothing.
+    recorder_.set_recording(false);
+    if (consent_.problem != old_problem)
+      log(LOG_ERR,
+          "permissions file unusable, not recording or uploading until it is fixed: " +
+              consent_.problem,
+          kMsgConfigInvalid);
+  } else {
+    const auto consent = config::consent_of(*consent_.permissions);
+    const bool declined = consent == config::Consent::Declined;
+    recorder_.set_recording(!declined);
+    if (declined && (!was_declined || at_start)) {
+      // Entering "declined" deletes everything collected; at start this also finishes
+      // a purge that a crash interrupted.
+      if (!at_start || recorder_.store().total_bytes() > 0) {
+        if (auto r = recorder_.purge(); !r)
+          log(LOG_ERR, "could not delete the collected metrics: " + r.error().message);
+        else
+          log(LOG_NOTICE, "metrics declined: all collected data deleted", kMsgPurged);
+      }
+    }
+    if (old_consent != consent)
+      log(LOG_NOTICE, std::string("consent is now ") + config::consent_name(consent),
+          kMsgConsentChanged);
+    if (auto url = config::resolve_server_url(*consent_.permissions); !url)
+      log(LOG_WARNING, "uploads paused: " + url.error().message, kMsgConfigInvalid);
+  }
+  if (!at_start && was_enabled != enabled_property())
+    sd_bus_emit_properties_changed(bus_, kObjectPath, kServerInterface, "Enabled", nullptr);
+}
+
+int RecorderService::defer_reply(sd_bus_message* call, MessagePtr reply) {
+  if (!reply) return -ENOMEM;
+  deferred_.push_back({ref_message(call), std::move(reply)});
+  return 1;
+}
+
+int RecorderService::defer(sd_bus_message* call, const Result<void>& result) {
+  if (!result) {
+    // Refusals are answered at once: nothing of them waits for the commit.
+    return reply_error(call, result.error());
+  }
+  if (!sd_bus_message_get_expect_reply(call)) return 1;
+  sd_bus_message* reply = nullptr;
+  if (sd_bus_message_new_method_return(call, &reply) < 0) return -ENOMEM;
+  return defer_reply(call, MessagePtr(reply));
+}
+
+void RecorderService::after_batch() {
+  if (timer_slots_.size() != recorder_.timer_count()) unexport_stopped_timers();
+  if (deferred_.empty() && !recorder_.store().in_transaction()) return;
+  auto committed = recorder_.flush();
+  if (!committed)
+    log(LOG_ERR, "cannot commit recorded events: " + committed.error().message);
+  for (auto& d : deferred_) {
+    if (committed) {
+      sd_bus_send(bus_, d.reply.get(), nullptr);
+    } else {
+      MessagePtr error = new_error_reply(d.call.get(), committed.error());
+      if (error) sd_bus_send(bus_, error.get(), nullptr);
+    }
+  }
+  deferred_.clear();
+}
+
+int RecorderService::method_record_singular(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  auto who = self->caller(m);
+  if (!who) return reply_error(m, who.error());
+  uint32_t user_id = 0;
+  int64_t relative = 0;
+  if (sd_bus_message_read_basic(m, 'u', &user_id) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read user_id (u)"});
+  auto event_id = read_event_id(m);
+  if (!event_id) return reply_error(m, event_id.error());
+  if (sd_bus_message_read_basic(m, 'x', &relative) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read relative_timestamp (x)"});
+  auto payload = read_optional_payload(m);
+  if (!payload) return reply_error(m, payload.error());
+  return self->defer(m, self->recorder_.record_singular(*who, user_id, *event_id, relative,
+                                                        payload->get()));
+}
+
+int RecorderService::method_record_aggregate(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  auto who = self->caller(m);
+  if (!who) return reply_error(m, who.error());
+  uint32_t user_id = 0;
+  int64_t count = 0, relative = 0;
+  if (sd_bus_message_read_basic(m, 'u', &user_id) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read user_id (u)"});
+  auto event_id = read_event_id(m);
+  if (!event_id) return reply_error(m, event_id.error());
+  if (sd_bus_message_read(m, "xx", &count, &relative) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read count and relative_timestamp (xx)"});
+  auto payload = read_optional_payload(m);
+  if (!payload) return reply_error(m, payload.error());
+  return self->defer(m, self->recorder_.record_aggregate(*who, user_id, *event_id, count, relative,
+                                                         payload->get()));
+}
+
+int RecorderService::method_record_sequence(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  auto who = self->caller(m);
+  if (!who) return reply_error(m, who.error());
+  uint32_t user_id = 0;
+  if (sd_bus_message_read_basic(m, 'u', &user_id) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read user_id (u)"});
+  auto event_id = read_event_id(m);
+  if (!event_id) return reply_error(m, event_id.error());
+  if (sd_bus_message_enter_container(m, 'a', "(xbv)") < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read events (a(xbv))"});
+  std::vector<GVariantPtr> payloads;
+  std::vector<SequenceElement> events;
+  for (;;) {
+    const int r = sd_bus_message_enter_container(m, 'r', "xbv");
+    if (r < 0) return reply_error(m, {"InvalidArguments", "malformed sequence element"});
+    if (r == 0) break;
+    int64_t relative = 0;
+    if (sd_bus_message_read_basic(m, 'x', &relative) < 0)
+      return reply_error(m, {"InvalidArguments", "cannot read an element's timestamp (x)"});
+    auto payload = read_optional_payload(m);
+    if (!payload) return reply_error(m, payload.error());
+    if (sd_bus_message_exit_container(m) < 0)
+      return reply_error(m, {"InvalidArguments", "malformed sequence element"});
+    events.push_back({relative, payload->get()});
+    payloads.push_back(std::move(payload.value()));
+  }
+  return self->defer(m, self->recorder_.record_sequence(*who, user_id, *event_id, events));
+}
+
+int RecorderService::method_upload_events(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  if (!self->consent_.permissions)
+    return reply_error(m, {"MetricsDisabled", "metrics are off until the permissions file is fixed: " +
+                                                  self->consent_.problem});
+  if (!self->consent_.permissions->enabled)
+    return reply_error(m, {"MetricsDisabled", "metrics are disabled (the user declined)"});
+  if (!self->consent_.permissions->uploading_enabled)
+    return reply_error(m, {"UploadingDisabled",
+                           "uploading is disabled: the user has not agreed to send metrics"});
+  return reply_error(m, {"NotImplemented", "uploading is not implemented in this version of the "
+                                           "recorder; events stay queued"});
+}
+
+int RecorderService::method_reset_tracking_id(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
+  self->polkit_.check(m, kActionResetTrackingId, [call](Result<void> allowed) {
+    // Protocol 3 has no tracking id: an authorised reset has nothing to do.
+    if (!allowed) reply_error(call.get(), allowed.error());
+    else sd_bus_reply_method_return(call.get(), "");
+  });
+  return 1;
+}
+
+int RecorderService::method_set_enabled(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  int enabled = 0;
+  if (sd_bus_message_read_basic(m, 'b', &enabled) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read enabled (b)"});
+  std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
+  self->polkit_.check(m, kActionSetEnabled, [self, enabled, call](Result<void> allowed) {
+    if (!allowed) {
+      reply_error(call.get(), allowed.error());
+      return;
+    }
+    auto written = config::set_consent(self->paths_.permissions_file, enabled != 0,
+                                       self->default_server_url_);
+    if (!written) {
+      reply_error(call.get(), written.error());
+      return;
+    }
+    ConsentState next;
+    next.permissions = written.value();
+    self->apply_permissions(std::move(next), false);
+    sd_bus_reply_method_return(call.get(), "");
+  });
+  return 1;
+}
+
+int RecorderService::method_start_timer(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  auto who = self->caller(m);
+  if (!who) return reply_error(m, who.error());
+  uint32_t user_id = 0;
+  if (sd_bus_message_read_basic(m, 'u', &user_id) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read user_id (u)"});
+  auto event_id = read_event_id(m);
+  if (!event_id) return reply_error(m, event_id.error());
+  auto payload = read_optional_payload(m);
+  if (!payload) return reply_error(m, payload.error());
+  auto id = self->recorder_.start_timer(*who, user_id, *event_id, payload->get());
+  if (!id) return reply_error(m, id.error());
+  if (auto exported = self->export_timer(*id); !exported) return reply_error(m, exported.error());
+  sd_bus_message* reply = nullptr;
+  if (sd_bus_message_new_method_return(m, &reply) < 0) return -ENOMEM;
+  MessagePtr owned(reply);
+  const std::string path = timer_path(*id);
+  if (sd_bus_message_append(reply, "o", path.c_str()) < 0) return -ENOMEM;
+  return self->defer_reply(m, std::move(owned));
+}
+
+int RecorderService::method_stop_timer(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  auto who = self->caller(m);
+  if (!who) return reply_error(m, who.error());
+  auto id = timer_id_of_path(sd_bus_message_get_path(m));
+  if (!id) return reply_error(m, {"UnknownObject", "no such timer"});
+  auto result = self->recorder_.stop_timer(*who, *id);
+  if (!result && result.error().code == "UnknownTimer")
+    return reply_error(m, {"UnknownObject", result.error().message});
+  return self->defer(m, result);
+}
+
+int RecorderService::property_enabled(sd_bus*, const char*, const char*, const char*,
+                                      sd_bus_message* reply, void* userdata, sd_bus_error*) {
+  return sd_bus_message_append(reply, "b", self_of(userdata)->enabled_property() ? 1 : 0);
+}
+
+int RecorderService::property_tracking_id(sd_bus*, const char*, const char*, const char*,
+                                          sd_bus_message* reply, void*, sd_bus_error*) {
+  // Protocol 3 has no machine identifier.
+  return sd_bus_message_append(reply, "s", "");
+}
+
+Result<void> RecorderService::export_timer(uint64_t id) {
+  static const sd_bus_vtable timer_vtable[] = {
+      SD_BUS_VTABLE_START(0),
+      SD_BUS_METHOD("StopTimer", "", "", &RecorderService::method_stop_timer,
+                    SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_VTABLE_END,
+  };
+  sd_bus_slot* slot = nullptr;
+  const int r = sd_bus_add_object_vtable(bus_, &slot, timer_path(id).c_str(), kTimerInterface,
+                                         timer_vtable, this);
+  if (r < 0) {
+    (void)recorder_.stop_timer(Caller{"", 0}, id);
+    return Error{"BusFailure", std::string("cannot export the timer: ") + std::strerror(-r)};
+  }
+  timer_slots_.emplace(id, SlotPtr(slot));
+  return Ok();
+}
+
+void RecorderService::unexport_stopped_timers() {
+  // Done between batches, never from inside the timer object's own method call.
+  std::erase_if(timer_slots_, [this](const auto& e) { return !recorder_.has_timer(e.first); });
+}
+
+}  // namespace metrics::bus

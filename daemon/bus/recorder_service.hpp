@@ -1,0 +1,88 @@
+// com.endlessm.Metrics on the bus: the EventRecorderServer interface on
+// /com/endlessm/Metrics and one AggregateTimer object per running timer. It owns the
+// consent state read from the permissions file and applies it to the recorder.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "callers.hpp"
+#include "file_watch.hpp"
+#include "paths.hpp"
+#include "polkit.hpp"
+#include "recorder.hpp"
+#include "sdbus_handles.hpp"
+#include "settings.hpp"
+
+namespace metrics::bus {
+
+inline constexpr const char* kBusName = "com.endlessm.Metrics";
+inline constexpr const char* kObjectPath = "/com/endlessm/Metrics";
+inline constexpr const char* kServerInterface = "com.endlessm.Metrics.EventRecorderServer";
+inline constexpr const char* kTimerInterface = "com.endlessm.Metrics.AggregateTimer";
+inline constexpr const char* kTimerPathPrefix = "/com/endlessm/Metrics/AggregateTimer";
+
+class RecorderService {
+ public:
+  RecorderService(sd_bus* bus, Recorder& recorder, Paths paths, std::string default_server_url);
+  ~RecorderService();
+
+  // Exports the objects and reads the permissions file (writing first-run defaults).
+  Result<void> start();
+  // Commits what this main-loop turn recorded, then sends the replies waiting for it.
+  void after_batch();
+  // Re-reads the permissions file and applies it (also called by the file watch).
+  void reload_permissions();
+
+  bool enabled_property() const;
+
+ private:
+  // Consent as last read; nullopt while the file cannot be parsed.
+  struct ConsentState {
+    std::optional<config::Permissions> permissions;
+    std::string problem;  // why the file is unusable, for the journal and status
+  };
+
+  static int method_record_singular(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_record_aggregate(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_record_sequence(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_upload_events(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_reset_tracking_id(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_set_enabled(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_start_timer(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_stop_timer(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int property_enabled(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
+                              void* userdata, sd_bus_error*);
+  static int property_tracking_id(sd_bus*, const char*, const char*, const char*,
+                                  sd_bus_message* reply, void* userdata, sd_bus_error*);
+  // Each running timer is its own object; its slot goes when the timer stops.
+  Result<void> export_timer(uint64_t id);
+  void unexport_stopped_timers();
+
+  // Queues the success reply (or the error) of `call` until the batch commits.
+  int defer(sd_bus_message* call, const Result<void>& result);
+  int defer_reply(sd_bus_message* call, MessagePtr reply);
+  void apply_permissions(ConsentState next, bool at_start);
+  Result<Caller> caller(sd_bus_message* m) { return callers_.caller_of(m); }
+
+  sd_bus* bus_;
+  Recorder& recorder_;
+  Paths paths_;
+  std::string default_server_url_;
+  CallerRegistry callers_;
+  Polkit polkit_;
+  ConsentState consent_;
+  std::unique_ptr<FileWatch> permissions_watch_;
+  std::vector<SlotPtr> slots_;
+  std::map<uint64_t, SlotPtr> timer_slots_;
+  struct Deferred {
+    MessagePtr call;
+    MessagePtr reply;
+  };
+  std::vector<Deferred> deferred_;
+};
+
+}  // namespace metrics::bus

@@ -1,0 +1,93 @@
+// RAII owners for the GLib/GIO objects the core uses: no manual unref paths.
+#pragma once
+
+#include <gio/gio.h>
+#include <glib.h>
+
+#include <memory>
+#include <string>
+
+namespace metrics {
+
+struct GVariantUnref {
+  void operator()(GVariant* v) const { g_variant_unref(v); }
+};
+struct GBytesUnref {
+  void operator()(GBytes* b) const { g_bytes_unref(b); }
+};
+struct GErrorFree {
+  void operator()(GError* e) const { g_error_free(e); }
+};
+struct GKeyFileFree {
+  void operator()(GKeyFile* k) const { g_key_file_free(k); }
+};
+struct GObjectUnref {
+  void operator()(gpointer o) const { g_object_unref(o); }
+};
+struct GFreeDeleter {
+  void operator()(gpointer p) const { g_free(p); }
+};
+struct GStrvFree {
+  void operator()(gchar** p) const { g_strfreev(p); }
+};
+struct GDateTimeUnref {
+  void operator()(GDateTime* d) const { g_date_time_unref(d); }
+};
+struct GTimeZoneUnref {
+  void operator()(GTimeZone* t) const { g_time_zone_unref(t); }
+};
+struct GVariantBuilderUnref {
+  void operator()(GVariantBuilder* b) const { g_variant_builder_unref(b); }
+};
+struct GMainLoopUnref {
+  void operator()(GMainLoop* l) const { g_main_loop_unref(l); }
+};
+struct GSourceUnref {
+  void operator()(GSource* s) const {
+    g_source_destroy(s);
+    g_source_unref(s);
+  }
+};
+struct GChecksumFree {
+  void operator()(GChecksum* c) const { g_checksum_free(c); }
+};
+
+using GVariantPtr = std::unique_ptr<GVariant, GVariantUnref>;
+using GBytesPtr = std::unique_ptr<GBytes, GBytesUnref>;
+using GErrorPtr = std::unique_ptr<GError, GErrorFree>;
+using GKeyFilePtr = std::unique_ptr<GKeyFile, GKeyFileFree>;
+using GCharPtr = std::unique_ptr<gchar, GFreeDeleter>;
+using GStrvPtr = std::unique_ptr<gchar*, GStrvFree>;
+using GDateTimePtr = std::unique_ptr<GDateTime, GDateTimeUnref>;
+using GTimeZonePtr = std::unique_ptr<GTimeZone, GTimeZoneUnref>;
+using GMainLoopPtr = std::unique_ptr<GMainLoop, GMainLoopUnref>;
+using GSourcePtr = std::unique_ptr<GSource, GSourceUnref>;
+using GChecksumPtr = std::unique_ptr<GChecksum, GChecksumFree>;
+template <typename T>
+using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
+
+// Takes ownership of a possibly floating reference (sinks it).
+inline GVariantPtr adopt_variant(GVariant* v) {
+  return GVariantPtr(v ? g_variant_ref_sink(v) : nullptr);
+}
+inline GVariantPtr share_variant(GVariant* v) { return GVariantPtr(v ? g_variant_ref(v) : nullptr); }
+
+// Collects a GError out-parameter: `GErrorOut err; f(..., err.out()); if (err) ...`
+class GErrorOut {
+ public:
+  GError** out() { return &raw_; }
+  explicit operator bool() const { return raw_ != nullptr; }
+  std::string message() const { return raw_ ? raw_->message : ""; }
+  const GError* get() const { return raw_; }
+  ~GErrorOut() {
+    if (raw_) g_error_free(raw_);
+  }
+  GErrorOut() = default;
+  GErrorOut(const GErrorOut&) = delete;
+  GErrorOut& operator=(const GErrorOut&) = delete;
+
+ private:
+  GError* raw_ = nullptr;
+};
+
+}  // namespace metrics

@@ -1,0 +1,343 @@
+#include "recorder.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace metrics {
+
+namespace {
+
+constexpr int64_t kNsPerSecond = 1'000'000'000;
+
+// What one stored item costs against the queue bound: the bytes it adds to an
+// upload body, plus a fixed allowance for framing.
+int64_t singular_size(const std::string& os_version, size_t payload_bytes) {
+  return 16 + static_cast<int64_t>(os_version.size()) + 1 + 8 + static_cast<int64_t>(payload_bytes) + 16;
+}
+int64_t count_size(const std::string& period, size_t payload_bytes) {
+  return 16 + static_cast<int64_t>(period.size()) + 1 + 4 + static_cast<int64_t>(payload_bytes) + 16;
+}
+
+bool type_allowed(const GVariantType* type) {
+  // D-Bus cannot carry maybe types and metrics have no use for file descriptors.
+  const gchar* s = g_variant_type_peek_string(type);
+  const gsize n = g_variant_type_get_string_length(type);
+  for (gsize i = 0; i < n; ++i)
+    if (s[i] == 'm' || s[i] == 'h') return false;
+  return true;
+}
+
+}  // namespace
+
+Recorder::Recorder(const Clock& clock, Store& store, RecorderOptions options)
+    : clock_(clock),
+      store_(store),
+      options_(std::move(options)),
+      rate_limiter_(options_.settings.rate_limit_per_second, options_.settings.rate_limit_burst) {}
+
+void Recorder::set_settings(const config::RecorderSettings& settings) {
+  options_.settings = settings;
+  rate_limiter_.set_limits(settings.rate_limit_per_second, settings.rate_limit_burst);
+}
+
+Result<void> Recorder::start() {
+  std::optional<BootAnchor> previous;
+  auto id = store_.get_meta("boot_id");
+  auto offset = store_.get_meta("boot_offset_ns");
+  auto boot = store_.get_meta("anchor_boot_ns");
+  auto wall = store_.get_meta("anchor_wall_ns");
+  if (id && offset && boot && wall && id->has_value() && offset->has_value() &&
+      boot->has_value() && wall->has_value()) {
+    try {
+      previous = BootAnchor{**id, std::stoll(**offset), std::stoll(**boot), std::stoll(**wall)};
+    } catch (const std::exception&) {
+      previous.reset();  // unreadable anchor: start a fresh time-line
+    }
+  }
+  anchor_ = next_boot_anchor(previous, options_.boot_id, clock_.boottime_ns(), clock_.realtime_ns());
+  if (!previous || previous->boot_id != anchor_.boot_id || previous->offset_ns != anchor_.offset_ns) {
+    if (auto r = store_.begin(); !r) return r;
+    for (auto [key, value] :
+         {std::pair<const char*, std::string>{"boot_id", anchor_.boot_id},
+          {"boot_offset_ns", std::to_string(anchor_.offset_ns)},
+          {"anchor_boot_ns", std::to_string(anchor_.boot_ns)},
+          {"anchor_wall_ns", std::to_string(anchor_.wall_ns)}}) {
+      if (auto r = store_.set_meta(key, value); !r) return r;
+    }
+  }
+  auto next_id = store_.get_meta("next_timer_id");
+  if (next_id && next_id->has_value()) {
+    try {
+      next_timer_id_ = std::max<uint64_t>(1, std::stoull(**next_id));
+    } catch (const std::exception&) {
+      next_timer_id_ = 1;
+    }
+  }
+  if (auto r = roll_over_now(); !r) return r;
+  return flush();
+}
+
+Error Recorder::refuse(Error error) {
+  ++refusals_[error.code];
+  return error;
+}
+
+int64_t Recorder::to_timeline(int64_t client_relative_ns) const {
+  // A client cannot have stamped an event in the future or before boot.
+  const int64_t clamped = std::clamp<int64_t>(client_relative_ns, 0, clock_.boottime_ns());
+  return clamped + anchor_.offset_ns;
+}
+
+Result<uint32_t> Recorder::effective_uid(const Caller& caller, uint32_t claimed_uid) const {
+  return privileged(caller.uid) ? claimed_uid : caller.uid;
+}
+
+Result<Uuid> Recorder::check_event_id(std::span<const uint8_t> event_id) {
+  auto id = Uuid::from_bytes(event_id);
+  if (!id)
+    return refuse({"InvalidEventId", "event id must be exactly 16 bytes (a UUID), got " +
+                                         std::to_string(event_id.size())});
+  return *id;
+}
+
+Result<std::vector<uint8_t>> Recorder::serialize_payload(GVariant* payload) {
+  if (!payload) return std::vector<uint8_t>{};
+  if (!type_allowed(g_variant_get_type(payload)))
+    return refuse({"InvalidPayload", "payload types may not contain maybe types or file descriptors"});
+  GVariantPtr boxed = adopt_variant(g_variant_new_variant(payload));
+  GVariantPtr normal = adopt_variant(g_variant_get_normal_form(boxed.get()));
+  const gsize size = g_variant_get_size(normal.get());
+  if (size > options_.settings.max_payload_bytes)
+    return refuse({"PayloadTooLarge", "payload is " + std::to_string(size) +
+                                          " bytes; the limit is " +
+                                          std::to_string(options_.settings.max_payload_bytes)});
+  const auto* data = static_cast<const uint8_t*>(g_variant_get_data(normal.get()));
+  return std::vector<uint8_t>(data, data + size);
+}
+
+Result<void> Recorder::admit(uint32_t uid, double events, int64_t bytes) {
+  const auto max = static_cast<int64_t>(options_.max_bytes);
+  if (store_.total_bytes() + bytes > max)
+    return refuse({"QueueFull", "the metrics queue is full (" + std::to_string(max) +
+                                    " bytes, cache-size.conf); the event was not stored"});
+  if (!privileged(uid)) {
+    const int64_t share = max * options_.settings.max_queue_share_percent / 100;
+    if (store_.bytes_of_uid(uid) + bytes > share)
+      return refuse({"UserQuotaExceeded", "uid " + std::to_string(uid) + " already uses its share (" +
+                                              std::to_string(share) + " bytes) of the metrics queue"});
+    if (!rate_limiter_.try_take(uid, events, clock_.monotonic_ns()))
+      return refuse({"RateLimited", "uid " + std::to_string(uid) +
+                                        " records events faster than the allowed rate; retry later"});
+  }
+  return Ok();
+}
+
+Result<void> Recorder::record_singular(const Caller& caller, uint32_t claimed_uid,
+                                       std::span<const uint8_t> event_id, int64_t relative_ns,
+                                       GVariant* payload) {
+  auto id = check_event_id(event_id);
+  if (!id) return id.error();
+  if (!recording_) return Ok();
+  if (auto r = roll_over_if_due(); !r) return r;
+  auto uid = effective_uid(caller, claimed_uid);
+  auto bytes = serialize_payload(payload);
+  if (!bytes) return bytes.error();
+  const int64_t size = singular_size(options_.os_version, bytes->size());
+  if (auto r = admit(*uid, 1, size); !r) return r;
+  if (auto r = store_.begin(); !r) return r;
+  return store_.add_singular(*uid, *id, options_.os_version, to_timeline(relative_ns), *bytes, size);
+}
+
+Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_uid,
+                                       std::span<const uint8_t> event_id,
+                                       const std::vector<SequenceElement>& events) {
+  auto id = check_event_id(event_id);
+  if (!id) return id.error();
+  if (events.size() > options_.settings.max_sequence_length)
+    return refuse({"SequenceTooLong", "a sequence may hold at most " +
+                                          std::to_string(options_.settings.max_sequence_length) +
+                                          " events, got " + std::to_string(events.size())});
+  if (!recording_) return Ok();
+  if (auto r = roll_over_if_due(); !r) return r;
+  auto uid = effective_uid(caller, claimed_uid);
+  // Validate the whole sequence first: it is stored entirely or not at all.
+  std::vector<std::vector<uint8_t>> payloads;
+  payloads.reserve(events.size());
+  int64_t total = 0;
+  for (const auto& e : events) {
+    auto bytes = serialize_payload(e.payload);
+    if (!bytes) return bytes.error();
+    total += singular_size(options_.os_version, bytes->size());
+    payloads.push_back(std::move(bytes.value()));
+  }
+  if (auto r = admit(*uid, static_cast<double>(std::max<size_t>(1, events.size())), total); !r)
+    return r;
+  if (auto r = store_.begin(); !r) return r;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const int64_t size = singular_size(options_.os_version, payloads[i].size());
+    if (auto r = store_.add_singular(*uid, *id, options_.os_version,
+                                     to_timeline(events[i].relative_ns), payloads[i], size);
+        !r)
+      return r;
+  }
+  return Ok();
+}
+
+Result<void> Recorder::add_counts(uint32_t uid, const Uuid& event_id,
+                                  std::span<const uint8_t> payload, int64_t delta,
+                                  const LocalPeriods& periods) {
+  if (auto r = store_.begin(); !r) return r;
+  if (auto r = store_.add_count(uid, event_id, periods.day, payload, delta,
+                                count_size(periods.day, payload.size()));
+      !r)
+    return r;
+  return store_.add_count(uid, event_id.monthly(), periods.month, payload, delta,
+                          count_size(periods.month, payload.size()));
+}
+
+Result<void> Recorder::record_aggregate(const Caller& caller, uint32_t claimed_uid,
+                                        std::span<const uint8_t> event_id, int64_t count,
+                                        int64_t relative_ns, GVariant* payload) {
+  auto id = check_event_id(event_id);
+  if (!id) return id.error();
+  if (!recording_) return Ok();
+  if (auto r = roll_over_if_due(); !r) return r;
+  auto uid = effective_uid(caller, claimed_uid);
+  auto bytes = serialize_payload(payload);
+  if (!bytes) return bytes.error();
+  if (auto r = admit(*uid, 1, 2 * count_size("YYYY-MM-DD", bytes->size())); !r) return r;
+  // The count belongs to the local date on which the client recorded it.
+  const int64_t now_boot = clock_.boottime_ns();
+  const int64_t age = now_boot - std::clamp<int64_t>(relative_ns, 0, now_boot);
+  const LocalPeriods periods = local_periods(clock_.realtime_ns() - age);
+  if (auto r = add_counts(*uid, *id, *bytes, count, periods); !r) return r;
+  if (periods.day != local_periods(clock_.realtime_ns()).day) return roll_over_now();
+  return Ok();
+}
+
+Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_uid,
+                                       std::span<const uint8_t> event_id, GVariant* payload) {
+  auto id = check_event_id(event_id);
+  if (!id) return id.error();
+  if (!recording_)
+    return Error{"MetricsDisabled", "metrics recording is disabled on this system"};
+  auto uid = effective_uid(caller, claimed_uid);
+  auto bytes = serialize_payload(payload);
+  if (!bytes) return bytes.error();
+  if (timers_.size() >= options_.settings.max_timers_total)
+    return refuse({"TooManyTimers", "the recorder already runs " + std::to_string(timers_.size()) +
+                                        " timers, its limit"});
+  auto& per_connection = timers_per_connection_[caller.connection];
+  if (per_connection >= options_.settings.max_timers_per_connection)
+    return refuse({"TooManyTimers", "this connection already runs " +
+                                        std::to_string(per_connection) + " timers (limit " +
+                                        std::to_string(options_.settings.max_timers_per_connection) +
+                                        "); stop some first"});
+  // Timer ids are never reused, also across restarts: the next id is persisted.
+  const uint64_t timer_id = next_timer_id_++;
+  if (auto r = store_.begin(); !r) return r.error();
+  if (auto r = store_.set_meta("next_timer_id", std::to_string(next_timer_id_)); !r)
+    return r.error();
+  ++per_connection;
+  timers_.emplace(timer_id,
+                  Timer{caller.connection, *uid, *id, std::move(bytes.value()), clock_.monotonic_ns()});
+  return timer_id;
+}
+
+Result<void> Recorder::count_timer(Timer& timer, int64_t now_mono) {
+  const int64_t elapsed = std::max<int64_t>(0, now_mono - timer.start_mono_ns);
+  const int64_t seconds = elapsed / kNsPerSecond;
+  // The fraction of a second is carried into the next period rather than lost.
+  timer.start_mono_ns = now_mono - elapsed % kNsPerSecond;
+  if (seconds == 0 || !recording_) return Ok();
+  return add_counts(timer.uid, timer.event_id, timer.payload, seconds,
+                    local_periods(clock_.realtime_ns()));
+}
+
+Result<void> Recorder::stop_timer(const Caller& caller, uint64_t timer_id) {
+  auto it = timers_.find(timer_id);
+  if (it == timers_.end())
+    return Error{"UnknownTimer", "timer " + std::to_string(timer_id) + " does not exist"};
+  if (it->second.owner != caller.connection && caller.uid != 0)
+    return refuse({"AccessDenied", "only the connection that started this timer may stop it"});
+  if (auto r = roll_over_if_due(); !r) return r;
+  auto result = count_timer(it->second, clock_.monotonic_ns());
+  if (--timers_per_connection_[it->second.owner] == 0)
+    timers_per_connection_.erase(it->second.owner);
+  timers_.erase(it);
+  return result;
+}
+
+std::vector<uint64_t> Recorder::timer_ids() const {
+  std::vector<uint64_t> ids;
+  ids.reserve(timers_.size());
+  for (const auto& [id, timer] : timers_) ids.push_back(id);
+  return ids;
+}
+
+Result<void> Recorder::connection_closed(const std::string& connection) {
+  if (!timers_per_connection_.contains(connection)) return Ok();
+  if (auto r = roll_over_if_due(); !r) return r;
+  Result<void> result;
+  const int64_t now = clock_.monotonic_ns();
+  for (auto it = timers_.begin(); it != timers_.end();) {
+    if (it->second.owner == connection) {
+      if (auto r = count_timer(it->second, now); !r) result = r;
+      it = timers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  timers_per_connection_.erase(connection);
+  return result;
+}
+
+Result<void> Recorder::stop_all_timers() {
+  if (auto r = roll_over_if_due(); !r) return r;
+  Result<void> result;
+  const int64_t now = clock_.monotonic_ns();
+  for (auto& [id, timer] : timers_)
+    if (auto r = count_timer(timer, now); !r) result = r;
+  timers_.clear();
+  timers_per_connection_.clear();
+  return result;
+}
+
+Result<void> Recorder::roll_over_if_due() {
+  if (clock_.realtime_ns() < next_midnight_ns_) return Ok();
+  // Running timers: the time before midnight belongs to the day (and month) that ended.
+  // The split is taken now, so a late wake-up attributes the late part to the old day.
+  if (recording_ && next_midnight_ns_ != 0) {
+    const LocalPeriods ended = local_periods(next_midnight_ns_ - 1);
+    const int64_t now = clock_.monotonic_ns();
+    for (auto& [id, timer] : timers_) {
+      const int64_t elapsed = std::max<int64_t>(0, now - timer.start_mono_ns);
+      const int64_t seconds = elapsed / kNsPerSecond;
+      timer.start_mono_ns = now - elapsed % kNsPerSecond;
+      if (seconds > 0)
+        if (auto r = add_counts(timer.uid, timer.event_id, timer.payload, seconds, ended); !r)
+          return r;
+    }
+  }
+  return roll_over_now();
+}
+
+Result<void> Recorder::roll_over_now() {
+  const int64_t now = clock_.realtime_ns();
+  next_midnight_ns_ = next_local_midnight_ns(now);
+  const LocalPeriods current = local_periods(now);
+  if (auto r = store_.begin(); !r) return r;
+  auto moved = store_.roll_over(current.day, current.month, options_.os_version);
+  if (!moved) return moved.error();
+  return Ok();
+}
+
+Result<void> Recorder::purge() {
+  timers_.clear();
+  timers_per_connection_.clear();
+  return store_.purge_all();
+}
+
+Result<void> Recorder::flush() { return store_.commit(); }
+
+}  // namespace metrics

@@ -1,0 +1,130 @@
+// The recorder's logic, free of D-Bus and network: validation, per-uid limits,
+// storage of singular events and counts, aggregate timers, period roll-over and the
+// consent-driven purge. The bus layer turns D-Bus calls into these calls and commits
+// (flush) once per main-loop turn before replying.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "boot_anchor.hpp"
+#include "clock.hpp"
+#include "glib_handles.hpp"
+#include "rate_limiter.hpp"
+#include "result.hpp"
+#include "settings.hpp"
+#include "store.hpp"
+#include "uuid.hpp"
+
+namespace metrics {
+
+struct Caller {
+  std::string connection;  // unique bus name
+  uint32_t uid = 0;        // from the bus credentials, never from the arguments
+};
+
+struct SequenceElement {
+  int64_t relative_ns = 0;
+  GVariant* payload = nullptr;  // borrowed; null = no payload
+};
+
+struct RecorderOptions {
+  uint32_t service_uid = 0;      // may record on behalf of others, like root
+  uint64_t max_bytes = 10000000;  // cache-size.conf maximum
+  config::RecorderSettings settings;
+  std::string os_version;
+  std::string boot_id;
+};
+
+class Recorder {
+ public:
+  Recorder(const Clock& clock, Store& store, RecorderOptions options);
+
+  // Anchors this boot's time-line and rolls over periods that ended while we were down.
+  Result<void> start();
+
+  // Recording off (declined, or a permissions file we cannot read): Record* calls
+  // succeed and keep nothing; timers cannot start.
+  void set_recording(bool enabled) { recording_ = enabled; }
+  bool recording() const { return recording_; }
+  void set_max_bytes(uint64_t max_bytes) { options_.max_bytes = max_bytes; }
+  void set_settings(const config::RecorderSettings& settings);
+
+  Result<void> record_singular(const Caller& caller, uint32_t claimed_uid,
+                               std::span<const uint8_t> event_id, int64_t relative_ns,
+                               GVariant* payload);
+  Result<void> record_aggregate(const Caller& caller, uint32_t claimed_uid,
+                                std::span<const uint8_t> event_id, int64_t count,
+                                int64_t relative_ns, GVariant* payload);
+  Result<void> record_sequence(const Caller& caller, uint32_t claimed_uid,
+                               std::span<const uint8_t> event_id,
+                               const std::vector<SequenceElement>& events);
+
+  Result<uint64_t> start_timer(const Caller& caller, uint32_t claimed_uid,
+                               std::span<const uint8_t> event_id, GVariant* payload);
+  // Only the connection that started the timer, or root, may stop it.
+  Result<void> stop_timer(const Caller& caller, uint64_t timer_id);
+  bool has_timer(uint64_t timer_id) const { return timers_.contains(timer_id); }
+  std::vector<uint64_t> timer_ids() const;
+  size_t timer_count() const { return timers_.size(); }
+  // The owner left the bus: its timers stop and their time is counted.
+  Result<void> connection_closed(const std::string& connection);
+  // Clean shutdown: every running timer stops and its time is counted.
+  Result<void> stop_all_timers();
+
+  // Called at local midnight (and lazily by any call after it): time of running
+  // timers is counted for the day and month that ended, then ended periods move to
+  // the upload queue.
+  Result<void> roll_over_if_due();
+  int64_t next_midnight_ns() const { return next_midnight_ns_; }
+
+  // Declined: everything collected is deleted, running timers dropped unsaved.
+  Result<void> purge();
+
+  // Commits everything recorded since the last flush (group commit).
+  Result<void> flush();
+
+  const std::map<std::string, uint64_t>& refusals() const { return refusals_; }
+  const BootAnchor& boot_anchor() const { return anchor_; }
+  Store& store() { return store_; }
+
+ private:
+  struct Timer {
+    std::string owner;
+    uint32_t uid;
+    Uuid event_id;
+    std::vector<uint8_t> payload;
+    int64_t start_mono_ns;
+  };
+
+  Result<uint32_t> effective_uid(const Caller& caller, uint32_t claimed_uid) const;
+  bool privileged(uint32_t uid) const { return uid == 0 || uid == options_.service_uid; }
+  Result<Uuid> check_event_id(std::span<const uint8_t> event_id);
+  Result<std::vector<uint8_t>> serialize_payload(GVariant* payload);
+  Result<void> admit(uint32_t uid, double events, int64_t bytes);
+  Result<void> add_counts(uint32_t uid, const Uuid& event_id, std::span<const uint8_t> payload,
+                          int64_t delta, const LocalPeriods& periods);
+  Result<void> count_timer(Timer& timer, int64_t now_mono);
+  Result<void> roll_over_now();
+  Error refuse(Error error);
+  int64_t to_timeline(int64_t client_relative_ns) const;
+
+  const Clock& clock_;
+  Store& store_;
+  RecorderOptions options_;
+  RateLimiter rate_limiter_;
+  BootAnchor anchor_;
+  bool recording_ = true;
+  uint64_t next_timer_id_ = 1;
+  std::map<uint64_t, Timer> timers_;
+  std::unordered_map<std::string, uint32_t> timers_per_connection_;
+  int64_t next_midnight_ns_ = 0;
+  std::map<std::string, uint64_t> refusals_;
+};
+
+}  // namespace metrics

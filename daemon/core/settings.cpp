@@ -1,0 +1,398 @@
+#include "settings.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "glib_handles.hpp"
+
+namespace metrics::config {
+
+namespace {
+
+// glib_handles.hpp has no GUri owner; GUri is a boxed type, not a GObject.
+struct GUriUnref {
+  void operator()(GUri* u) const { g_uri_unref(u); }
+};
+using GUriPtr = std::unique_ptr<GUri, GUriUnref>;
+
+constexpr const char* kGlobal = "global";
+constexpr const char* kCacheGroup = "persistent_cache_size";
+constexpr const char* kLabelGroup = "Label";
+constexpr const char* kRecorderGroup = "Recorder";
+
+constexpr const char* kPermissionsHeader =
+    " Endless OS metrics: consent and upload destination.\n"
+    " enabled: record metrics at all (false also deletes what was collected).\n"
+    " uploading_enabled: send recorded metrics to server_url (off unless set to true).\n"
+    " environment: dev, test or production; replaces ${environment} in server_url.\n"
+    " server_url: upload base URL; https://, or http:// only to a loopback host.";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && g_ascii_isspace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && g_ascii_isspace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Digits only: strtoull-style parsers would silently wrap "-5" around.
+std::optional<uint64_t> parse_unsigned(std::string_view text) {
+  text = trim(text);
+  if (text.empty()) return std::nullopt;
+  for (char c : text)
+    if (!g_ascii_isdigit(c)) return std::nullopt;
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  std::string s(trim(text));
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  double value = g_ascii_strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+enum class LoadStatus { Loaded, Missing, Failed };
+
+struct LoadedKeyFile {
+  LoadStatus status;
+  GKeyFilePtr key_file;
+  std::string problem;  // set when Failed
+};
+
+LoadedKeyFile load_key_file(const std::filesystem::path& file, GKeyFileFlags flags) {
+  GKeyFilePtr key_file(g_key_file_new());
+  GErrorOut err;
+  if (g_key_file_load_from_file(key_file.get(), file.c_str(), flags, err.out()))
+    return {LoadStatus::Loaded, std::move(key_file), {}};
+  if (g_error_matches(err.get(), G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return {LoadStatus::Missing, nullptr, {}};
+  return {LoadStatus::Failed, nullptr, err.message()};
+}
+
+std::string raw_value(GKeyFile* key_file, const char* group, const char* key) {
+  GCharPtr value(g_key_file_get_value(key_file, group, key, nullptr));
+  return value ? value.get() : "";
+}
+
+Error invalid_permissions(const std::filesystem::path& file, const std::string& problem) {
+  return Error{"ConfigurationInvalid",
+               "permissions file " + file.string() + " " + problem +
+                   "; metrics are neither recorded nor uploaded until it is fixed"};
+}
+
+// Same rules for reading and for validating before a write, so set_consent
+// never rewrites a file that read_permissions would refuse.
+Result<Permissions> parse_permissions(GKeyFile* key_file, const std::filesystem::path& file,
+                                      const std::string& default_server_url) {
+  Permissions p;
+  p.server_url = default_server_url;
+
+  const std::pair<const char*, bool*> booleans[] = {{"enabled", &p.enabled},
+                                                    {"uploading_enabled", &p.uploading_enabled}};
+  for (const auto& [key, target] : booleans) {
+    if (!g_key_file_has_key(key_file, kGlobal, key, nullptr)) continue;
+    GErrorOut err;
+    gboolean value = g_key_file_get_boolean(key_file, kGlobal, key, err.out());
+    if (err)
+      return invalid_permissions(file, std::string("has [global] ") + key + "='" +
+                                           raw_value(key_file, kGlobal, key) +
+                                           "', which is not a boolean (use true or false)");
+    *target = value != FALSE;
+  }
+
+  if (g_key_file_has_key(key_file, kGlobal, "environment", nullptr)) {
+    GErrorOut err;
+    GCharPtr value(g_key_file_get_string(key_file, kGlobal, "environment", err.out()));
+    std::string env = value ? std::string(trim(value.get())) : std::string();
+    if (err || (env != "dev" && env != "test" && env != "production"))
+      return invalid_permissions(file, "has [global] environment='" +
+                                           raw_value(key_file, kGlobal, "environment") +
+                                           "', which is not one of dev, test, production");
+    p.environment = env;
+  }
+
+  if (g_key_file_has_key(key_file, kGlobal, "server_url", nullptr)) {
+    GErrorOut err;
+    GCharPtr value(g_key_file_get_string(key_file, kGlobal, "server_url", err.out()));
+    if (err)
+      return invalid_permissions(file,
+                                 "has an unreadable [global] server_url (" + err.message() + ")");
+    p.server_url = std::string(trim(value.get()));
+  }
+  return p;
+}
+
+Result<Permissions> load_permissions(const LoadedKeyFile& loaded, const std::filesystem::path& file,
+                                     const std::string& default_server_url) {
+  if (loaded.status == LoadStatus::Failed)
+    return invalid_permissions(file, "cannot be read or parsed (" + loaded.problem + ")");
+  return parse_permissions(loaded.key_file.get(), file, default_server_url);
+}
+
+GKeyFilePtr default_key_file(const std::string& default_server_url) {
+  GKeyFilePtr key_file(g_key_file_new());
+  g_key_file_set_comment(key_file.get(), nullptr, nullptr, kPermissionsHeader, nullptr);
+  g_key_file_set_boolean(key_file.get(), kGlobal, "enabled", TRUE);
+  g_key_file_set_boolean(key_file.get(), kGlobal, "uploading_enabled", FALSE);
+  g_key_file_set_string(key_file.get(), kGlobal, "environment", "production");
+  g_key_file_set_string(key_file.get(), kGlobal, "server_url", default_server_url.c_str());
+  return key_file;
+}
+
+// Atomic replace, so a crash or a concurrent reader never sees half a file.
+Result<void> write_key_file(const std::filesystem::path& file, GKeyFile* key_file) {
+  const std::filesystem::path parent = file.parent_path();
+  if (!parent.empty() && g_mkdir_with_parents(parent.c_str(), 0755) != 0) {
+    int saved = errno;
+    return Error{"PermissionsWriteFailed",
+                 "cannot create directory " + parent.string() + ": " + g_strerror(saved)};
+  }
+  gsize length = 0;
+  GCharPtr data(g_key_file_to_data(key_file, &length, nullptr));
+  GErrorOut err;
+  if (!g_file_set_contents_full(file.c_str(), data.get(), static_cast<gssize>(length),
+                                G_FILE_SET_CONTENTS_CONSISTENT, 0644, err.out()))
+    return Error{"PermissionsWriteFailed",
+                 "cannot write permissions file " + file.string() + ": " + err.message()};
+  return Ok();
+}
+
+bool is_loopback_host(const char* host) {
+  if (g_ascii_strcasecmp(host, "localhost") == 0) return true;
+  GObjectPtr<GInetAddress> address(g_inet_address_new_from_string(host));
+  return address && g_inet_address_get_is_loopback(address.get());
+}
+
+}  // namespace
+
+Consent consent_of(const Permissions& permissions) {
+  if (!permissions.enabled) return Consent::Declined;
+  return permissions.uploading_enabled ? Consent::Granted : Consent::Undecided;
+}
+
+const char* consent_name(Consent consent) {
+  switch (consent) {
+    case Consent::Undecided:
+      return "undecided";
+    case Consent::Granted:
+      return "granted";
+    case Consent::Declined:
+      return "declined";
+  }
+  return "undecided";
+}
+
+Result<Permissions> read_permissions(const std::filesystem::path& file,
+                                     const std::string& default_server_url) {
+  LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
+  if (loaded.status == LoadStatus::Missing)
+    return Error{"PermissionsMissing", "permissions file " + file.string() + " does not exist"};
+  return load_permissions(loaded, file, default_server_url);
+}
+
+Result<Permissions> write_default_permissions(const std::filesystem::path& file,
+                                              const std::string& default_server_url) {
+  // An administrator may have created the file since we saw it missing.
+  LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
+  if (loaded.status != LoadStatus::Missing)
+    return load_permissions(loaded, file, default_server_url);
+
+  GKeyFilePtr key_file = default_key_file(default_server_url);
+  if (Result<void> written = write_key_file(file, key_file.get()); !written) return written.error();
+  Permissions p;
+  p.server_url = default_server_url;
+  return p;
+}
+
+Result<Permissions> set_consent(const std::filesystem::path& file, bool enabled,
+                                const std::string& default_server_url) {
+  // Read the current bytes right before writing: an edit the daemon has not
+  // seen yet must survive, and so must the administrator's comments.
+  LoadedKeyFile loaded = load_key_file(
+      file, static_cast<GKeyFileFlags>(G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS));
+  GKeyFilePtr key_file;
+  if (loaded.status == LoadStatus::Missing) {
+    key_file = default_key_file(default_server_url);
+  } else {
+    Result<Permissions> current = load_permissions(loaded, file, default_server_url);
+    if (!current) return current.error();
+    key_file = std::move(loaded.key_file);
+  }
+
+  g_key_file_set_boolean(key_file.get(), kGlobal, "enabled", enabled);
+  g_key_file_set_boolean(key_file.get(), kGlobal, "uploading_enabled", enabled);
+  if (Result<void> written = write_key_file(file, key_file.get()); !written) return written.error();
+  return parse_permissions(key_file.get(), file, default_server_url);
+}
+
+Result<std::string> resolve_server_url(const Permissions& permissions) {
+  static constexpr std::string_view kPlaceholder = "${environment}";
+  std::string url = permissions.server_url;
+  for (size_t at = url.find(kPlaceholder); at != std::string::npos;
+       at = url.find(kPlaceholder, at + permissions.environment.size()))
+    url.replace(at, kPlaceholder.size(), permissions.environment);
+
+  auto refuse = [&url](const std::string& problem) {
+    return Error{"InvalidServerUrl",
+                 "server_url '" + url + "' " + problem +
+                     "; accepted are https://HOST[:PORT][/PATH], and http:// only to a "
+                     "loopback host (localhost, 127.0.0.0/8, [::1]); uploading is paused"};
+  };
+
+  if (url.empty()) return refuse("is empty");
+  GErrorOut err;
+  GUriPtr uri(g_uri_parse(url.c_str(), G_URI_FLAGS_NONE, err.out()));
+  if (!uri) return refuse("cannot be parsed (" + err.message() + ")");
+
+  const char* scheme = g_uri_get_scheme(uri.get());
+  const char* host = g_uri_get_host(uri.get());
+  const bool https = g_ascii_strcasecmp(scheme, "https") == 0;
+  const bool http = g_ascii_strcasecmp(scheme, "http") == 0;
+  if (!https && !http) return refuse(std::string("uses the scheme '") + scheme + ":'");
+  if (host == nullptr || *host == '\0') return refuse("has no host");
+  if (g_uri_get_userinfo(uri.get()) != nullptr)
+    return refuse("contains user information (credentials do not belong in the URL)");
+  // upload_url appends a path, which a query or fragment would end up inside.
+  if (g_uri_get_query(uri.get()) != nullptr || g_uri_get_fragment(uri.get()) != nullptr)
+    return refuse("contains a query or fragment");
+  if (http && !is_loopback_host(host))
+    return refuse(std::string("uses http:// to the non-loopback host '") + host + "'");
+  return url;
+}
+
+std::string upload_url(const std::string& base, const std::string& sha512_hex) {
+  std::string_view prefix = base;
+  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+  return std::string(prefix) + "/3/" + sha512_hex;
+}
+
+CacheSize read_cache_size(const std::filesystem::path& file) {
+  CacheSize out;
+  const std::string fallback =
+      "; using the default maximum of " + std::to_string(out.maximum) + " bytes";
+  LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
+  if (loaded.status == LoadStatus::Missing) return out;
+  if (loaded.status == LoadStatus::Failed) {
+    out.warning = file.string() + " cannot be read or parsed (" + loaded.problem + ")" + fallback;
+    return out;
+  }
+  GCharPtr raw(g_key_file_get_value(loaded.key_file.get(), kCacheGroup, "maximum", nullptr));
+  if (!raw) return out;
+  std::optional<uint64_t> value = parse_unsigned(raw.get());
+  if (!value || *value == 0) {
+    out.warning = file.string() + ": [" + kCacheGroup + "] maximum='" + raw.get() +
+                  "' is not a positive whole number of bytes" + fallback;
+    return out;
+  }
+  out.maximum = *value;
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> read_site_labels(
+    const std::filesystem::path& file) {
+  std::vector<std::pair<std::string, std::string>> labels;
+  LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
+  if (loaded.status != LoadStatus::Loaded) return labels;
+  gsize count = 0;
+  GStrvPtr keys(g_key_file_get_keys(loaded.key_file.get(), kLabelGroup, &count, nullptr));
+  if (!keys) return labels;
+  for (gsize i = 0; i < count; ++i) {
+    GCharPtr value(
+        g_key_file_get_string(loaded.key_file.get(), kLabelGroup, keys.get()[i], nullptr));
+    if (value) labels.emplace_back(keys.get()[i], value.get());
+  }
+  return labels;
+}
+
+std::string read_os_release_field(const std::filesystem::path& file, const std::string& key) {
+  gchar* raw = nullptr;
+  gsize length = 0;
+  if (!g_file_get_contents(file.c_str(), &raw, &length, nullptr)) return "";
+  GCharPtr contents(raw);
+
+  std::string found;
+  std::string_view text(contents.get(), length);
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view line = trim(text.substr(0, eol));
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    if (line.empty() || line.front() == '#') continue;
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos || line.substr(0, eq) != key) continue;
+    // Shell syntax: last assignment wins; quotes and escapes as sh reads them.
+    std::string value(line.substr(eq + 1));
+    GCharPtr unquoted(g_shell_unquote(value.c_str(), nullptr));
+    found = unquoted ? unquoted.get() : value;
+  }
+  return found;
+}
+
+std::string read_os_version(const std::filesystem::path& file) {
+  return read_os_release_field(file, "VERSION");
+}
+
+RecorderSettings read_recorder_settings(const std::filesystem::path& file) {
+  RecorderSettings out;
+  LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
+  if (loaded.status == LoadStatus::Missing) return out;
+  if (loaded.status == LoadStatus::Failed) {
+    out.warnings.push_back(file.string() + " cannot be read or parsed (" + loaded.problem +
+                           "); using the default for every setting");
+    return out;
+  }
+  GKeyFile* key_file = loaded.key_file.get();
+
+  struct UnsignedKey {
+    const char* name;
+    uint32_t RecorderSettings::*field;
+    uint64_t min;
+    uint64_t max;
+  };
+  constexpr uint64_t kMax = std::numeric_limits<uint32_t>::max();
+  const UnsignedKey unsigned_keys[] = {
+      {"MaxQueueSharePercent", &RecorderSettings::max_queue_share_percent, 1, 100},
+      {"RateLimitBurst", &RecorderSettings::rate_limit_burst, 1, kMax},
+      {"MaxPayloadBytes", &RecorderSettings::max_payload_bytes, 256, 16777216},
+      {"MaxTimersPerConnection", &RecorderSettings::max_timers_per_connection, 1, kMax},
+      {"MaxTimersTotal", &RecorderSettings::max_timers_total, 1, kMax},
+      {"MaxSequenceLength", &RecorderSettings::max_sequence_length, 1, kMax},
+  };
+  for (const UnsignedKey& k : unsigned_keys) {
+    GCharPtr raw(g_key_file_get_value(key_file, kRecorderGroup, k.name, nullptr));
+    if (!raw) continue;
+    std::optional<uint64_t> value = parse_unsigned(raw.get());
+    if (value && *value >= k.min && *value <= k.max) {
+      out.*k.field = static_cast<uint32_t>(*value);
+      continue;
+    }
+    out.warnings.push_back(file.string() + ": [" + kRecorderGroup + "] " + k.name + "='" +
+                           raw.get() + "' is not a whole number in " + std::to_string(k.min) +
+                           ".." + std::to_string(k.max) + "; using the default " +
+                           std::to_string(out.*k.field));
+  }
+
+  GCharPtr rate(g_key_file_get_value(key_file, kRecorderGroup, "RateLimitPerSecond", nullptr));
+  if (rate) {
+    std::optional<double> value = parse_double(rate.get());
+    if (value && *value > 0) {
+      out.rate_limit_per_second = *value;
+    } else {
+      char shown[G_ASCII_DTOSTR_BUF_SIZE];
+      g_ascii_dtostr(shown, sizeof shown, out.rate_limit_per_second);
+      out.warnings.push_back(file.string() + ": [" + kRecorderGroup + "] RateLimitPerSecond='" +
+                             rate.get() + "' is not a number greater than 0; using the default " +
+                             shown);
+    }
+  }
+  return out;
+}
+
+}  // namespace metrics::config

@@ -1,0 +1,378 @@
+#include "store.hpp"
+
+#include <glib.h>
+
+#include <algorithm>
+#include <system_error>
+
+namespace metrics {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kDatabaseName = "metrics.db";
+constexpr const char* kCorruptPrefix = "metrics.db.corrupt-";
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS singular (
+  id INTEGER PRIMARY KEY, uid INTEGER NOT NULL, event_id BLOB NOT NULL,
+  os_version TEXT NOT NULL, relative_ns INTEGER NOT NULL, payload BLOB NOT NULL,
+  size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS counts (
+  period TEXT NOT NULL, event_id BLOB NOT NULL, payload BLOB NOT NULL, uid INTEGER NOT NULL,
+  count INTEGER NOT NULL, size INTEGER NOT NULL,
+  PRIMARY KEY (period, event_id, payload, uid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aggregate (
+  id INTEGER PRIMARY KEY, uid INTEGER NOT NULL, event_id BLOB NOT NULL,
+  os_version TEXT NOT NULL, period TEXT NOT NULL, count INTEGER NOT NULL,
+  payload BLOB NOT NULL, size INTEGER NOT NULL);
+)sql";
+
+std::vector<uint8_t> to_vector(std::span<const uint8_t> s) { return {s.begin(), s.end()}; }
+
+Uuid uuid_of(std::span<const uint8_t> blob) { return Uuid::from_bytes(blob).value_or(Uuid{}); }
+
+std::string timestamp_suffix() {
+  return std::to_string(g_get_real_time() / G_USEC_PER_SEC);
+}
+
+void remove_database_files(const fs::path& db) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(db.string() + suffix, ec);
+}
+
+}  // namespace
+
+Error Store::sql_error(const char* what) const {
+  return {"StorageFailure",
+          std::string(what) + ": " + (db_ ? sqlite3_errmsg(db_.get()) : "no database") + " (" +
+              (dir_ / kDatabaseName).string() + ")"};
+}
+
+Result<void> Store::exec(const char* sql) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+    std::string text = msg ? msg : "unknown error";
+    sqlite3_free(msg);
+    return Error{"StorageFailure", text + " (" + (dir_ / kDatabaseName).string() + ")"};
+  }
+  return Ok();
+}
+
+Result<Statement> Store::prepare(const char* sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_finalize(raw);
+    return sql_error("cannot prepare statement");
+  }
+  return Statement(SqliteStmtPtr(raw));
+}
+
+Result<std::unique_ptr<Store>> Store::open(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return Error{"StorageFailure",
+                 "cannot create state directory " + dir.string() + ": " + ec.message()};
+  const fs::path db_path = dir / kDatabaseName;
+
+  std::string note;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto store = std::make_unique<Store>(Passkey{});
+    store->dir_ = dir;
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                             nullptr);
+    store->db_.reset(raw);
+    std::string problem;
+    if (rc != SQLITE_OK) {
+      problem = std::string("cannot open: ") + sqlite3_errstr(rc);
+    } else {
+      sqlite3_busy_timeout(raw, 2000);
+      auto check = store->integrity_check();
+      if (!check)
+        problem = check.error().message;
+      else if (*check != "ok")
+        problem = "integrity check failed: " + *check;
+      else if (auto r = store->init_schema(); !r)
+        problem = r.error().message;
+      else if (auto t = store->load_totals(); !t)
+        problem = t.error().message;
+    }
+    if (problem.empty()) {
+      store->recovery_note_ = note;
+      return store;
+    }
+    if (attempt == 1) return Error{"StorageFailure", problem};
+    // Set the unreadable database aside (kept for inspection, never uploaded) and start anew.
+    store.reset();
+    const fs::path aside = dir / (kCorruptPrefix + timestamp_suffix());
+    fs::rename(db_path, aside, ec);
+    if (ec) remove_database_files(db_path);
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) fs::remove(db_path.string() + suffix, ec);
+    note = "database " + db_path.string() + " was unusable (" + problem + "); moved to " +
+           aside.string() + " and started a new one";
+  }
+  return Error{"StorageFailure", "unreachable"};
+}
+
+Result<std::string> Store::integrity_check() {
+  auto st = prepare("PRAGMA quick_check");
+  if (!st) return st.error();
+  std::string result;
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) {
+    if (!result.empty()) result += "; ";
+    result += st->column_text(0);
+  }
+  if (rc != SQLITE_DONE) return sql_error("integrity check");
+  return result;
+}
+
+Result<void> Store::init_schema() {
+  // WAL + synchronous=FULL: a commit is on disk before we acknowledge it.
+  // secure_delete: deleted rows are overwritten, not left in free pages.
+  if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
+      !r)
+    return r;
+  if (auto r = exec(kSchema); !r) return r;
+  auto ins = prepare(
+      "INSERT INTO singular (uid, event_id, os_version, relative_ns, payload, size) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!ins) return ins.error();
+  insert_singular_ = std::move(ins.value());
+  auto upd = prepare(
+      "UPDATE counts SET count = count + ?5 WHERE period = ?1 AND event_id = ?2 AND payload = ?3 "
+      "AND uid = ?4");
+  if (!upd) return upd.error();
+  update_count_ = std::move(upd.value());
+  auto insc = prepare(
+      "INSERT INTO counts (period, event_id, payload, uid, count, size) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!insc) return insc.error();
+  insert_count_ = std::move(insc.value());
+  return Ok();
+}
+
+Result<void> Store::load_totals() {
+  total_bytes_ = 0;
+  singular_count_ = 0;
+  uid_bytes_.clear();
+  auto st = prepare(
+      "SELECT uid, SUM(size), SUM(is_singular) FROM ("
+      " SELECT uid, size, 1 AS is_singular FROM singular"
+      " UNION ALL SELECT uid, size, 0 FROM counts"
+      " UNION ALL SELECT uid, size, 0 FROM aggregate) GROUP BY uid");
+  if (!st) return st.error();
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) {
+    const auto uid = static_cast<uint32_t>(st->column_int(0));
+    uid_bytes_[uid] = st->column_int(1);
+    total_bytes_ += st->column_int(1);
+    singular_count_ += st->column_int(2);
+  }
+  if (rc != SQLITE_DONE) return sql_error("reading queue size");
+  return Ok();
+}
+
+int64_t Store::bytes_of_uid(uint32_t uid) const {
+  auto it = uid_bytes_.find(uid);
+  return it == uid_bytes_.end() ? 0 : it->second;
+}
+
+void Store::charge(uint32_t uid, int64_t size) {
+  total_bytes_ += size;
+  uid_bytes_[uid] += size;
+  pending_total_ += size;
+  pending_uid_[uid] += size;
+}
+
+Result<void> Store::begin() {
+  if (in_transaction_) return Ok();
+  if (auto r = exec("BEGIN IMMEDIATE"); !r) return r;
+  in_transaction_ = true;
+  return Ok();
+}
+
+Result<void> Store::commit() {
+  if (!in_transaction_) return Ok();
+  if (auto r = exec("COMMIT"); !r) {
+    rollback();
+    return r;
+  }
+  in_transaction_ = false;
+  pending_total_ = 0;
+  pending_singulars_ = 0;
+  pending_uid_.clear();
+  return Ok();
+}
+
+void Store::rollback() {
+  if (!in_transaction_) return;
+  (void)exec("ROLLBACK");
+  in_transaction_ = false;
+  total_bytes_ -= pending_total_;
+  singular_count_ -= pending_singulars_;
+  for (auto& [uid, size] : pending_uid_) uid_bytes_[uid] -= size;
+  pending_total_ = 0;
+  pending_singulars_ = 0;
+  pending_uid_.clear();
+}
+
+Result<void> Store::add_singular(uint32_t uid, const Uuid& event_id, const std::string& os_version,
+                                 int64_t relative_ns, std::span<const uint8_t> payload,
+                                 int64_t size) {
+  auto& st = insert_singular_;
+  st.bind(1, static_cast<int64_t>(uid))
+      .bind(2, std::span<const uint8_t>(event_id.bytes))
+      .bind(3, os_version)
+      .bind(4, relative_ns)
+      .bind(5, payload)
+      .bind(6, size);
+  const int rc = st.step();
+  st.reset();
+  if (rc != SQLITE_DONE) return sql_error("cannot store event");
+  charge(uid, size);
+  ++singular_count_;
+  ++pending_singulars_;
+  return Ok();
+}
+
+Result<void> Store::add_count(uint32_t uid, const Uuid& event_id, const std::string& period,
+                              std::span<const uint8_t> payload, int64_t delta, int64_t size) {
+  auto& upd = update_count_;
+  upd.bind(1, period)
+      .bind(2, std::span<const uint8_t>(event_id.bytes))
+      .bind(3, payload)
+      .bind(4, static_cast<int64_t>(uid))
+      .bind(5, delta);
+  int rc = upd.step();
+  upd.reset();
+  if (rc != SQLITE_DONE) return sql_error("cannot update count");
+  if (sqlite3_changes(db_.get()) > 0) return Ok();
+  auto& ins = insert_count_;
+  ins.bind(1, period)
+      .bind(2, std::span<const uint8_t>(event_id.bytes))
+      .bind(3, payload)
+      .bind(4, static_cast<int64_t>(uid))
+      .bind(5, delta)
+      .bind(6, size);
+  rc = ins.step();
+  ins.reset();
+  if (rc != SQLITE_DONE) return sql_error("cannot store count");
+  charge(uid, size);
+  return Ok();
+}
+
+Result<int64_t> Store::roll_over(const std::string& today, const std::string& month,
+                                 const std::string& os_version) {
+  auto move = prepare(
+      "INSERT INTO aggregate (uid, event_id, os_version, period, count, payload, size) "
+      "SELECT uid, event_id, ?3, period, MIN(MAX(count, 0), 4294967295), payload, "
+      "size + length(?3) FROM counts WHERE (length(period) = 10 AND period < ?1) OR "
+      "(length(period) = 7 AND period < ?2) ORDER BY period, event_id");
+  if (!move) return move.error();
+  move->bind(1, today).bind(2, month).bind(3, os_version);
+  if (move->step() != SQLITE_DONE) return sql_error("cannot move counts to the upload queue");
+  const int64_t moved = sqlite3_changes(db_.get());
+  if (moved == 0) return int64_t{0};
+  auto del = prepare(
+      "DELETE FROM counts WHERE (length(period) = 10 AND period < ?1) OR "
+      "(length(period) = 7 AND period < ?2)");
+  if (!del) return del.error();
+  del->bind(1, today).bind(2, month);
+  if (del->step() != SQLITE_DONE) return sql_error("cannot remove rolled-over counts");
+  // The os-release string is now part of each aggregate's size.
+  return load_totals().ok() ? Result<int64_t>(moved) : Result<int64_t>(sql_error("recount"));
+}
+
+Result<void> Store::purge_all() {
+  rollback();
+  if (auto r = exec("BEGIN IMMEDIATE; DELETE FROM singular; DELETE FROM counts; "
+                    "DELETE FROM aggregate; COMMIT;");
+      !r) {
+    (void)exec("ROLLBACK");
+    return r;
+  }
+  // VACUUM rewrites the file without free pages; the checkpoint copies it back from the
+  // WAL and truncates the WAL to zero bytes, so no old frame keeps a payload.
+  if (auto r = exec("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"); !r) return r;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    if (entry.path().filename().string().rfind(kCorruptPrefix, 0) == 0) fs::remove(entry.path(), ec);
+  }
+  return load_totals();
+}
+
+Result<std::optional<std::string>> Store::get_meta(const std::string& key) {
+  auto st = prepare("SELECT value FROM meta WHERE key = ?1");
+  if (!st) return st.error();
+  st->bind(1, key);
+  const int rc = st->step();
+  if (rc == SQLITE_ROW) return std::optional<std::string>(st->column_text(0));
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  return sql_error("cannot read state");
+}
+
+Result<void> Store::set_meta(const std::string& key, const std::string& value) {
+  auto st = prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
+  if (!st) return st.error();
+  st->bind(1, key).bind(2, value);
+  if (st->step() != SQLITE_DONE) return sql_error("cannot write state");
+  return Ok();
+}
+
+Result<std::vector<StoredSingular>> Store::singulars(std::optional<uint32_t> uid) {
+  auto st = prepare(
+      "SELECT id, uid, event_id, os_version, relative_ns, payload FROM singular "
+      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY id");
+  if (!st) return st.error();
+  if (uid) st->bind(1, static_cast<int64_t>(*uid));
+  std::vector<StoredSingular> out;
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) {
+    out.push_back({st->column_int(0), static_cast<uint32_t>(st->column_int(1)),
+                   uuid_of(st->column_blob(2)), st->column_text(3), st->column_int(4),
+                   to_vector(st->column_blob(5))});
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot read events");
+  return out;
+}
+
+Result<std::vector<StoredAggregate>> Store::aggregates(std::optional<uint32_t> uid) {
+  auto st = prepare(
+      "SELECT id, uid, event_id, os_version, period, count, payload FROM aggregate "
+      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY id");
+  if (!st) return st.error();
+  if (uid) st->bind(1, static_cast<int64_t>(*uid));
+  std::vector<StoredAggregate> out;
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) {
+    out.push_back({st->column_int(0), static_cast<uint32_t>(st->column_int(1)),
+                   uuid_of(st->column_blob(2)), st->column_text(3), st->column_text(4),
+                   static_cast<uint32_t>(st->column_int(5)), to_vector(st->column_blob(6))});
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot read aggregate events");
+  return out;
+}
+
+Result<std::vector<StoredCount>> Store::counts(std::optional<uint32_t> uid) {
+  auto st = prepare(
+      "SELECT uid, event_id, period, count, payload FROM counts "
+      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY period, event_id");
+  if (!st) return st.error();
+  if (uid) st->bind(1, static_cast<int64_t>(*uid));
+  std::vector<StoredCount> out;
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) {
+    out.push_back({static_cast<uint32_t>(st->column_int(0)), uuid_of(st->column_blob(1)),
+                   st->column_text(2), st->column_int(3), to_vector(st->column_blob(4))});
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot read counts");
+  return out;
+}
+
+}  // namespace metrics

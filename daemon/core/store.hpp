@@ -1,0 +1,123 @@
+// The durable queue: singular events, daily/monthly counts and aggregate events
+// ready for upload, in one SQLite database (WAL, synchronous=FULL, secure_delete).
+// Only the recorder's main thread touches it. Writes are grouped: the caller opens a
+// transaction, adds everything handled in one main-loop turn, and commits once
+// before acknowledging any of it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "result.hpp"
+#include "sqlite_handles.hpp"
+#include "uuid.hpp"
+
+namespace metrics {
+
+struct StoredSingular {
+  int64_t id = 0;
+  uint32_t uid = 0;
+  Uuid event_id;
+  std::string os_version;
+  int64_t relative_ns = 0;      // already on the persistent time-line
+  std::vector<uint8_t> payload;  // serialised `v`; empty = no payload
+};
+
+struct StoredAggregate {
+  int64_t id = 0;
+  uint32_t uid = 0;
+  Uuid event_id;
+  std::string os_version;
+  std::string period;
+  uint32_t count = 0;
+  std::vector<uint8_t> payload;
+};
+
+struct StoredCount {
+  uint32_t uid = 0;
+  Uuid event_id;
+  std::string period;
+  int64_t count = 0;
+  std::vector<uint8_t> payload;
+};
+
+class Store {
+ public:
+  // Opens (creating) the database in `dir`. A database that cannot be opened or fails
+  // its integrity check is moved aside (`metrics.db.corrupt-<time>`) and a new one
+  // started; `recovery_note` then says what happened.
+  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& dir);
+  const std::string& recovery_note() const { return recovery_note_; }
+
+  Result<void> begin();  // no-op when a transaction is already open
+  Result<void> commit();
+  void rollback();
+  bool in_transaction() const { return in_transaction_; }
+
+  Result<void> add_singular(uint32_t uid, const Uuid& event_id, const std::string& os_version,
+                            int64_t relative_ns, std::span<const uint8_t> payload, int64_t size);
+  // Adds delta to the count of (period, event, payload, uid); `size` is charged when
+  // the row is new.
+  Result<void> add_count(uint32_t uid, const Uuid& event_id, const std::string& period,
+                         std::span<const uint8_t> payload, int64_t delta, int64_t size);
+  // Moves counts of days before `today` and months before `month` into the aggregate
+  // queue (clamped to [0, 2^32-1]) in the open transaction. Returns rows moved.
+  Result<int64_t> roll_over(const std::string& today, const std::string& month,
+                            const std::string& os_version);
+  // Deletes every event, count and aggregate and really removes the bytes: secure
+  // delete, VACUUM, WAL truncated, set-aside corrupt copies removed.
+  Result<void> purge_all();
+
+  Result<std::optional<std::string>> get_meta(const std::string& key);
+  Result<void> set_meta(const std::string& key, const std::string& value);
+
+  Result<std::vector<StoredSingular>> singulars(std::optional<uint32_t> uid = std::nullopt);
+  Result<std::vector<StoredAggregate>> aggregates(std::optional<uint32_t> uid = std::nullopt);
+  Result<std::vector<StoredCount>> counts(std::optional<uint32_t> uid = std::nullopt);
+
+  int64_t total_bytes() const { return total_bytes_; }
+  int64_t bytes_of_uid(uint32_t uid) const;
+  int64_t singular_count() const { return singular_count_; }
+
+  Result<std::string> integrity_check();
+
+ private:
+  struct Passkey {
+    explicit Passkey() = default;
+  };
+
+ public:
+  explicit Store(Passkey) {}
+
+ private:
+  Result<void> init_schema();
+  Result<void> load_totals();
+  Result<void> exec(const char* sql);
+  Result<Statement> prepare(const char* sql);
+  Error sql_error(const char* what) const;
+  void charge(uint32_t uid, int64_t size);
+
+  std::filesystem::path dir_;
+  SqlitePtr db_;
+  bool in_transaction_ = false;
+  std::string recovery_note_;
+  int64_t total_bytes_ = 0;
+  int64_t singular_count_ = 0;
+  std::map<uint32_t, int64_t> uid_bytes_;
+  // Totals changed in the open transaction, undone on rollback.
+  int64_t pending_total_ = 0;
+  int64_t pending_singulars_ = 0;
+  std::map<uint32_t, int64_t> pending_uid_;
+
+  Statement insert_singular_;
+  Statement update_count_;
+  Statement insert_count_;
+};
+
+}  // namespace metrics
