@@ -146,8 +146,9 @@ void RecorderService::reload_permissions() {
 void RecorderService::apply_permissions(ConsentState next, bool at_start) {
   const bool was_enabled = enabled_property();
   const bool was_declined = consent_.permissions && !consent_.permissions->enabled;
-  const std::optional<config::Consent> old_consent =
-      consent_.permissions ? std::optional(config::consent_of(*consent_.permissions)) : std::nullopt;
+  // -1: no consent known (file unusable or not read yet).
+  const int old_consent =
+      consent_.permissions ? static_cast<int>(config::consent_of(*consent_.permissions)) : -1;
   const std::string old_problem = consent_.problem;
   consent_ = std::move(next);
 
@@ -173,7 +174,7 @@ void RecorderService::apply_permissions(ConsentState next, bool at_start) {
           log(LOG_NOTICE, "metrics declined: all collected data deleted", kMsgPurged);
       }
     }
-    if (old_consent != consent)
+    if (old_consent != static_cast<int>(consent))
       log(LOG_NOTICE, std::string("consent is now ") + config::consent_name(consent),
           kMsgConsentChanged);
     if (auto url = config::resolve_server_url(*consent_.permissions); !url)

@@ -122,7 +122,7 @@ Result<GVariantPtr> read_boxed_variant(sd_bus_message* m) {
   auto boxed = read_value(m, 0);
   if (!boxed) return boxed.error();
   if (!g_variant_is_of_type(boxed->get(), G_VARIANT_TYPE_VARIANT)) return bad("expected a variant");
-  return adopt_variant(g_variant_get_variant(boxed->get()));
+  return GVariantPtr(g_variant_get_variant(boxed->get()));  // transfer full, not floating
 }
 
 }  // namespace metrics::bus

@@ -105,7 +105,7 @@ Result<std::vector<uint8_t>> Recorder::serialize_payload(GVariant* payload) {
   if (!type_allowed(g_variant_get_type(payload)))
     return refuse({"InvalidPayload", "payload types may not contain maybe types or file descriptors"});
   GVariantPtr boxed = adopt_variant(g_variant_new_variant(payload));
-  GVariantPtr normal = adopt_variant(g_variant_get_normal_form(boxed.get()));
+  GVariantPtr normal(g_variant_get_normal_form(boxed.get()));  // transfer full, not floating
   const gsize size = g_variant_get_size(normal.get());
   if (size > options_.settings.max_payload_bytes)
     return refuse({"PayloadTooLarge", "payload is " + std::to_string(size) +

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The full test suite, as CI runs it: dependencies, a normal build with every test,
+# the formatting check, then the whole suite again under ASan+UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/install-deps.sh
+
+jobs=$(nproc)
+echo "== build (RelWithDebInfo)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j "$jobs"
+
+echo "== format check"
+scripts/check-format.sh
+
+echo "== tests"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+if [[ "${METRICS_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  echo "== build (ASan+UBSan)"
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMETRICS_SANITIZE=ON -DMETRICS_BUILD_BENCH=OFF
+  cmake --build build-asan -j "$jobs"
+  echo "== tests under ASan+UBSan"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
+  export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+fi
