@@ -124,6 +124,9 @@ start_service() {
   else
     printf '%s\n' 'NAME="Endless OS"' 'ID=endless' 'VERSION="40 (Workstation Edition)"' \
       >"$dir/os-release"
+    # Room for the largest cell: the default 10 MB bound would refuse part of 200 000 events.
+    printf '[persistent_cache_size]\nmaximum=%s\n' "${CACHE_MAXIMUM:-200000000}" \
+      >"$dir/config/cache-size.conf"
     "$RECORDER" --config-dir "$dir/config" -c "$dir/config/eos-metrics-permissions.conf" \
       -p "$dir/state" --os-release "$dir/os-release" >"$dir/service.log" 2>&1 &
   fi

@@ -192,6 +192,9 @@ int RecorderService::defer_reply(sd_bus_message* call, MessagePtr reply) {
 
 int RecorderService::defer(sd_bus_message* call, const Result<void>& result) {
   if (!result) {
+    if (recorder_.take_queue_full_notice())
+      log(LOG_WARNING, "the metrics queue is full; new events are refused until it drains: " +
+                           result.error().message, kMsgQueueFull);
     // Refusals are answered at once: nothing of them waits for the commit.
     return reply_error(call, result.error());
   }

@@ -117,9 +117,13 @@ Result<std::vector<uint8_t>> Recorder::serialize_payload(GVariant* payload) {
 
 Result<void> Recorder::admit(uint32_t uid, double events, int64_t bytes) {
   const auto max = static_cast<int64_t>(options_.max_bytes);
-  if (store_.total_bytes() + bytes > max)
+  if (store_.total_bytes() + bytes > max) {
+    queue_full_ = true;
     return refuse({"QueueFull", "the metrics queue is full (" + std::to_string(max) +
                                     " bytes, cache-size.conf); the event was not stored"});
+  }
+  // Room again: the next time it fills up is a new episode.
+  queue_full_ = queue_full_noticed_ = false;
   if (!privileged(uid)) {
     const int64_t share = max * options_.settings.max_queue_share_percent / 100;
     if (store_.bytes_of_uid(uid) + bytes > share)

@@ -90,6 +90,12 @@ class Recorder {
   Result<void> flush();
 
   const std::map<std::string, uint64_t>& refusals() const { return refusals_; }
+  // True once at the start of each "queue full" episode (for one journal line each).
+  bool take_queue_full_notice() {
+    const bool notice = queue_full_ && !queue_full_noticed_;
+    if (notice) queue_full_noticed_ = true;
+    return notice;
+  }
   const BootAnchor& boot_anchor() const { return anchor_; }
   Store& store() { return store_; }
 
@@ -125,6 +131,8 @@ class Recorder {
   std::unordered_map<std::string, uint32_t> timers_per_connection_;
   int64_t next_midnight_ns_ = 0;
   std::map<std::string, uint64_t> refusals_;
+  bool queue_full_ = false;
+  bool queue_full_noticed_ = false;
 };
 
 }  // namespace metrics

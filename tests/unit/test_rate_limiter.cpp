@@ -1,0 +1,87 @@
+#include "rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+namespace metrics {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
+
+TEST(RateLimiter, AllowsBurstThenRefuses) {
+  RateLimiter limiter(/*per_second=*/1, /*burst=*/5);
+  const int64_t now = 100 * kSecond;
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(limiter.try_take(1000, 1, now)) << "event " << i;
+  EXPECT_FALSE(limiter.try_take(1000, 1, now));
+  EXPECT_FALSE(limiter.try_take(1000, 1, now));
+}
+
+TEST(RateLimiter, CostLargerThanRemainingTokensIsRefusedWithoutTakingAny) {
+  RateLimiter limiter(0, 10);
+  EXPECT_TRUE(limiter.try_take(7, 8, 0));
+  EXPECT_FALSE(limiter.try_take(7, 3, 0));  // 2 left
+  EXPECT_TRUE(limiter.try_take(7, 2, 0));   // the refusal took nothing
+  EXPECT_FALSE(limiter.try_take(7, 1, 0));
+}
+
+TEST(RateLimiter, RefillsOverTime) {
+  RateLimiter limiter(/*per_second=*/2, /*burst=*/4);
+  int64_t now = 10 * kSecond;
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(limiter.try_take(1000, 1, now));
+  ASSERT_FALSE(limiter.try_take(1000, 1, now));
+
+  now += kSecond / 2;  // one token back
+  EXPECT_TRUE(limiter.try_take(1000, 1, now));
+  EXPECT_FALSE(limiter.try_take(1000, 1, now));
+
+  now += kSecond;  // two tokens back
+  EXPECT_TRUE(limiter.try_take(1000, 1, now));
+  EXPECT_TRUE(limiter.try_take(1000, 1, now));
+  EXPECT_FALSE(limiter.try_take(1000, 1, now));
+}
+
+TEST(RateLimiter, RefillIsCappedAtBurst) {
+  RateLimiter limiter(/*per_second=*/100, /*burst=*/3);
+  int64_t now = 0;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(limiter.try_take(1, 1, now));
+  now += 3600 * kSecond;  // an hour idle would be 360000 tokens without the cap
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.try_take(1, 1, now)) << i;
+  EXPECT_FALSE(limiter.try_take(1, 1, now));
+}
+
+TEST(RateLimiter, TimeGoingBackwardsDoesNotRefill) {
+  RateLimiter limiter(1, 2);
+  ASSERT_TRUE(limiter.try_take(1, 2, 50 * kSecond));
+  EXPECT_FALSE(limiter.try_take(1, 1, 10 * kSecond));
+}
+
+TEST(RateLimiter, UidsHaveIndependentBuckets) {
+  RateLimiter limiter(/*per_second=*/1, /*burst=*/3);
+  const int64_t now = kSecond;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(limiter.try_take(1000, 1, now));
+  EXPECT_FALSE(limiter.try_take(1000, 1, now));
+  // Another uid still has its full burst.
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.try_take(1001, 1, now)) << i;
+  EXPECT_FALSE(limiter.try_take(1001, 1, now));
+  // And the first uid is still empty.
+  EXPECT_FALSE(limiter.try_take(1000, 1, now));
+}
+
+TEST(RateLimiter, SetLimitsAppliesToLaterRefills) {
+  RateLimiter limiter(1, 2);
+  ASSERT_TRUE(limiter.try_take(5, 2, 0));
+  limiter.set_limits(10, 20);
+  // One second at the new rate gives 10 tokens.
+  EXPECT_TRUE(limiter.try_take(5, 10, kSecond));
+  EXPECT_FALSE(limiter.try_take(5, 1, kSecond));
+}
+
+TEST(RateLimiter, ManyUidsStayIndependent) {
+  RateLimiter limiter(0, 1);
+  for (uint32_t uid = 0; uid < 5000; ++uid) ASSERT_TRUE(limiter.try_take(uid, 1, 0)) << uid;
+  for (uint32_t uid = 0; uid < 5000; ++uid) EXPECT_FALSE(limiter.try_take(uid, 1, 0)) << uid;
+}
+
+}  // namespace
+}  // namespace metrics
