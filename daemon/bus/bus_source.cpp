@@ -97,8 +97,10 @@ gboolean BusSource::dispatch(GSource* source, GSourceFunc, gpointer) {
     return G_SOURCE_REMOVE;
   }
   // Replies queued by after_batch are written when the socket is writable.
-  if (more) g_source_set_ready_time(source, 0);
-  else g_source_set_ready_time(source, -1);
+  if (more)
+    g_source_set_ready_time(source, 0);
+  else
+    g_source_set_ready_time(source, -1);
   return G_SOURCE_CONTINUE;
 }
 

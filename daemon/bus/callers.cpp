@@ -9,16 +9,18 @@ CallerRegistry::CallerRegistry(sd_bus* bus, VanishedFn on_vanished)
 
 Result<Caller> CallerRegistry::caller_of(sd_bus_message* m) {
   const char* sender = sd_bus_message_get_sender(m);
-  if (!sender) return Error{"AccessDenied", "the call carries no sender; cannot identify the caller"};
+  if (!sender)
+    return Error{"AccessDenied", "the call carries no sender; cannot identify the caller"};
   if (auto it = entries_.find(sender); it != entries_.end()) return Caller{sender, it->second->uid};
 
   sd_bus_creds* raw = nullptr;
   const int r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID, &raw);
   CredsPtr creds(raw);
   uid_t uid = 0;
-  if (r < 0 || (sd_bus_creds_get_euid(creds.get(), &uid) < 0 &&
-                sd_bus_creds_get_uid(creds.get(), &uid) < 0))
-    return Error{"AccessDenied", std::string("cannot determine the caller's user: ") + std::strerror(-r)};
+  if (r < 0 ||
+      (sd_bus_creds_get_euid(creds.get(), &uid) < 0 && sd_bus_creds_get_uid(creds.get(), &uid) < 0))
+    return Error{"AccessDenied",
+                 std::string("cannot determine the caller's user: ") + std::strerror(-r)};
 
   auto entry = std::make_unique<Entry>(Entry{this, sender, static_cast<uint32_t>(uid), nullptr});
   sd_bus_track* track = nullptr;

@@ -19,8 +19,8 @@ FileWatch::~FileWatch() {
 
 void FileWatch::on_changed(GFileMonitor*, GFile*, GFile*, GFileMonitorEvent event, gpointer self) {
   // The attribute-only events say nothing about the content.
-  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED || event == G_FILE_MONITOR_EVENT_PRE_UNMOUNT ||
-      event == G_FILE_MONITOR_EVENT_UNMOUNTED)
+  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED ||
+      event == G_FILE_MONITOR_EVENT_PRE_UNMOUNT || event == G_FILE_MONITOR_EVENT_UNMOUNTED)
     return;
   static_cast<FileWatch*>(self)->changed_();
 }

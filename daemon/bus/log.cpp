@@ -14,11 +14,16 @@ bool to_journal() {
 }
 const char* level_name(int priority) {
   switch (priority) {
-    case LOG_ERR: return "error";
-    case LOG_WARNING: return "warning";
-    case LOG_NOTICE: return "notice";
-    case LOG_INFO: return "info";
-    default: return "debug";
+    case LOG_ERR:
+      return "error";
+    case LOG_WARNING:
+      return "warning";
+    case LOG_NOTICE:
+      return "notice";
+    case LOG_INFO:
+      return "info";
+    default:
+      return "debug";
   }
 }
 }  // namespace
@@ -33,7 +38,8 @@ void log(int priority, const std::string& message, const char* message_id) {
                       "SYSLOG_IDENTIFIER=eos-metrics-event-recorder", nullptr);
     return;
   }
-  std::fprintf(stderr, "eos-metrics-event-recorder[%s]: %s\n", level_name(priority), message.c_str());
+  std::fprintf(stderr, "eos-metrics-event-recorder[%s]: %s\n", level_name(priority),
+               message.c_str());
 }
 
 }  // namespace metrics::bus

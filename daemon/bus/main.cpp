@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
     log(LOG_ERR, "cannot open the metrics store: " + store.error().message);
     return 1;
   }
-  if (!(*store)->recovery_note().empty()) log(LOG_WARNING, (*store)->recovery_note(), kMsgStoreRecovered);
+  if (!(*store)->recovery_note().empty())
+    log(LOG_WARNING, (*store)->recovery_note(), kMsgStoreRecovered);
 
   RecorderOptions ropts;
   ropts.service_uid = static_cast<uint32_t>(geteuid());
@@ -155,8 +156,10 @@ int main(int argc, char** argv) {
     }
     void schedule() {
       const int64_t now = g_get_real_time() * 1000;
-      const int64_t wait_s = std::max<int64_t>(1, (recorder->next_midnight_ns() - now) / 1'000'000'000 + 1);
-      id = g_timeout_add_seconds(static_cast<guint>(std::min<int64_t>(wait_s, 86400 + 3600)), &Midnight::fire, this);
+      const int64_t wait_s =
+          std::max<int64_t>(1, (recorder->next_midnight_ns() - now) / 1'000'000'000 + 1);
+      id = g_timeout_add_seconds(static_cast<guint>(std::min<int64_t>(wait_s, 86400 + 3600)),
+                                 &Midnight::fire, this);
     }
   } midnight{&recorder, &service};
   midnight.schedule();
@@ -170,7 +173,8 @@ int main(int argc, char** argv) {
 
   sd_notify(0, "STOPPING=1");
   // A clean stop keeps the time of running timers.
-  if (auto r = recorder.stop_all_timers(); !r) log(LOG_ERR, "cannot save timers: " + r.error().message);
+  if (auto r = recorder.stop_all_timers(); !r)
+    log(LOG_ERR, "cannot save timers: " + r.error().message);
   service.after_batch();
   sd_bus_flush(bus.get());
   return source.disconnected() ? 1 : 0;

@@ -13,10 +13,9 @@ void Polkit::check(sd_bus_message* call, const std::string& action, Done done) {
   auto pending = std::make_unique<Pending>(Pending{this, action, std::move(done), nullptr});
   const char* sender = sd_bus_message_get_sender(call);
   sd_bus_message* raw = nullptr;
-  int r = sd_bus_message_new_method_call(bus_, &raw, "org.freedesktop.PolicyKit1",
-                                         "/org/freedesktop/PolicyKit1/Authority",
-                                         "org.freedesktop.PolicyKit1.Authority",
-                                         "CheckAuthorization");
+  int r = sd_bus_message_new_method_call(
+      bus_, &raw, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+      "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");
   MessagePtr request(raw);
   const uint32_t flags =
       sd_bus_message_get_allow_interactive_authorization(call) > 0 ? kAllowUserInteraction : 0;
@@ -27,8 +26,8 @@ void Polkit::check(sd_bus_message* call, const std::string& action, Done done) {
   if (r >= 0)
     r = sd_bus_call_async(bus_, &slot, request.get(), &Polkit::on_reply, pending.get(), kTimeoutUs);
   if (r < 0) {
-    pending->done(Error{"AuthFailed", std::string("cannot ask polkit for authorization: ") +
-                                          std::strerror(-r)});
+    pending->done(Error{"AuthFailed",
+                        std::string("cannot ask polkit for authorization: ") + std::strerror(-r)});
     return;
   }
   pending->slot.reset(slot);
@@ -39,9 +38,9 @@ int Polkit::on_reply(sd_bus_message* reply, void* userdata, sd_bus_error*) {
   auto* pending = static_cast<Pending*>(userdata);
   Polkit* self = pending->owner;
   if (const sd_bus_error* e = sd_bus_message_get_error(reply)) {
-    self->finish(pending, Error{"AuthFailed", std::string("polkit could not check ") +
-                                                  pending->action + ": " +
-                                                  (e->message ? e->message : e->name)});
+    self->finish(pending,
+                 Error{"AuthFailed", std::string("polkit could not check ") + pending->action +
+                                         ": " + (e->message ? e->message : e->name)});
     return 0;
   }
   int authorized = 0, challenge = 0;

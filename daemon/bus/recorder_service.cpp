@@ -15,7 +15,9 @@ namespace {
 constexpr const char* kActionSetEnabled = "com.endlessm.Metrics.SetEnabled";
 constexpr const char* kActionResetTrackingId = "com.endlessm.Metrics.ResetTrackingId";
 
-RecorderService* self_of(void* userdata) { return static_cast<RecorderService*>(userdata); }
+RecorderService* self_of(void* userdata) {
+  return static_cast<RecorderService*>(userdata);
+}
 
 // Reads the (ay event_id) argument; its length is checked by the recorder.
 Result<std::span<const uint8_t>> read_event_id(sd_bus_message* m) {
@@ -50,7 +52,9 @@ std::optional<uint64_t> timer_id_of_path(const char* path) {
   return id;
 }
 
-std::string timer_path(uint64_t id) { return kTimerPathPrefix + std::to_string(id); }
+std::string timer_path(uint64_t id) {
+  return kTimerPathPrefix + std::to_string(id);
+}
 
 }  // namespace
 
@@ -63,7 +67,8 @@ RecorderService::RecorderService(sd_bus* bus, Recorder& recorder, Paths paths,
       callers_(bus,
                [this](const std::string& connection) {
                  if (auto r = recorder_.connection_closed(connection); !r)
-                   log(LOG_ERR, "cannot save the timers of " + connection + ": " + r.error().message);
+                   log(LOG_ERR,
+                       "cannot save the timers of " + connection + ": " + r.error().message);
                }),
       polkit_(bus) {}
 
@@ -77,20 +82,17 @@ Result<void> RecorderService::start() {
       SD_BUS_PROPERTY("TrackingId", "s", &RecorderService::property_tracking_id, 0,
                       SD_BUS_VTABLE_PROPERTY_CONST),
       SD_BUS_METHOD_WITH_NAMES("SetEnabled", "b", SD_BUS_PARAM(enabled), "", ,
-                               &RecorderService::method_set_enabled,
-                               SD_BUS_VTABLE_UNPRIVILEGED),
-      SD_BUS_METHOD_WITH_NAMES("RecordSingularEvent", "uayxbv",
-                               SD_BUS_PARAM(user_id) SD_BUS_PARAM(event_id)
-                                   SD_BUS_PARAM(relative_timestamp) SD_BUS_PARAM(has_payload)
-                                       SD_BUS_PARAM(payload),
-                               "", , &RecorderService::method_record_singular,
-                               SD_BUS_VTABLE_UNPRIVILEGED),
-      SD_BUS_METHOD_WITH_NAMES("RecordAggregateEvent", "uayxxbv",
-                               SD_BUS_PARAM(user_id) SD_BUS_PARAM(event_id) SD_BUS_PARAM(count)
-                                   SD_BUS_PARAM(relative_timestamp) SD_BUS_PARAM(has_payload)
-                                       SD_BUS_PARAM(payload),
-                               "", , &RecorderService::method_record_aggregate,
-                               SD_BUS_VTABLE_UNPRIVILEGED),
+                               &RecorderService::method_set_enabled, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES(
+          "RecordSingularEvent", "uayxbv",
+          SD_BUS_PARAM(user_id) SD_BUS_PARAM(event_id) SD_BUS_PARAM(relative_timestamp)
+              SD_BUS_PARAM(has_payload) SD_BUS_PARAM(payload),
+          "", , &RecorderService::method_record_singular, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES(
+          "RecordAggregateEvent", "uayxxbv",
+          SD_BUS_PARAM(user_id) SD_BUS_PARAM(event_id) SD_BUS_PARAM(count)
+              SD_BUS_PARAM(relative_timestamp) SD_BUS_PARAM(has_payload) SD_BUS_PARAM(payload),
+          "", , &RecorderService::method_record_aggregate, SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_METHOD_WITH_NAMES("RecordEventSequence", "uaya(xbv)",
                                SD_BUS_PARAM(user_id) SD_BUS_PARAM(event_id) SD_BUS_PARAM(events),
                                "", , &RecorderService::method_record_sequence,
@@ -108,11 +110,12 @@ Result<void> RecorderService::start() {
   };
   sd_bus_slot* slot = nullptr;
   int r = sd_bus_add_object_vtable(bus_, &slot, kObjectPath, kServerInterface, server_vtable, this);
-  if (r < 0) return Error{"BusFailure", std::string("cannot export the recorder: ") + std::strerror(-r)};
+  if (r < 0)
+    return Error{"BusFailure", std::string("cannot export the recorder: ") + std::strerror(-r)};
   slots_.emplace_back(slot);
 
-  permissions_watch_ = std::make_unique<FileWatch>(paths_.permissions_file,
-                                                   [this] { reload_permissions(); });
+  permissions_watch_ =
+      std::make_unique<FileWatch>(paths_.permissions_file, [this] { reload_permissions(); });
   if (!permissions_watch_->active())
     log(LOG_WARNING, "cannot watch " + paths_.permissions_file.string() +
                          "; edits take effect at the next restart");
@@ -120,8 +123,10 @@ Result<void> RecorderService::start() {
   auto read = config::read_permissions(paths_.permissions_file, default_server_url_);
   if (!read && read.error().code == "PermissionsMissing")
     read = config::write_default_permissions(paths_.permissions_file, default_server_url_);
-  if (read) initial.permissions = read.value();
-  else initial.problem = read.error().message;
+  if (read)
+    initial.permissions = read.value();
+  else
+    initial.problem = read.error().message;
   apply_permissions(std::move(initial), true);
   return Ok();
 }
@@ -138,8 +143,10 @@ void RecorderService::reload_permissions() {
     // Deleted at run time: the first-run defaults again (never uploading).
     read = config::write_default_permissions(paths_.permissions_file, default_server_url_);
   }
-  if (read) next.permissions = read.value();
-  else next.problem = read.error().message;
+  if (read)
+    next.permissions = read.value();
+  else
+    next.problem = read.error().message;
   apply_permissions(std::move(next), false);
 }
 
@@ -193,8 +200,10 @@ int RecorderService::defer_reply(sd_bus_message* call, MessagePtr reply) {
 int RecorderService::defer(sd_bus_message* call, const Result<void>& result) {
   if (!result) {
     if (recorder_.take_queue_full_notice())
-      log(LOG_WARNING, "the metrics queue is full; new events are refused until it drains: " +
-                           result.error().message, kMsgQueueFull);
+      log(LOG_WARNING,
+          "the metrics queue is full; new events are refused until it drains: " +
+              result.error().message,
+          kMsgQueueFull);
     // Refusals are answered at once: nothing of them waits for the commit.
     return reply_error(call, result.error());
   }
@@ -208,8 +217,7 @@ void RecorderService::after_batch() {
   if (timer_slots_.size() != recorder_.timer_count()) unexport_stopped_timers();
   if (deferred_.empty() && !recorder_.store().in_transaction()) return;
   auto committed = recorder_.flush();
-  if (!committed)
-    log(LOG_ERR, "cannot commit recorded events: " + committed.error().message);
+  if (!committed) log(LOG_ERR, "cannot commit recorded events: " + committed.error().message);
   for (auto& d : deferred_) {
     if (committed) {
       sd_bus_send(bus_, d.reply.get(), nullptr);
@@ -235,8 +243,8 @@ int RecorderService::method_record_singular(sd_bus_message* m, void* userdata, s
     return reply_error(m, {"InvalidArguments", "cannot read relative_timestamp (x)"});
   auto payload = read_optional_payload(m);
   if (!payload) return reply_error(m, payload.error());
-  return self->defer(m, self->recorder_.record_singular(*who, user_id, *event_id, relative,
-                                                        payload->get()));
+  return self->defer(
+      m, self->recorder_.record_singular(*who, user_id, *event_id, relative, payload->get()));
 }
 
 int RecorderService::method_record_aggregate(sd_bus_message* m, void* userdata, sd_bus_error*) {
@@ -290,15 +298,17 @@ int RecorderService::method_record_sequence(sd_bus_message* m, void* userdata, s
 int RecorderService::method_upload_events(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* self = self_of(userdata);
   if (!self->consent_.permissions)
-    return reply_error(m, {"MetricsDisabled", "metrics are off until the permissions file is fixed: " +
-                                                  self->consent_.problem});
+    return reply_error(
+        m, {"MetricsDisabled",
+            "metrics are off until the permissions file is fixed: " + self->consent_.problem});
   if (!self->consent_.permissions->enabled)
     return reply_error(m, {"MetricsDisabled", "metrics are disabled (the user declined)"});
   if (!self->consent_.permissions->uploading_enabled)
-    return reply_error(m, {"UploadingDisabled",
-                           "uploading is disabled: the user has not agreed to send metrics"});
-  return reply_error(m, {"NotImplemented", "uploading is not implemented in this version of the "
-                                           "recorder; events stay queued"});
+    return reply_error(
+        m, {"UploadingDisabled", "uploading is disabled: the user has not agreed to send metrics"});
+  return reply_error(m, {"NotImplemented",
+                         "uploading is not implemented in this version of the "
+                         "recorder; events stay queued"});
 }
 
 int RecorderService::method_reset_tracking_id(sd_bus_message* m, void* userdata, sd_bus_error*) {
@@ -306,8 +316,10 @@ int RecorderService::method_reset_tracking_id(sd_bus_message* m, void* userdata,
   std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
   self->polkit_.check(m, kActionResetTrackingId, [call](Result<void> allowed) {
     // Protocol 3 has no tracking id: an authorised reset has nothing to do.
-    if (!allowed) reply_error(call.get(), allowed.error());
-    else sd_bus_reply_method_return(call.get(), "");
+    if (!allowed)
+      reply_error(call.get(), allowed.error());
+    else
+      sd_bus_reply_method_return(call.get(), "");
   });
   return 1;
 }
@@ -323,8 +335,8 @@ int RecorderService::method_set_enabled(sd_bus_message* m, void* userdata, sd_bu
       reply_error(call.get(), allowed.error());
       return;
     }
-    auto written = config::set_consent(self->paths_.permissions_file, enabled != 0,
-                                       self->default_server_url_);
+    auto written =
+        config::set_consent(self->paths_.permissions_file, enabled != 0, self->default_server_url_);
     if (!written) {
       reply_error(call.get(), written.error());
       return;

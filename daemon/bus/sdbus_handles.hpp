@@ -29,7 +29,9 @@ using SlotPtr = std::unique_ptr<sd_bus_slot, SlotUnref>;
 using TrackPtr = std::unique_ptr<sd_bus_track, TrackUnref>;
 using CredsPtr = std::unique_ptr<sd_bus_creds, CredsUnref>;
 
-inline MessagePtr ref_message(sd_bus_message* m) { return MessagePtr(sd_bus_message_ref(m)); }
+inline MessagePtr ref_message(sd_bus_message* m) {
+  return MessagePtr(sd_bus_message_ref(m));
+}
 
 // sd_bus_error cleared on scope exit.
 class BusError {

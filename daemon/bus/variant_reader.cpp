@@ -50,21 +50,33 @@ Result<GVariantPtr> read_basic(sd_bus_message* m, char type) {
   } v{};
   if (sd_bus_message_read_basic(m, type, &v) <= 0) return bad("cannot read basic value");
   switch (type) {
-    case 'y': return adopt_variant(g_variant_new_byte(v.y));
-    case 'b': return adopt_variant(g_variant_new_boolean(v.b != 0));
-    case 'n': return adopt_variant(g_variant_new_int16(v.n));
-    case 'q': return adopt_variant(g_variant_new_uint16(v.q));
-    case 'i': return adopt_variant(g_variant_new_int32(v.i));
-    case 'u': return adopt_variant(g_variant_new_uint32(v.u));
-    case 'x': return adopt_variant(g_variant_new_int64(v.x));
-    case 't': return adopt_variant(g_variant_new_uint64(v.t));
-    case 'd': return adopt_variant(g_variant_new_double(v.d));
+    case 'y':
+      return adopt_variant(g_variant_new_byte(v.y));
+    case 'b':
+      return adopt_variant(g_variant_new_boolean(v.b != 0));
+    case 'n':
+      return adopt_variant(g_variant_new_int16(v.n));
+    case 'q':
+      return adopt_variant(g_variant_new_uint16(v.q));
+    case 'i':
+      return adopt_variant(g_variant_new_int32(v.i));
+    case 'u':
+      return adopt_variant(g_variant_new_uint32(v.u));
+    case 'x':
+      return adopt_variant(g_variant_new_int64(v.x));
+    case 't':
+      return adopt_variant(g_variant_new_uint64(v.t));
+    case 'd':
+      return adopt_variant(g_variant_new_double(v.d));
     case 's':
       if (!g_utf8_validate(v.s, -1, nullptr)) return bad("string is not valid UTF-8");
       return adopt_variant(g_variant_new_string(v.s));
-    case 'o': return adopt_variant(g_variant_new_object_path(v.s));
-    case 'g': return adopt_variant(g_variant_new_signature(v.s));
-    default: return bad(std::string("unsupported type '") + type + "'");
+    case 'o':
+      return adopt_variant(g_variant_new_object_path(v.s));
+    case 'g':
+      return adopt_variant(g_variant_new_signature(v.s));
+    default:
+      return bad(std::string("unsupported type '") + type + "'");
   }
 }
 
@@ -77,9 +89,12 @@ Result<GVariantPtr> read_container(sd_bus_message* m, char type, const char* con
     result = adopt_variant(g_variant_new_variant(inner->get()));
   } else {
     std::string signature;
-    if (type == 'a') signature = std::string("a") + contents;
-    else if (type == 'r') signature = std::string("(") + contents + ")";
-    else signature = std::string("{") + contents + "}";
+    if (type == 'a')
+      signature = std::string("a") + contents;
+    else if (type == 'r')
+      signature = std::string("(") + contents + ")";
+    else
+      signature = std::string("{") + contents + "}";
     if (!g_variant_type_string_is_valid(signature.c_str())) return bad("invalid signature");
     Builder builder(G_VARIANT_TYPE(signature.c_str()));
     for (;;) {
@@ -116,7 +131,9 @@ Result<GVariantPtr> read_value(sd_bus_message* m, int depth) {
 
 }  // namespace
 
-Result<GVariantPtr> read_variant_value(sd_bus_message* m) { return read_value(m, 0); }
+Result<GVariantPtr> read_variant_value(sd_bus_message* m) {
+  return read_value(m, 0);
+}
 
 Result<GVariantPtr> read_boxed_variant(sd_bus_message* m) {
   auto boxed = read_value(m, 0);

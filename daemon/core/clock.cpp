@@ -18,9 +18,15 @@ GDateTimePtr local_time(int64_t realtime_ns) {
 }
 }  // namespace
 
-int64_t SystemClock::boottime_ns() const { return read_clock(CLOCK_BOOTTIME); }
-int64_t SystemClock::monotonic_ns() const { return read_clock(CLOCK_MONOTONIC); }
-int64_t SystemClock::realtime_ns() const { return read_clock(CLOCK_REALTIME); }
+int64_t SystemClock::boottime_ns() const {
+  return read_clock(CLOCK_BOOTTIME);
+}
+int64_t SystemClock::monotonic_ns() const {
+  return read_clock(CLOCK_MONOTONIC);
+}
+int64_t SystemClock::realtime_ns() const {
+  return read_clock(CLOCK_REALTIME);
+}
 
 LocalPeriods local_periods(int64_t realtime_ns) {
   auto dt = local_time(realtime_ns);

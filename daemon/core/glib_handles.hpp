@@ -70,7 +70,9 @@ using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
 inline GVariantPtr adopt_variant(GVariant* v) {
   return GVariantPtr(v ? g_variant_ref_sink(v) : nullptr);
 }
-inline GVariantPtr share_variant(GVariant* v) { return GVariantPtr(v ? g_variant_ref(v) : nullptr); }
+inline GVariantPtr share_variant(GVariant* v) {
+  return GVariantPtr(v ? g_variant_ref(v) : nullptr);
+}
 
 // Collects a GError out-parameter: `GErrorOut err; f(..., err.out()); if (err) ...`
 class GErrorOut {

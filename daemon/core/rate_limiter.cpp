@@ -15,7 +15,8 @@ bool RateLimiter::try_take(uint32_t uid, double cost, int64_t now_ns) {
   if (b.tokens < cost) return false;
   b.tokens -= cost;
   // Full buckets carry no information; dropping them keeps the map small.
-  if (buckets_.size() > 4096) std::erase_if(buckets_, [&](auto& e) { return e.second.tokens >= burst_; });
+  if (buckets_.size() > 4096)
+    std::erase_if(buckets_, [&](auto& e) { return e.second.tokens >= burst_; });
   return true;
 }
 

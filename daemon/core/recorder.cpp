@@ -12,10 +12,12 @@ constexpr int64_t kNsPerSecond = 1'000'000'000;
 // What one stored item costs against the queue bound: the bytes it adds to an
 // upload body, plus a fixed allowance for framing.
 int64_t singular_size(const std::string& os_version, size_t payload_bytes) {
-  return 16 + static_cast<int64_t>(os_version.size()) + 1 + 8 + static_cast<int64_t>(payload_bytes) + 16;
+  return 16 + static_cast<int64_t>(os_version.size()) + 1 + 8 +
+         static_cast<int64_t>(payload_bytes) + 16;
 }
 int64_t count_size(const std::string& period, size_t payload_bytes) {
-  return 16 + static_cast<int64_t>(period.size()) + 1 + 4 + static_cast<int64_t>(payload_bytes) + 16;
+  return 16 + static_cast<int64_t>(period.size()) + 1 + 4 + static_cast<int64_t>(payload_bytes) +
+         16;
 }
 
 bool type_allowed(const GVariantType* type) {
@@ -46,22 +48,23 @@ Result<void> Recorder::start() {
   auto offset = store_.get_meta("boot_offset_ns");
   auto boot = store_.get_meta("anchor_boot_ns");
   auto wall = store_.get_meta("anchor_wall_ns");
-  if (id && offset && boot && wall && id->has_value() && offset->has_value() &&
-      boot->has_value() && wall->has_value()) {
+  if (id && offset && boot && wall && id->has_value() && offset->has_value() && boot->has_value() &&
+      wall->has_value()) {
     try {
       previous = BootAnchor{**id, std::stoll(**offset), std::stoll(**boot), std::stoll(**wall)};
     } catch (const std::exception&) {
       previous.reset();  // unreadable anchor: start a fresh time-line
     }
   }
-  anchor_ = next_boot_anchor(previous, options_.boot_id, clock_.boottime_ns(), clock_.realtime_ns());
-  if (!previous || previous->boot_id != anchor_.boot_id || previous->offset_ns != anchor_.offset_ns) {
+  anchor_ =
+      next_boot_anchor(previous, options_.boot_id, clock_.boottime_ns(), clock_.realtime_ns());
+  if (!previous || previous->boot_id != anchor_.boot_id ||
+      previous->offset_ns != anchor_.offset_ns) {
     if (auto r = store_.begin(); !r) return r;
-    for (auto [key, value] :
-         {std::pair<const char*, std::string>{"boot_id", anchor_.boot_id},
-          {"boot_offset_ns", std::to_string(anchor_.offset_ns)},
-          {"anchor_boot_ns", std::to_string(anchor_.boot_ns)},
-          {"anchor_wall_ns", std::to_string(anchor_.wall_ns)}}) {
+    for (auto [key, value] : {std::pair<const char*, std::string>{"boot_id", anchor_.boot_id},
+                              {"boot_offset_ns", std::to_string(anchor_.offset_ns)},
+                              {"anchor_boot_ns", std::to_string(anchor_.boot_ns)},
+                              {"anchor_wall_ns", std::to_string(anchor_.wall_ns)}}) {
       if (auto r = store_.set_meta(key, value); !r) return r;
     }
   }
@@ -103,7 +106,8 @@ Result<Uuid> Recorder::check_event_id(std::span<const uint8_t> event_id) {
 Result<std::vector<uint8_t>> Recorder::serialize_payload(GVariant* payload) {
   if (!payload) return std::vector<uint8_t>{};
   if (!type_allowed(g_variant_get_type(payload)))
-    return refuse({"InvalidPayload", "payload types may not contain maybe types or file descriptors"});
+    return refuse(
+        {"InvalidPayload", "payload types may not contain maybe types or file descriptors"});
   GVariantPtr boxed = adopt_variant(g_variant_new_variant(payload));
   GVariantPtr normal(g_variant_get_normal_form(boxed.get()));  // transfer full, not floating
   const gsize size = g_variant_get_size(normal.get());
@@ -127,11 +131,13 @@ Result<void> Recorder::admit(uint32_t uid, double events, int64_t bytes) {
   if (!privileged(uid)) {
     const int64_t share = max * options_.settings.max_queue_share_percent / 100;
     if (store_.bytes_of_uid(uid) + bytes > share)
-      return refuse({"UserQuotaExceeded", "uid " + std::to_string(uid) + " already uses its share (" +
-                                              std::to_string(share) + " bytes) of the metrics queue"});
+      return refuse({"UserQuotaExceeded", "uid " + std::to_string(uid) +
+                                              " already uses its share (" + std::to_string(share) +
+                                              " bytes) of the metrics queue"});
     if (!rate_limiter_.try_take(uid, events, clock_.monotonic_ns()))
-      return refuse({"RateLimited", "uid " + std::to_string(uid) +
-                                        " records events faster than the allowed rate; retry later"});
+      return refuse(
+          {"RateLimited", "uid " + std::to_string(uid) +
+                              " records events faster than the allowed rate; retry later"});
   }
   return Ok();
 }
@@ -149,7 +155,8 @@ Result<void> Recorder::record_singular(const Caller& caller, uint32_t claimed_ui
   const int64_t size = singular_size(options_.os_version, bytes->size());
   if (auto r = admit(*uid, 1, size); !r) return r;
   if (auto r = store_.begin(); !r) return r;
-  return store_.add_singular(*uid, *id, options_.os_version, to_timeline(relative_ns), *bytes, size);
+  return store_.add_singular(*uid, *id, options_.os_version, to_timeline(relative_ns), *bytes,
+                             size);
 }
 
 Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_uid,
@@ -223,8 +230,7 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
                                        std::span<const uint8_t> event_id, GVariant* payload) {
   auto id = check_event_id(event_id);
   if (!id) return id.error();
-  if (!recording_)
-    return Error{"MetricsDisabled", "metrics recording is disabled on this system"};
+  if (!recording_) return Error{"MetricsDisabled", "metrics recording is disabled on this system"};
   auto uid = effective_uid(caller, claimed_uid);
   auto bytes = serialize_payload(payload);
   if (!bytes) return bytes.error();
@@ -233,18 +239,18 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
                                         " timers, its limit"});
   auto& per_connection = timers_per_connection_[caller.connection];
   if (per_connection >= options_.settings.max_timers_per_connection)
-    return refuse({"TooManyTimers", "this connection already runs " +
-                                        std::to_string(per_connection) + " timers (limit " +
-                                        std::to_string(options_.settings.max_timers_per_connection) +
-                                        "); stop some first"});
+    return refuse(
+        {"TooManyTimers",
+         "this connection already runs " + std::to_string(per_connection) + " timers (limit " +
+             std::to_string(options_.settings.max_timers_per_connection) + "); stop some first"});
   // Timer ids are never reused, also across restarts: the next id is persisted.
   const uint64_t timer_id = next_timer_id_++;
   if (auto r = store_.begin(); !r) return r.error();
   if (auto r = store_.set_meta("next_timer_id", std::to_string(next_timer_id_)); !r)
     return r.error();
   ++per_connection;
-  timers_.emplace(timer_id,
-                  Timer{caller.connection, *uid, *id, std::move(bytes.value()), clock_.monotonic_ns()});
+  timers_.emplace(timer_id, Timer{caller.connection, *uid, *id, std::move(bytes.value()),
+                                  clock_.monotonic_ns()});
   return timer_id;
 }
 
@@ -342,6 +348,8 @@ Result<void> Recorder::purge() {
   return store_.purge_all();
 }
 
-Result<void> Recorder::flush() { return store_.commit(); }
+Result<void> Recorder::flush() {
+  return store_.commit();
+}
 
 }  // namespace metrics

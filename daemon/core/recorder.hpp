@@ -34,7 +34,7 @@ struct SequenceElement {
 };
 
 struct RecorderOptions {
-  uint32_t service_uid = 0;      // may record on behalf of others, like root
+  uint32_t service_uid = 0;       // may record on behalf of others, like root
   uint64_t max_bytes = 10000000;  // cache-size.conf maximum
   config::RecorderSettings settings;
   std::string os_version;

@@ -30,9 +30,13 @@ CREATE TABLE IF NOT EXISTS aggregate (
   payload BLOB NOT NULL, size INTEGER NOT NULL);
 )sql";
 
-std::vector<uint8_t> to_vector(std::span<const uint8_t> s) { return {s.begin(), s.end()}; }
+std::vector<uint8_t> to_vector(std::span<const uint8_t> s) {
+  return {s.begin(), s.end()};
+}
 
-Uuid uuid_of(std::span<const uint8_t> blob) { return Uuid::from_bytes(blob).value_or(Uuid{}); }
+Uuid uuid_of(std::span<const uint8_t> blob) {
+  return Uuid::from_bytes(blob).value_or(Uuid{});
+}
 
 std::string timestamp_suffix() {
   return std::to_string(g_get_real_time() / G_USEC_PER_SEC);
@@ -46,9 +50,9 @@ void remove_database_files(const fs::path& db) {
 }  // namespace
 
 Error Store::sql_error(const char* what) const {
-  return {"StorageFailure",
-          std::string(what) + ": " + (db_ ? sqlite3_errmsg(db_.get()) : "no database") + " (" +
-              (dir_ / kDatabaseName).string() + ")"};
+  return {"StorageFailure", std::string(what) + ": " +
+                                (db_ ? sqlite3_errmsg(db_.get()) : "no database") + " (" +
+                                (dir_ / kDatabaseName).string() + ")"};
 }
 
 Result<void> Store::exec(const char* sql) {
@@ -84,8 +88,8 @@ Result<std::unique_ptr<Store>> Store::open(const fs::path& dir) {
     auto store = std::make_unique<Store>(Passkey{});
     store->dir_ = dir;
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     store->db_.reset(raw);
     std::string problem;
     if (rc != SQLITE_OK) {
@@ -112,7 +116,8 @@ Result<std::unique_ptr<Store>> Store::open(const fs::path& dir) {
     const fs::path aside = dir / (kCorruptPrefix + timestamp_suffix());
     fs::rename(db_path, aside, ec);
     if (ec) remove_database_files(db_path);
-    for (const char* suffix : {"-wal", "-shm", "-journal"}) fs::remove(db_path.string() + suffix, ec);
+    for (const char* suffix : {"-wal", "-shm", "-journal"})
+      fs::remove(db_path.string() + suffix, ec);
     note = "database " + db_path.string() + " was unusable (" + problem + "); moved to " +
            aside.string() + " and started a new one";
   }
@@ -186,8 +191,6 @@ int64_t Store::bytes_of_uid(uint32_t uid) const {
 void Store::charge(uint32_t uid, int64_t size) {
   total_bytes_ += size;
   uid_bytes_[uid] += size;
-  pending_total_ += size;
-  pending_uid_[uid] += size;
 }
 
 Result<void> Store::begin() {
@@ -204,9 +207,6 @@ Result<void> Store::commit() {
     return r;
   }
   in_transaction_ = false;
-  pending_total_ = 0;
-  pending_singulars_ = 0;
-  pending_uid_.clear();
   return Ok();
 }
 
@@ -214,12 +214,8 @@ void Store::rollback() {
   if (!in_transaction_) return;
   (void)exec("ROLLBACK");
   in_transaction_ = false;
-  total_bytes_ -= pending_total_;
-  singular_count_ -= pending_singulars_;
-  for (auto& [uid, size] : pending_uid_) uid_bytes_[uid] -= size;
-  pending_total_ = 0;
-  pending_singulars_ = 0;
-  pending_uid_.clear();
+  // Recount from what is really on disk now; cheap next to a failed commit.
+  (void)load_totals();
 }
 
 Result<void> Store::add_singular(uint32_t uid, const Uuid& event_id, const std::string& os_version,
@@ -237,7 +233,6 @@ Result<void> Store::add_singular(uint32_t uid, const Uuid& event_id, const std::
   if (rc != SQLITE_DONE) return sql_error("cannot store event");
   charge(uid, size);
   ++singular_count_;
-  ++pending_singulars_;
   return Ok();
 }
 
@@ -302,7 +297,8 @@ Result<void> Store::purge_all() {
   if (auto r = exec("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"); !r) return r;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-    if (entry.path().filename().string().rfind(kCorruptPrefix, 0) == 0) fs::remove(entry.path(), ec);
+    if (entry.path().filename().string().rfind(kCorruptPrefix, 0) == 0)
+      fs::remove(entry.path(), ec);
   }
   return load_totals();
 }

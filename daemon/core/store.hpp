@@ -25,7 +25,7 @@ struct StoredSingular {
   uint32_t uid = 0;
   Uuid event_id;
   std::string os_version;
-  int64_t relative_ns = 0;      // already on the persistent time-line
+  int64_t relative_ns = 0;       // already on the persistent time-line
   std::vector<uint8_t> payload;  // serialised `v`; empty = no payload
 };
 
@@ -110,10 +110,6 @@ class Store {
   int64_t total_bytes_ = 0;
   int64_t singular_count_ = 0;
   std::map<uint32_t, int64_t> uid_bytes_;
-  // Totals changed in the open transaction, undone on rollback.
-  int64_t pending_total_ = 0;
-  int64_t pending_singulars_ = 0;
-  std::map<uint32_t, int64_t> pending_uid_;
 
   Statement insert_singular_;
   Statement update_count_;

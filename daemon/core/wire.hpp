@@ -33,7 +33,7 @@ struct Request {
   int64_t absolute_ns = 0;  // wall clock, ns since the epoch, same instant
   std::string image_id = "unknown";
   std::vector<std::pair<std::string, std::string>> site_labels;  // a{ss}, in this order
-  uint8_t boot_flags = 0;  // bit 0 dual boot, bit 1 live boot
+  uint8_t boot_flags = 0;                                        // bit 0 dual boot, bit 1 live boot
   std::vector<SingularEvent> singulars;
   std::vector<AggregateEvent> aggregates;
 };
