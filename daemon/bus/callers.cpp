@@ -7,38 +7,45 @@ namespace metrics::bus {
 CallerRegistry::CallerRegistry(sd_bus* bus, VanishedFn on_vanished)
     : bus_(bus), on_vanished_(std::move(on_vanished)) {}
 
+Result<void> CallerRegistry::start() {
+  sd_bus_slot* slot = nullptr;
+  const int r = sd_bus_match_signal(bus_, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                    "org.freedesktop.DBus", "NameOwnerChanged",
+                                    &CallerRegistry::on_name_owner_changed, this);
+  if (r < 0)
+    return Error{"BusFailure",
+                 std::string("cannot follow clients leaving the bus: ") + std::strerror(-r)};
+  match_.reset(slot);
+  return Ok();
+}
+
 Result<Caller> CallerRegistry::caller_of(sd_bus_message* m) {
   const char* sender = sd_bus_message_get_sender(m);
   if (!sender)
     return Error{"AccessDenied", "the call carries no sender; cannot identify the caller"};
-  if (auto it = entries_.find(sender); it != entries_.end()) return Caller{sender, it->second->uid};
+  if (auto it = uids_.find(sender); it != uids_.end()) return Caller{sender, it->second};
 
+  // The bus answers this before it could announce the sender's departure, so a sender
+  // that leaves later is always seen leaving after it was cached.
   sd_bus_creds* raw = nullptr;
   const int r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID, &raw);
   CredsPtr creds(raw);
   uid_t uid = 0;
   if (r < 0 ||
       (sd_bus_creds_get_euid(creds.get(), &uid) < 0 && sd_bus_creds_get_uid(creds.get(), &uid) < 0))
-    return Error{"AccessDenied",
-                 std::string("cannot determine the caller's user: ") + std::strerror(-r)};
-
-  auto entry = std::make_unique<Entry>(Entry{this, sender, static_cast<uint32_t>(uid), nullptr});
-  sd_bus_track* track = nullptr;
-  if (sd_bus_track_new(bus_, &track, &CallerRegistry::on_track_empty, entry.get()) >= 0) {
-    entry->track.reset(track);
-    if (sd_bus_track_add_sender(track, m) < 0) entry->track.reset();
-  }
-  const Caller caller{sender, entry->uid};
-  // Without a track we cannot learn when it leaves: do not cache it then.
-  if (entry->track) entries_.emplace(sender, std::move(entry));
-  return caller;
+    return Error{"AccessDenied", std::string("cannot determine the caller's user: ") +
+                                     std::strerror(r < 0 ? -r : EIO)};
+  uids_.emplace(sender, static_cast<uint32_t>(uid));
+  return Caller{sender, static_cast<uint32_t>(uid)};
 }
 
-int CallerRegistry::on_track_empty(sd_bus_track*, void* userdata) {
-  auto* entry = static_cast<Entry*>(userdata);
-  CallerRegistry* self = entry->registry;
-  const std::string name = entry->name;
-  self->entries_.erase(name);  // destroys entry and its track
+int CallerRegistry::on_name_owner_changed(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = static_cast<CallerRegistry*>(userdata);
+  const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
+  if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0) return 0;
+  // A unique name losing its owner is a connection that left.
+  if (name[0] != ':' || new_owner[0] != '\0') return 0;
+  if (self->uids_.erase(name) == 0) return 0;
   if (self->on_vanished_) self->on_vanished_(name);
   return 0;
 }

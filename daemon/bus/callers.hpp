@@ -4,7 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -19,20 +18,18 @@ class CallerRegistry {
   using VanishedFn = std::function<void(const std::string& connection)>;
   CallerRegistry(sd_bus* bus, VanishedFn on_vanished);
 
+  // Subscribes to the bus's NameOwnerChanged: one match rule for all callers, so the
+  // bus's per-connection match limit never caps how many clients we can follow.
+  Result<void> start();
   Result<Caller> caller_of(sd_bus_message* m);
 
  private:
-  struct Entry {
-    CallerRegistry* registry;
-    std::string name;
-    uint32_t uid;
-    TrackPtr track;
-  };
-  static int on_track_empty(sd_bus_track* track, void* userdata);
+  static int on_name_owner_changed(sd_bus_message* m, void* userdata, sd_bus_error*);
 
   sd_bus* bus_;
   VanishedFn on_vanished_;
-  std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
+  SlotPtr match_;
+  std::unordered_map<std::string, uint32_t> uids_;
 };
 
 }  // namespace metrics::bus

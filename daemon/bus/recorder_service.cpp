@@ -108,6 +108,7 @@ Result<void> RecorderService::start() {
                                &RecorderService::method_start_timer, SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_VTABLE_END,
   };
+  if (auto started = callers_.start(); !started) return started;
   sd_bus_slot* slot = nullptr;
   int r = sd_bus_add_object_vtable(bus_, &slot, kObjectPath, kServerInterface, server_vtable, this);
   if (r < 0)

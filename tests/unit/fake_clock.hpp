@@ -16,8 +16,8 @@ constexpr int64_t seconds(int64_t s) { return s * kNsPerSecond; }
 class FakeClock final : public Clock {
  public:
   FakeClock() = default;
-  FakeClock(int64_t boottime, int64_t monotonic, int64_t realtime)
-      : boottime(boottime), monotonic(monotonic), realtime(realtime) {}
+  FakeClock(int64_t boot, int64_t mono, int64_t real)
+      : boottime(boot), monotonic(mono), realtime(real) {}
 
   int64_t boottime_ns() const override { return boottime; }
   int64_t monotonic_ns() const override { return monotonic; }

@@ -1,0 +1,691 @@
+"""Integration test harness for eos-metrics-event-recorder.
+
+Every test gets its own world in a temporary directory:
+
+* a private dbus-daemon configured like a system bus (EXTERNAL auth, a policy
+  that lets any user connect, own, send and receive);
+* (on demand) dbusmock's polkitd template on that bus;
+* the recorder daemon with its own config dir, permissions file, state dir,
+  os-release and boot-id files.
+
+Nothing here touches /etc, /var or the host's buses: DBUS_SYSTEM_BUS_ADDRESS
+points at the private bus for the test process and every child.
+
+Run with Debian's /usr/bin/python3 (needs gi, dbus and dbusmock).
+The daemon is found through $METRICS_BUILD_DIR (default: ../../build).
+"""
+
+import configparser
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import uuid
+
+import gi
+
+gi.require_version('Gio', '2.0')
+gi.require_version('GLib', '2.0')
+from gi.repository import Gio, GLib  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.path.abspath(os.path.join(HERE, '..', '..'))
+BUILD_DIR = os.environ.get('METRICS_BUILD_DIR', os.path.join(SOURCE_DIR, 'build'))
+DAEMON = os.path.join(BUILD_DIR, 'daemon', 'eos-metrics-event-recorder')
+CONTRACT_XML = os.path.join(SOURCE_DIR, 'dbus', 'com.endlessm.Metrics.xml')
+PYTHON = '/usr/bin/python3'
+
+BUS_NAME = 'com.endlessm.Metrics'
+OBJECT_PATH = '/com/endlessm/Metrics'
+SERVER_IFACE = 'com.endlessm.Metrics.EventRecorderServer'
+TIMER_IFACE = 'com.endlessm.Metrics.AggregateTimer'
+TIMER_PATH_PREFIX = '/com/endlessm/Metrics/AggregateTimer'
+ERROR_PREFIX = 'com.endlessm.Metrics.Error.'
+POLKIT_SET_ENABLED = 'com.endlessm.Metrics.SetEnabled'
+POLKIT_RESET_TRACKING_ID = 'com.endlessm.Metrics.ResetTrackingId'
+MOCK_IFACE = 'org.freedesktop.DBus.Mock'
+
+NOBODY = 65534
+OS_VERSION = '6.0.0-itest'
+
+CALL_TIMEOUT_MS = 20000
+
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <limit name="max_replies_per_connection">128</limit>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_type="method_call"/>
+    <allow send_type="method_return"/>
+    <allow send_type="error"/>
+    <allow send_type="signal"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+  </policy>
+</busconfig>
+"""
+
+DEFAULT_PERMISSIONS = """# Test permissions file
+[global]
+enabled=true
+uploading_enabled=false
+environment=test
+server_url=https://127.0.0.1:9/${environment}/
+"""
+
+
+def random_event_id():
+    return uuid.uuid4().bytes
+
+
+def monthly_id(daily):
+    """The monthly UUID of a daily aggregate event id (bytes -> bytes)."""
+    return uuid.uuid5(uuid.UUID(bytes=bytes(daily)), 'monthly').bytes
+
+
+def boottime_ns():
+    return time.clock_gettime_ns(time.CLOCK_BOOTTIME)
+
+
+def today():
+    return time.strftime('%Y-%m-%d')
+
+
+def this_month():
+    return time.strftime('%Y-%m')
+
+
+def decode_payload(blob):
+    """Stored payload (serialized GVariant of type 'v', or empty) -> GLib.Variant or None."""
+    if blob is None or len(blob) == 0:
+        return None
+    v = GLib.Variant.new_from_bytes(GLib.VariantType.new('v'), GLib.Bytes.new(bytes(blob)), False)
+    return v.get_variant()
+
+
+def payload_key(blob):
+    """A comparable form of a stored payload: (type string, unpacked value) or None."""
+    v = decode_payload(blob)
+    if v is None:
+        return None
+    return (v.get_type_string(), v.unpack())
+
+
+class DBusCallError(Exception):
+    def __init__(self, name, message):
+        super().__init__(f'{name}: {message}')
+        self.name = name
+        self.message = message
+
+
+def _as_error(e):
+    name = Gio.DBusError.get_remote_error(e) if Gio.DBusError.is_remote_error(e) else None
+    if name is None:
+        name = f'(local) {e.domain}:{e.code}'
+    msg = e.message
+    try:
+        Gio.DBusError.strip_remote_error(e)
+        msg = e.message
+    except Exception:  # pragma: no cover
+        pass
+    return DBusCallError(name, msg)
+
+
+def variant_args(signature, args):
+    """Build the GLib.Variant tuple of a call: signature 'uayxbv' and a python list."""
+    if args is None:
+        return None
+    return GLib.Variant(f'({signature})', tuple(args))
+
+
+class Client:
+    """One private connection to the test bus (a separate bus client)."""
+
+    def __init__(self, address):
+        flags = (Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+                 Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION)
+        self.conn = Gio.DBusConnection.new_for_address_sync(address, flags, None, None)
+        self.conn.set_exit_on_close(False)
+
+    @property
+    def unique_name(self):
+        return self.conn.get_unique_name()
+
+    def close(self):
+        if not self.conn.is_closed():
+            try:
+                self.conn.flush_sync(None)
+            except GLib.Error:
+                pass
+            self.conn.close_sync(None)
+
+    def call_raw(self, method, params=None, path=OBJECT_PATH, iface=SERVER_IFACE, dest=BUS_NAME,
+                 reply_type=None, timeout_ms=CALL_TIMEOUT_MS, flags=Gio.DBusCallFlags.NONE):
+        """params: a GLib.Variant tuple or None. Returns the unpacked reply tuple."""
+        try:
+            r = self.conn.call_sync(dest, path, iface, method, params,
+                                    GLib.VariantType.new(reply_type) if reply_type else None,
+                                    flags, timeout_ms, None)
+        except GLib.Error as e:
+            raise _as_error(e) from None
+        return r.unpack() if r is not None else ()
+
+    def call(self, method, signature='', args=(), **kw):
+        return self.call_raw(method, variant_args(signature, args) if signature else None, **kw)
+
+    def call_async_many(self, calls, timeout_ms=CALL_TIMEOUT_MS, window=64):
+        """Send many calls with up to `window` in flight. calls: list of (method, signature,
+        args, path, iface). Returns a list of (result tuple or None, error name or None)."""
+        results = [None] * len(calls)
+        ctx = GLib.MainContext.default()
+        state = {'next': 0, 'inflight': 0, 'done': 0}
+
+        def finish(conn, res, index):
+            try:
+                r = conn.call_finish(res)
+                results[index] = (r.unpack() if r is not None else (), None)
+            except GLib.Error as e:
+                results[index] = (None, _as_error(e).name)
+            state['inflight'] -= 1
+            state['done'] += 1
+
+        while state['done'] < len(calls):
+            while state['next'] < len(calls) and state['inflight'] < window:
+                i = state['next']
+                method, sig, args, path, iface = calls[i]
+                self.conn.call(BUS_NAME, path, iface, method, variant_args(sig, args) if sig else None,
+                               None, Gio.DBusCallFlags.NONE, timeout_ms, None, finish, i)
+                state['next'] += 1
+                state['inflight'] += 1
+            ctx.iteration(True)
+        return results
+
+    # Convenience wrappers for the recorder methods.
+    def record_singular(self, event_id, payload=None, ts=None, user_id=0):
+        ts = boottime_ns() if ts is None else ts
+        has = payload is not None
+        return self.call('RecordSingularEvent', 'uayxbv',
+                         [user_id, bytes(event_id), ts, has,
+                          payload if has else GLib.Variant('b', False)])
+
+    def record_aggregate(self, event_id, count, payload=None, ts=None, user_id=0):
+        ts = boottime_ns() if ts is None else ts
+        has = payload is not None
+        return self.call('RecordAggregateEvent', 'uayxxbv',
+                         [user_id, bytes(event_id), count, ts, has,
+                          payload if has else GLib.Variant('b', False)])
+
+    def record_sequence(self, event_id, events, user_id=0):
+        """events: list of (ts, payload-or-None)."""
+        elems = [(ts, p is not None, p if p is not None else GLib.Variant('b', False))
+                 for ts, p in events]
+        return self.call('RecordEventSequence', 'uaya(xbv)', [user_id, bytes(event_id), elems])
+
+    def start_timer(self, event_id, payload=None, user_id=0):
+        has = payload is not None
+        (path,) = self.call('StartAggregateTimer', 'uaybv',
+                            [user_id, bytes(event_id), has,
+                             payload if has else GLib.Variant('b', False)])
+        return path
+
+    def stop_timer(self, path):
+        return self.call('StopTimer', path=path, iface=TIMER_IFACE)
+
+    def get_property(self, name, iface=SERVER_IFACE):
+        (v,) = self.call('Get', 'ss', [iface, name], iface='org.freedesktop.DBus.Properties')
+        return v
+
+    def introspect(self, path=OBJECT_PATH):
+        (xml,) = self.call('Introspect', iface='org.freedesktop.DBus.Introspectable', path=path)
+        return xml
+
+    def name_has_owner(self, name=BUS_NAME):
+        (r,) = self.call('NameHasOwner', 's', [name], dest='org.freedesktop.DBus',
+                         path='/org/freedesktop/DBus', iface='org.freedesktop.DBus')
+        return r
+
+    def get_name_owner(self, name=BUS_NAME):
+        (r,) = self.call('GetNameOwner', 's', [name], dest='org.freedesktop.DBus',
+                         path='/org/freedesktop/DBus', iface='org.freedesktop.DBus')
+        return r
+
+
+class Harness:
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix='metrics-itest-')
+        os.chmod(self.root, 0o755)
+        self.bus_dir = self._mkdir('bus')
+        self.config_dir = self._mkdir('config')
+        self.state_dir = self._mkdir('state')
+        self.log_dir = self._mkdir('logs')
+        self.client_dir = self._mkdir('client')
+        self.permissions_file = os.path.join(self.config_dir, 'eos-metrics-permissions.conf')
+        self.os_release = os.path.join(self.root, 'os-release')
+        with open(self.os_release, 'w') as f:
+            f.write(f'NAME="Itest OS"\nID=itest\nVERSION="{OS_VERSION}"\nVERSION_ID=6\n')
+        self.boot_id_file = os.path.join(self.root, 'boot_id')
+        with open(self.boot_id_file, 'w') as f:
+            f.write(str(uuid.uuid4()) + '\n')
+        for script in ('client.py',):
+            shutil.copy(os.path.join(HERE, script), os.path.join(self.client_dir, script))
+            os.chmod(os.path.join(self.client_dir, script), 0o755)
+        self.bus_proc = None
+        self.bus_address = None
+        self.polkit_proc = None
+        self.polkit_obj = None
+        self.daemon_proc = None
+        self.daemon_log_path = None
+        self.daemon_runs = 0
+        self.extra_procs = []
+        self.clients = []
+        self._client = None
+        self._saved_env = {k: os.environ.get(k) for k in ('DBUS_SYSTEM_BUS_ADDRESS',
+                                                           'DBUS_SESSION_BUS_ADDRESS')}
+        self.logs_on_close = ''
+
+    def _mkdir(self, name):
+        p = os.path.join(self.root, name)
+        os.mkdir(p)
+        os.chmod(p, 0o755)
+        return p
+
+    # ---------------------------------------------------------------- bus
+    def start_bus(self):
+        socket_path = os.path.join(self.bus_dir, 'system_bus_socket')
+        conf = os.path.join(self.bus_dir, 'bus.conf')
+        with open(conf, 'w') as f:
+            f.write(BUS_CONFIG.format(socket=socket_path))
+        log = open(os.path.join(self.log_dir, 'dbus-daemon.log'), 'w')
+        self.bus_proc = subprocess.Popen(
+            ['dbus-daemon', f'--config-file={conf}', '--nofork', '--print-address=1'],
+            stdout=subprocess.PIPE, stderr=log, text=True)
+        log.close()
+        line = self.bus_proc.stdout.readline().strip()
+        if not line:
+            raise RuntimeError('dbus-daemon did not start: ' + self.read_log('dbus-daemon.log'))
+        self.bus_address = line
+        # Let unprivileged clients connect to the socket.
+        os.chmod(socket_path, 0o777)
+        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.bus_address
+        # Nothing of ours may end up on a session bus either.
+        os.environ['DBUS_SESSION_BUS_ADDRESS'] = self.bus_address
+        self._client = self.connect()
+
+    @property
+    def client(self):
+        return self._client
+
+    def connect(self):
+        c = Client(self.bus_address)
+        self.clients.append(c)
+        return c
+
+    # ---------------------------------------------------------------- polkit
+    def start_polkit(self):
+        if self.polkit_proc:
+            return
+        import dbusmock
+        log = open(os.path.join(self.log_dir, 'polkitd.log'), 'w')
+        self.polkit_proc, self.polkit_obj = dbusmock.DBusTestCase.spawn_server_template(
+            'polkitd', {}, stdout=log)
+        log.close()
+
+    def set_allowed(self, actions):
+        self.start_polkit()
+        self.polkit_obj.SetAllowed(list(actions), dbus_interface=MOCK_IFACE)
+
+    # ---------------------------------------------------------------- config
+    def write_permissions(self, text=DEFAULT_PERMISSIONS, atomic=True):
+        if atomic:
+            tmp = self.permissions_file + '.tmp'
+            with open(tmp, 'w') as f:
+                f.write(text)
+            os.rename(tmp, self.permissions_file)
+        else:
+            with open(self.permissions_file, 'w') as f:
+                f.write(text)
+
+    def read_permissions_text(self):
+        with open(self.permissions_file) as f:
+            return f.read()
+
+    def read_permissions(self):
+        cp = configparser.ConfigParser(interpolation=None, strict=False)
+        cp.read_string(self.read_permissions_text())
+        return cp
+
+    def write_cache_size(self, maximum):
+        with open(os.path.join(self.config_dir, 'cache-size.conf'), 'w') as f:
+            f.write(f'[persistent_cache_size]\nmaximum={maximum}\n')
+
+    def write_recorder_conf(self, **settings):
+        with open(os.path.join(self.config_dir, 'recorder.conf'), 'w') as f:
+            f.write('[Recorder]\n')
+            for k, v in settings.items():
+                f.write(f'{k}={v}\n')
+
+    # ---------------------------------------------------------------- daemon
+    def start_daemon(self, env=None, wait=True, extra_args=()):
+        assert self.daemon_proc is None or self.daemon_proc.poll() is not None, \
+            'daemon already running'
+        self.daemon_runs += 1
+        self.daemon_log_path = os.path.join(self.log_dir, f'daemon-{self.daemon_runs}.log')
+        e = dict(os.environ)
+        e['DBUS_SYSTEM_BUS_ADDRESS'] = self.bus_address
+        e['G_DEBUG'] = e.get('G_DEBUG', '')
+        if env:
+            e.update(env)
+        log = open(self.daemon_log_path, 'w')
+        self.daemon_proc = subprocess.Popen(
+            [DAEMON, '--config-dir', self.config_dir, '-c', self.permissions_file,
+             '-p', self.state_dir, '--os-release', self.os_release,
+             '--boot-id-file', self.boot_id_file, *extra_args],
+            stdout=log, stderr=subprocess.STDOUT, env=e, stdin=subprocess.DEVNULL)
+        log.close()
+        if wait:
+            self.wait_for_daemon()
+        return self.daemon_proc
+
+    def wait_for_daemon(self, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.daemon_proc.poll() is not None:
+                raise AssertionError(f'daemon exited with {self.daemon_proc.returncode} at start:\n'
+                                     + self.daemon_log())
+            if self.client.name_has_owner():
+                owner = self.client.get_name_owner()
+                self.daemon_unique_name = owner
+                return owner
+            time.sleep(0.01)
+        raise AssertionError('daemon did not own ' + BUS_NAME + ' in time:\n' + self.daemon_log())
+
+    def daemon_alive(self):
+        return self.daemon_proc is not None and self.daemon_proc.poll() is None
+
+    def wait_name_gone(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.client.name_has_owner():
+                return
+            time.sleep(0.01)
+        raise AssertionError('daemon name still owned')
+
+    def stop_daemon(self, sig=signal.SIGTERM, timeout=15):
+        """Signal the daemon and wait for it. Returns the exit code."""
+        p = self.daemon_proc
+        if p is None or p.poll() is not None:
+            return p.returncode if p else None
+        p.send_signal(sig)
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise AssertionError(f'daemon did not exit within {timeout}s after signal {sig}')
+        # The bus notices the disconnect asynchronously; wait until the name is free.
+        self.wait_name_gone()
+        return p.returncode
+
+    def kill_daemon(self):
+        return self.stop_daemon(signal.SIGKILL)
+
+    def restart_daemon(self, sig=signal.SIGTERM, **kw):
+        rc = self.stop_daemon(sig)
+        self.start_daemon(**kw)
+        return rc
+
+    def daemon_log(self, all_runs=False):
+        if all_runs:
+            out = []
+            for i in range(1, self.daemon_runs + 1):
+                out.append(f'--- daemon run {i} ---\n' + self.read_log(f'daemon-{i}.log'))
+            return '\n'.join(out)
+        if not self.daemon_log_path or not os.path.exists(self.daemon_log_path):
+            return ''
+        with open(self.daemon_log_path, errors='replace') as f:
+            return f.read()
+
+    def read_log(self, name):
+        p = os.path.join(self.log_dir, name)
+        if not os.path.exists(p):
+            return ''
+        with open(p, errors='replace') as f:
+            return f.read()
+
+    # ---------------------------------------------------------------- store
+    @property
+    def db_path(self):
+        return os.path.join(self.state_dir, 'metrics.db')
+
+    def db(self):
+        """A read-only connection to the store (works while the daemon runs)."""
+        conn = sqlite3.connect(f'file:{self.db_path}?mode=ro', uri=True, timeout=10)
+        conn.execute('PRAGMA busy_timeout=10000')
+        return conn
+
+    def query(self, sql, params=()):
+        conn = self.db()
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+    def singulars(self, event_id=None):
+        """[(uid, event_id bytes, os_version, relative_ns, payload blob, size)] in id order."""
+        if event_id is None:
+            return self.query('SELECT uid, event_id, os_version, relative_ns, payload, size '
+                              'FROM singular ORDER BY id')
+        return self.query('SELECT uid, event_id, os_version, relative_ns, payload, size '
+                          'FROM singular WHERE event_id = ? ORDER BY id', (bytes(event_id),))
+
+    def counts(self, event_id=None):
+        """[(period, event_id, payload, uid, count, size)]"""
+        if event_id is None:
+            return self.query('SELECT period, event_id, payload, uid, count, size FROM counts')
+        return self.query('SELECT period, event_id, payload, uid, count, size FROM counts '
+                          'WHERE event_id = ?', (bytes(event_id),))
+
+    def count_value(self, event_id, period, payload_blob_key=None, uid=None):
+        """Sum of counts rows of (event_id, period) (optionally matching payload key and uid)."""
+        total = 0
+        found = False
+        for p, _e, payload, u, c, _s in self.counts(event_id):
+            if p != period:
+                continue
+            if payload_blob_key is not None and payload_key(payload) != payload_blob_key:
+                continue
+            if uid is not None and u != uid:
+                continue
+            total += c
+            found = True
+        return total if found else None
+
+    def aggregates(self, event_id=None):
+        """[dict(row)] of the aggregate table."""
+        conn = self.db()
+        conn.row_factory = sqlite3.Row
+        try:
+            if event_id is None:
+                rows = conn.execute('SELECT * FROM aggregate ORDER BY id').fetchall()
+            else:
+                rows = conn.execute('SELECT * FROM aggregate WHERE event_id = ? ORDER BY id',
+                                    (bytes(event_id),)).fetchall()
+            return [dict(r) for r in rows]
+        finally:
+            conn.close()
+
+    def meta(self, key):
+        rows = self.query('SELECT value FROM meta WHERE key = ?', (key,))
+        return rows[0][0] if rows else None
+
+    def table_rows(self):
+        conn = self.db()
+        try:
+            return {t: conn.execute(f'SELECT COUNT(*) FROM {t}').fetchone()[0]
+                    for t in ('singular', 'counts', 'aggregate')}
+        finally:
+            conn.close()
+
+    def total_size(self, uid=None):
+        conn = self.db()
+        try:
+            total = 0
+            for t in ('singular', 'counts', 'aggregate'):
+                if uid is None:
+                    total += conn.execute(f'SELECT COALESCE(SUM(size),0) FROM {t}').fetchone()[0]
+                else:
+                    total += conn.execute(f'SELECT COALESCE(SUM(size),0) FROM {t} WHERE uid=?',
+                                          (uid,)).fetchone()[0]
+            return total
+        finally:
+            conn.close()
+
+    def integrity_check(self):
+        conn = self.db()
+        try:
+            return [r[0] for r in conn.execute('PRAGMA integrity_check').fetchall()]
+        finally:
+            conn.close()
+
+    # ---------------------------------------------------------------- unprivileged client
+    def run_client(self, commands, uid=NOBODY, timeout=120):
+        """Run client.py with a list of command dicts, as `uid` (None: as ourselves).
+        Returns the list of per-command results."""
+        argv = [PYTHON, os.path.join(self.client_dir, 'client.py'), self.bus_address,
+                json.dumps(commands)]
+        if uid is not None:
+            argv = ['setpriv', f'--reuid={uid}', f'--regid={uid}', '--clear-groups'] + argv
+        env = {'PATH': '/usr/bin:/bin', 'DBUS_SYSTEM_BUS_ADDRESS': self.bus_address,
+               'DBUS_SESSION_BUS_ADDRESS': self.bus_address, 'HOME': self.client_dir,
+               'LANG': 'C.UTF-8'}
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env,
+                           cwd=self.client_dir)
+        if p.returncode != 0:
+            raise AssertionError(f'client failed ({p.returncode}): {p.stderr}\n{p.stdout}')
+        return json.loads(p.stdout)
+
+    def spawn(self, argv, **kw):
+        p = subprocess.Popen(argv, **kw)
+        self.extra_procs.append(p)
+        return p
+
+    # ---------------------------------------------------------------- cleanup
+    def close(self):
+        for c in self.clients:
+            try:
+                c.close()
+            except Exception:
+                pass
+        for p in self.extra_procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        if self.daemon_proc and self.daemon_proc.poll() is None:
+            self.daemon_proc.kill()
+            self.daemon_proc.wait()
+        self.logs_on_close = self.daemon_log(all_runs=True)
+        if self.polkit_proc and self.polkit_proc.poll() is None:
+            self.polkit_proc.terminate()
+            try:
+                self.polkit_proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.polkit_proc.kill()
+                self.polkit_proc.wait()
+        if self.bus_proc and self.bus_proc.poll() is None:
+            self.bus_proc.terminate()
+            try:
+                self.bus_proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.bus_proc.kill()
+                self.bus_proc.wait()
+        if self.bus_proc and self.bus_proc.stdout:
+            self.bus_proc.stdout.close()
+        for k, v in self._saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if os.environ.get('METRICS_ITEST_KEEP'):
+            sys.stderr.write(f'\nkept test directory {self.root}\n')
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+class RecorderTestCase(unittest.TestCase):
+    """Base class: a fresh bus and daemon per test.
+
+    Subclasses may set START_DAEMON = False and call self.env.start_daemon() themselves
+    after writing configuration."""
+
+    START_DAEMON = True
+    WRITE_PERMISSIONS = True
+
+    def setUp(self):
+        if not os.path.exists(DAEMON):
+            self.fail(f'daemon not built: {DAEMON} (set METRICS_BUILD_DIR)')
+        self.env = Harness()
+        self.addCleanup(self.env.close)
+        self.env.start_bus()
+        if self.WRITE_PERMISSIONS:
+            self.env.write_permissions()
+        if self.START_DAEMON:
+            self.env.start_daemon()
+
+    @property
+    def client(self):
+        return self.env.client
+
+    def run(self, result=None):
+        before = (len(result.failures) + len(result.errors)) if result else 0
+        env_holder = {}
+        r = super().run(result)
+        res = result if result is not None else r
+        if res is not None and len(res.failures) + len(res.errors) > before:
+            logs = getattr(getattr(self, 'env', None), 'logs_on_close', '')
+            if logs:
+                tail = '\n'.join(logs.splitlines()[-60:])
+                sys.stderr.write(f'\n===== daemon log of {self.id()} (tail) =====\n{tail}\n')
+        del env_holder
+        return r
+
+    # ---------------------------------------------------------------- assertions
+    def assertDBusError(self, expected, fn, *args, **kw):
+        """Calls fn and asserts it fails with D-Bus error `expected` (a name or a set)."""
+        try:
+            fn(*args, **kw)
+        except DBusCallError as e:
+            names = {expected} if isinstance(expected, str) else set(expected)
+            self.assertIn(e.name, names, f'wrong error: {e.name}: {e.message}')
+            return e
+        self.fail(f'call succeeded; expected {expected}')
+
+    def assertDaemonAlive(self):
+        self.assertTrue(self.env.daemon_alive(),
+                        'daemon died:\n' + self.env.daemon_log()[-3000:])
+        # And it answers.
+        self.client.introspect()
+        self.client.record_singular(random_event_id())
+
+    def wait_until(self, predicate, timeout=5.0, interval=0.02, message='condition'):
+        deadline = time.monotonic() + timeout
+        while True:
+            v = predicate()
+            if v:
+                return v
+            if time.monotonic() > deadline:
+                self.fail(f'timed out after {timeout}s waiting for {message}')
+            time.sleep(interval)

@@ -1,0 +1,956 @@
+#include "recorder.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fake_clock.hpp"
+
+namespace metrics {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FakeClock;
+using testing::seconds;
+using testing::utc_ns;
+
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    path_ = fs::temp_directory_path() /
+            ("metrics-test-recorder-" + std::to_string(getpid()) + "-" +
+             std::to_string(counter++) + "-" + std::to_string(rd()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+constexpr uint32_t kServiceUid = 999;
+const char* const kOs = "Endless 6.0";
+
+const Uuid kEventA = Uuid::parse("49d0451a-f706-4f50-81d2-70cc0ec923a4").value();
+const Uuid kEventB = Uuid::parse("bf7e8aed-2932-455c-a28e-d407cfd5aaba").value();
+
+std::span<const uint8_t> id_of(const Uuid& u) { return u.bytes; }
+
+const Caller kRoot{":1.1", 0};
+const Caller kUser{":1.2", 1000};
+const Caller kOtherUser{":1.3", 1001};
+const Caller kService{":1.4", kServiceUid};
+const Caller kRootElsewhere{":1.9", 0};
+
+// The stored form of a payload: the serialised `v` boxing it.
+std::vector<uint8_t> serialized(GVariant* value) {
+  GVariantPtr boxed = adopt_variant(g_variant_new_variant(value));
+  GVariantPtr normal(g_variant_get_normal_form(boxed.get()));
+  const auto* data = static_cast<const uint8_t*>(g_variant_get_data(normal.get()));
+  return {data, data + g_variant_get_size(normal.get())};
+}
+
+class RecorderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    clock_ = FakeClock(seconds(1000), seconds(900), utc_ns(2024, 3, 15, 12, 0, 0));
+    open_store();
+  }
+
+  void open_store() {
+    auto s = Store::open(dir_.path());
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(s).value();
+  }
+
+  RecorderOptions options() const {
+    RecorderOptions o;
+    o.service_uid = kServiceUid;
+    o.os_version = kOs;
+    o.boot_id = "boot-1";
+    return o;
+  }
+
+  std::unique_ptr<Recorder> make(RecorderOptions o) {
+    auto r = std::make_unique<Recorder>(clock_, *store_, std::move(o));
+    auto started = r->start();
+    EXPECT_TRUE(started.ok()) << started.error().code << ": " << started.error().message;
+    return r;
+  }
+  std::unique_ptr<Recorder> make() { return make(options()); }
+
+  std::vector<StoredSingular> singulars() {
+    auto rows = store_->singulars();
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? rows.value() : std::vector<StoredSingular>{};
+  }
+  std::vector<StoredCount> counts() {
+    auto rows = store_->counts();
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? rows.value() : std::vector<StoredCount>{};
+  }
+  std::vector<StoredAggregate> aggregates() {
+    auto rows = store_->aggregates();
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? rows.value() : std::vector<StoredAggregate>{};
+  }
+  std::optional<int64_t> count_of(const std::string& period, const Uuid& event) {
+    std::optional<int64_t> found;
+    for (const auto& c : counts()) {
+      if (c.period == period && c.event_id == event) {
+        EXPECT_FALSE(found.has_value()) << "two count rows for " << period;
+        found = c.count;
+      }
+    }
+    return found;
+  }
+  std::optional<uint32_t> aggregate_of(const std::string& period, const Uuid& event) {
+    std::optional<uint32_t> found;
+    for (const auto& a : aggregates()) {
+      if (a.period == period && a.event_id == event) {
+        EXPECT_FALSE(found.has_value()) << "two aggregate rows for " << period;
+        found = a.count;
+      }
+    }
+    return found;
+  }
+  uint64_t refusals(const Recorder& r, const std::string& code) {
+    auto it = r.refusals().find(code);
+    return it == r.refusals().end() ? 0 : it->second;
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<Store> store_;
+};
+
+// ---- record_singular ---------------------------------------------------------
+
+TEST_F(RecorderTest, SingularIsStoredWithBootOffsetAdded) {
+  // A previous boot anchored 5000 s of wall time ago at its boottime 10 s, offset 0.
+  ASSERT_TRUE(store_->set_meta("boot_id", "boot-0").ok());
+  ASSERT_TRUE(store_->set_meta("boot_offset_ns", "0").ok());
+  ASSERT_TRUE(store_->set_meta("anchor_boot_ns", std::to_string(seconds(10))).ok());
+  ASSERT_TRUE(
+      store_->set_meta("anchor_wall_ns", std::to_string(clock_.realtime - seconds(5000))).ok());
+  auto rec = make();
+  const int64_t offset = seconds(10 + 5000 - 1000);
+  EXPECT_EQ(rec->boot_anchor().offset_ns, offset);
+  EXPECT_EQ(rec->boot_anchor().boot_id, "boot-1");
+
+  GVariantPtr payload = adopt_variant(g_variant_new_int32(5));
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(400), payload.get()).ok());
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventB), seconds(401), nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_FALSE(store_->in_transaction());
+
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].uid, 1000u);
+  EXPECT_EQ(rows[0].event_id, kEventA);
+  EXPECT_EQ(rows[0].os_version, kOs);
+  EXPECT_EQ(rows[0].relative_ns, seconds(400) + offset);
+  EXPECT_EQ(rows[0].payload, serialized(payload.get()));
+  EXPECT_EQ(rows[1].event_id, kEventB);
+  EXPECT_EQ(rows[1].relative_ns, seconds(401) + offset);
+  EXPECT_TRUE(rows[1].payload.empty());
+  EXPECT_GT(store_->total_bytes(), 0);
+  EXPECT_EQ(store_->bytes_of_uid(1000), store_->total_bytes());
+}
+
+TEST_F(RecorderTest, SingularTimestampIsClampedToBootAndNow) {
+  auto rec = make();
+  const int64_t offset = rec->boot_anchor().offset_ns;
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), -seconds(5), nullptr).ok());
+  ASSERT_TRUE(
+      rec->record_singular(kUser, 1000, id_of(kEventA), clock_.boottime + seconds(3600), nullptr)
+          .ok());
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), INT64_MAX, nullptr).ok());
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), INT64_MIN, nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].relative_ns, offset);
+  EXPECT_EQ(rows[1].relative_ns, offset + clock_.boottime);
+  EXPECT_EQ(rows[2].relative_ns, offset + clock_.boottime);
+  EXPECT_EQ(rows[3].relative_ns, offset);
+}
+
+TEST_F(RecorderTest, EventIdMustBeSixteenBytes) {
+  auto rec = make();
+  const std::vector<uint8_t> short_id(15, 0xab);
+  const std::vector<uint8_t> long_id(17, 0xab);
+  auto r = rec->record_singular(kUser, 1000, short_id, seconds(1), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidEventId");
+  EXPECT_FALSE(r.error().message.empty());
+  auto r2 = rec->record_singular(kRoot, 0, long_id, seconds(1), nullptr);
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().code, "InvalidEventId");
+  auto r3 = rec->record_aggregate(kUser, 1000, short_id, 1, seconds(1), nullptr);
+  ASSERT_FALSE(r3.ok());
+  EXPECT_EQ(r3.error().code, "InvalidEventId");
+  auto r4 = rec->record_sequence(kUser, 1000, short_id, {{seconds(1), nullptr}});
+  ASSERT_FALSE(r4.ok());
+  EXPECT_EQ(r4.error().code, "InvalidEventId");
+  auto r5 = rec->start_timer(kUser, 1000, short_id, nullptr);
+  ASSERT_FALSE(r5.ok());
+  EXPECT_EQ(r5.error().code, "InvalidEventId");
+  EXPECT_EQ(rec->timer_count(), 0u);
+  EXPECT_EQ(refusals(*rec, "InvalidEventId"), 5u);
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_TRUE(singulars().empty());
+  EXPECT_TRUE(counts().empty());
+  EXPECT_EQ(store_->total_bytes(), 0);
+}
+
+TEST_F(RecorderTest, RecordingOffSucceedsAndKeepsNothing) {
+  auto rec = make();
+  rec->set_recording(false);
+  EXPECT_FALSE(rec->recording());
+  GVariantPtr payload = adopt_variant(g_variant_new_string("hello"));
+  EXPECT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), payload.get()).ok());
+  EXPECT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 3, seconds(1), nullptr).ok());
+  EXPECT_TRUE(rec->record_sequence(kUser, 1000, id_of(kEventA),
+                                   {{seconds(1), nullptr}, {seconds(2), payload.get()}})
+                  .ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_TRUE(singulars().empty());
+  EXPECT_TRUE(counts().empty());
+  EXPECT_TRUE(aggregates().empty());
+  EXPECT_EQ(store_->total_bytes(), 0);
+
+  rec->set_recording(true);
+  EXPECT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), payload.get()).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(singulars().size(), 1u);
+}
+
+TEST_F(RecorderTest, NonPrivilegedCallerCannotClaimAnotherUid) {
+  auto rec = make();
+  ASSERT_TRUE(rec->record_singular(kUser, 0, id_of(kEventA), seconds(1), nullptr).ok());
+  ASSERT_TRUE(rec->record_singular(kUser, 4242, id_of(kEventA), seconds(2), nullptr).ok());
+  ASSERT_TRUE(rec->record_aggregate(kUser, 0, id_of(kEventB), 1, clock_.boottime, nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].uid, 1000u);
+  EXPECT_EQ(rows[1].uid, 1000u);
+  for (const auto& c : counts()) EXPECT_EQ(c.uid, 1000u) << c.period;
+  EXPECT_EQ(store_->bytes_of_uid(0), 0);
+  EXPECT_EQ(store_->bytes_of_uid(4242), 0);
+}
+
+TEST_F(RecorderTest, RootAndServiceUserMayRecordForAnotherUid) {
+  auto rec = make();
+  ASSERT_TRUE(rec->record_singular(kRoot, 4242, id_of(kEventA), seconds(1), nullptr).ok());
+  ASSERT_TRUE(rec->record_singular(kService, 5151, id_of(kEventA), seconds(2), nullptr).ok());
+  ASSERT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(3), nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].uid, 4242u);
+  EXPECT_EQ(rows[1].uid, 5151u);
+  EXPECT_EQ(rows[2].uid, 0u);
+}
+
+TEST_F(RecorderTest, PayloadTooLargeIsRefused) {
+  auto o = options();
+  o.settings.max_payload_bytes = 64;
+  auto rec = make(o);
+  GVariantPtr small = adopt_variant(g_variant_new_string("fits"));
+  GVariantPtr big = adopt_variant(g_variant_new_string(std::string(200, 'x').c_str()));
+  auto r = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), big.get());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "PayloadTooLarge");
+  auto r2 = rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, seconds(1), big.get());
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().code, "PayloadTooLarge");
+  EXPECT_EQ(refusals(*rec, "PayloadTooLarge"), 2u);
+  EXPECT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), small.get()).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].payload, serialized(small.get()));
+  EXPECT_TRUE(counts().empty());
+}
+
+TEST_F(RecorderTest, MaybeTypedPayloadIsInvalid) {
+  auto rec = make();
+  GVariantPtr maybe = adopt_variant(g_variant_new_maybe(G_VARIANT_TYPE_INT32, nullptr));
+  GVariantPtr nested = adopt_variant(g_variant_new_parsed("[(1, just 'x')]"));
+  for (GVariant* p : {maybe.get(), nested.get()}) {
+    auto r = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), p);
+    ASSERT_FALSE(r.ok()) << g_variant_get_type_string(p);
+    EXPECT_EQ(r.error().code, "InvalidPayload");
+  }
+  auto r = rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, seconds(1), maybe.get());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidPayload");
+  auto t = rec->start_timer(kUser, 1000, id_of(kEventA), maybe.get());
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code, "InvalidPayload");
+  EXPECT_EQ(rec->timer_count(), 0u);
+  EXPECT_EQ(refusals(*rec, "InvalidPayload"), 4u);
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_TRUE(singulars().empty());
+  EXPECT_TRUE(counts().empty());
+}
+
+TEST_F(RecorderTest, QueueFullAtMaxBytes) {
+  auto rec = make();
+  ASSERT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(1), nullptr).ok());
+  const int64_t one = store_->total_bytes();
+  ASSERT_GT(one, 0);
+  rec->set_max_bytes(static_cast<uint64_t>(3 * one));
+  ASSERT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(2), nullptr).ok());
+  ASSERT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(3), nullptr).ok());
+  EXPECT_EQ(store_->total_bytes(), 3 * one);  // exactly at the bound is allowed
+  for (int i = 0; i < 3; ++i) {
+    auto r = rec->record_singular(kRoot, 0, id_of(kEventA), seconds(4), nullptr);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "QueueFull");
+    EXPECT_FALSE(r.error().message.empty());
+  }
+  auto agg = rec->record_aggregate(kRoot, 0, id_of(kEventB), 1, clock_.boottime, nullptr);
+  ASSERT_FALSE(agg.ok());
+  EXPECT_EQ(agg.error().code, "QueueFull");
+  EXPECT_EQ(refusals(*rec, "QueueFull"), 4u);
+  ASSERT_TRUE(rec->flush().ok());
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 3u);  // the oldest are kept
+  EXPECT_EQ(rows[2].relative_ns, rec->boot_anchor().offset_ns + seconds(3));
+  EXPECT_LE(store_->total_bytes(), 3 * one);
+}
+
+TEST_F(RecorderTest, UserQuotaExceededWhileRootStillRecords) {
+  auto o = options();
+  o.settings.max_queue_share_percent = 50;
+  auto rec = make(o);
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok());
+  const int64_t one = store_->bytes_of_uid(1000);
+  ASSERT_GT(one, 0);
+  rec->set_max_bytes(static_cast<uint64_t>(20 * one));  // share = 10 events
+  for (int i = 1; i < 10; ++i)
+    ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok()) << i;
+  auto r = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "UserQuotaExceeded");
+  EXPECT_EQ(refusals(*rec, "UserQuotaExceeded"), 1u);
+  EXPECT_EQ(store_->bytes_of_uid(1000), 10 * one);
+  // Another user has its own share; root is not limited by a share.
+  EXPECT_TRUE(rec->record_singular(kOtherUser, 1001, id_of(kEventA), seconds(1), nullptr).ok());
+  for (int i = 0; i < 5; ++i)
+    EXPECT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(1), nullptr).ok()) << i;
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(singulars().size(), 16u);
+}
+
+TEST_F(RecorderTest, RateLimitedWhenNonPrivilegedUidExceedsBurst) {
+  auto o = options();
+  o.settings.rate_limit_burst = 3;
+  o.settings.rate_limit_per_second = 1;
+  auto rec = make(o);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok()) << i;
+  auto r = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "RateLimited");
+  auto agg = rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, clock_.boottime, nullptr);
+  ASSERT_FALSE(agg.ok());
+  EXPECT_EQ(agg.error().code, "RateLimited");
+  EXPECT_EQ(refusals(*rec, "RateLimited"), 2u);
+  // Other uids are independent; root and the service user are not rate limited.
+  EXPECT_TRUE(rec->record_singular(kOtherUser, 1001, id_of(kEventA), seconds(1), nullptr).ok());
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(1), nullptr).ok());
+    EXPECT_TRUE(
+        rec->record_singular(kService, kServiceUid, id_of(kEventA), seconds(1), nullptr).ok());
+  }
+  // One second later one token is back.
+  clock_.advance(seconds(1));
+  EXPECT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok());
+  auto again = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, "RateLimited");
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(singulars().size(), 3u + 1u + 20u + 1u);
+}
+
+// ---- record_aggregate ----------------------------------------------------------
+
+TEST_F(RecorderTest, AggregateAddsToDayAndMonthlyCounts) {
+  auto rec = make();
+  GVariantPtr payload = adopt_variant(g_variant_new_string("app"));
+  ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 3, clock_.boottime, nullptr).ok());
+  ASSERT_TRUE(
+      rec->record_aggregate(kUser, 1000, id_of(kEventA), -1, clock_.boottime, nullptr).ok());
+  ASSERT_TRUE(
+      rec->record_aggregate(kUser, 1000, id_of(kEventA), 10, clock_.boottime, payload.get()).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(store_->singular_count(), 0);
+  auto rows = counts();
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& c : rows) {
+    EXPECT_EQ(c.uid, 1000u);
+    if (c.period == "2024-03-15") {
+      EXPECT_EQ(c.event_id, kEventA);
+    } else {
+      EXPECT_EQ(c.period, "2024-03");
+      EXPECT_EQ(c.event_id, kEventA.monthly());
+    }
+    if (c.payload.empty())
+      EXPECT_EQ(c.count, 2) << c.period;
+    else {
+      EXPECT_EQ(c.payload, serialized(payload.get()));
+      EXPECT_EQ(c.count, 10) << c.period;
+    }
+  }
+  EXPECT_TRUE(aggregates().empty());
+}
+
+TEST_F(RecorderTest, AggregateStampedBeforeMidnightLandsInYesterdayAndIsRolledOver) {
+  clock_ = FakeClock(seconds(20 * 3600), seconds(20 * 3600), utc_ns(2024, 3, 15, 10, 0, 0));
+  auto rec = make();
+  // Recorded by the client 11 hours ago: 2024-03-14 23:00 local (UTC).
+  const int64_t stamped = clock_.boottime - seconds(11 * 3600);
+  ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 4, stamped, nullptr).ok());
+  // And one from today.
+  ASSERT_TRUE(
+      rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, clock_.boottime - seconds(60), nullptr)
+          .ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(aggregate_of("2024-03-14", kEventA), std::optional<uint32_t>(4));
+  EXPECT_EQ(count_of("2024-03-14", kEventA), std::nullopt);
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(1));
+  EXPECT_EQ(count_of("2024-03", kEventA.monthly()), std::optional<int64_t>(5));
+  for (const auto& a : aggregates()) EXPECT_EQ(a.os_version, kOs);
+}
+
+TEST_F(RecorderTest, AggregateStampedInPreviousMonthRollsOverDayAndMonth) {
+  clock_ = FakeClock(seconds(20 * 3600), seconds(20 * 3600), utc_ns(2024, 3, 1, 5, 0, 0));
+  auto rec = make();
+  const int64_t stamped = clock_.boottime - seconds(6 * 3600);  // 2024-02-29 23:00
+  ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 7, stamped, nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(aggregate_of("2024-02-29", kEventA), std::optional<uint32_t>(7));
+  EXPECT_EQ(aggregate_of("2024-02", kEventA.monthly()), std::optional<uint32_t>(7));
+  EXPECT_TRUE(counts().empty());
+}
+
+TEST_F(RecorderTest, AggregateDayFollowsTheTimeZone) {
+  // 2024-03-15 02:00 UTC is still 2024-03-14 in UTC-5.
+  setenv("TZ", "EST5", 1);
+  tzset();
+  clock_ = FakeClock(seconds(3600), seconds(3600), utc_ns(2024, 3, 15, 2, 0, 0));
+  auto rec = make();
+  ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, clock_.boottime, nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-14", kEventA), std::optional<int64_t>(1));
+  EXPECT_EQ(count_of("2024-03", kEventA.monthly()), std::optional<int64_t>(1));
+  // Local midnight is 05:00 UTC.
+  EXPECT_EQ(rec->next_midnight_ns(), utc_ns(2024, 3, 15, 5, 0, 0));
+  setenv("TZ", "UTC", 1);
+  tzset();
+}
+
+// ---- record_sequence -------------------------------------------------------------
+
+TEST_F(RecorderTest, SequenceStoresEveryElementInOrder) {
+  auto rec = make();
+  const int64_t offset = rec->boot_anchor().offset_ns;
+  GVariantPtr p1 = adopt_variant(g_variant_new_uint32(1));
+  GVariantPtr p3 = adopt_variant(g_variant_new_string("three"));
+  ASSERT_TRUE(rec->record_sequence(kUser, 1000, id_of(kEventB),
+                                   {{seconds(10), p1.get()}, {seconds(11), nullptr},
+                                    {seconds(12), p3.get()}})
+                  .ok());
+  ASSERT_TRUE(rec->flush().ok());
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].relative_ns, offset + seconds(10));
+  EXPECT_EQ(rows[0].payload, serialized(p1.get()));
+  EXPECT_EQ(rows[1].relative_ns, offset + seconds(11));
+  EXPECT_TRUE(rows[1].payload.empty());
+  EXPECT_EQ(rows[2].relative_ns, offset + seconds(12));
+  EXPECT_EQ(rows[2].payload, serialized(p3.get()));
+  for (const auto& r : rows) {
+    EXPECT_EQ(r.event_id, kEventB);
+    EXPECT_EQ(r.uid, 1000u);
+  }
+}
+
+TEST_F(RecorderTest, SequenceTooLongStoresNothing) {
+  auto o = options();
+  o.settings.max_sequence_length = 2;
+  auto rec = make(o);
+  auto r = rec->record_sequence(kUser, 1000, id_of(kEventA),
+                                {{seconds(1), nullptr}, {seconds(2), nullptr}, {seconds(3), nullptr}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "SequenceTooLong");
+  EXPECT_EQ(refusals(*rec, "SequenceTooLong"), 1u);
+  ASSERT_TRUE(
+      rec->record_sequence(kUser, 1000, id_of(kEventA), {{seconds(1), nullptr}, {seconds(2), nullptr}})
+          .ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(singulars().size(), 2u);
+}
+
+TEST_F(RecorderTest, SequenceWithOneBadElementStoresNothing) {
+  auto o = options();
+  o.settings.max_payload_bytes = 64;
+  auto rec = make(o);
+  GVariantPtr ok = adopt_variant(g_variant_new_int32(1));
+  GVariantPtr maybe = adopt_variant(g_variant_new_maybe(G_VARIANT_TYPE_INT32, nullptr));
+  GVariantPtr big = adopt_variant(g_variant_new_string(std::string(500, 'y').c_str()));
+  auto r = rec->record_sequence(kUser, 1000, id_of(kEventA),
+                                {{seconds(1), ok.get()}, {seconds(2), maybe.get()}, {seconds(3), ok.get()}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidPayload");
+  auto r2 = rec->record_sequence(kUser, 1000, id_of(kEventA),
+                                 {{seconds(1), ok.get()}, {seconds(2), ok.get()}, {seconds(3), big.get()}});
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().code, "PayloadTooLarge");
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_TRUE(singulars().empty());
+  EXPECT_EQ(store_->total_bytes(), 0);
+}
+
+TEST_F(RecorderTest, SequenceThatDoesNotFitStoresNothing) {
+  auto rec = make();
+  ASSERT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(1), nullptr).ok());
+  const int64_t one = store_->total_bytes();
+  rec->set_max_bytes(static_cast<uint64_t>(3 * one));
+  auto r = rec->record_sequence(kRoot, 0, id_of(kEventA),
+                                {{seconds(1), nullptr}, {seconds(2), nullptr}, {seconds(3), nullptr}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "QueueFull");
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(singulars().size(), 1u);
+  EXPECT_EQ(store_->total_bytes(), one);
+}
+
+TEST_F(RecorderTest, SequenceRateLimitCountsEveryElement) {
+  auto o = options();
+  o.settings.rate_limit_burst = 5;
+  o.settings.rate_limit_per_second = 0.001;
+  auto rec = make(o);
+  std::vector<SequenceElement> six(6, SequenceElement{seconds(1), nullptr});
+  auto r = rec->record_sequence(kUser, 1000, id_of(kEventA), six);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "RateLimited");
+  std::vector<SequenceElement> five(5, SequenceElement{seconds(1), nullptr});
+  EXPECT_TRUE(rec->record_sequence(kUser, 1000, id_of(kEventA), five).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(singulars().size(), 5u);
+}
+
+// ---- timers ----------------------------------------------------------------------
+
+TEST_F(RecorderTest, TimerAddsWholeSecondsToDayAndMonth) {
+  auto rec = make();
+  GVariantPtr payload = adopt_variant(g_variant_new_string("org.gnome.Software"));
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventA), payload.get());
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_TRUE(rec->has_timer(*id));
+  EXPECT_EQ(rec->timer_ids(), std::vector<uint64_t>{*id});
+  clock_.advance(seconds(90) + 700'000'000);
+  ASSERT_TRUE(rec->stop_timer(kUser, *id).ok());
+  EXPECT_FALSE(rec->has_timer(*id));
+  EXPECT_EQ(rec->timer_count(), 0u);
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(90));
+  EXPECT_EQ(count_of("2024-03", kEventA.monthly()), std::optional<int64_t>(90));
+  for (const auto& c : counts()) {
+    EXPECT_EQ(c.uid, 1000u);
+    EXPECT_EQ(c.payload, serialized(payload.get()));
+  }
+  // Stopping again: unknown timer.
+  auto again = rec->stop_timer(kUser, *id);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, "UnknownTimer");
+}
+
+TEST_F(RecorderTest, TimerUsesMonotonicTimeNotWallOrBoottime) {
+  auto rec = make();
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  ASSERT_TRUE(id.ok());
+  // Suspended for an hour: boottime and wall clock move, monotonic does not.
+  clock_.boottime += seconds(3600);
+  clock_.realtime += seconds(3600);
+  clock_.monotonic += seconds(5);
+  ASSERT_TRUE(rec->stop_timer(kUser, *id).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(5));
+}
+
+TEST_F(RecorderTest, TimerShorterThanASecondCountsNothing) {
+  auto rec = make();
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  ASSERT_TRUE(id.ok());
+  clock_.advance(999'999'999);
+  ASSERT_TRUE(rec->stop_timer(kUser, *id).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-15", kEventA).value_or(0), 0);
+}
+
+TEST_F(RecorderTest, OnlyOwnerConnectionOrRootMayStopATimer) {
+  auto rec = make();
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  ASSERT_TRUE(id.ok());
+  clock_.advance(seconds(10));
+  // Another user, and the same uid on another connection, are refused.
+  const Caller same_uid_other_connection{":1.77", 1000};
+  for (const Caller& c : {kOtherUser, same_uid_other_connection}) {
+    auto r = rec->stop_timer(c, *id);
+    ASSERT_FALSE(r.ok()) << c.connection;
+    EXPECT_EQ(r.error().code, "AccessDenied");
+    EXPECT_TRUE(rec->has_timer(*id));
+  }
+  EXPECT_EQ(refusals(*rec, "AccessDenied"), 2u);
+  ASSERT_TRUE(rec->stop_timer(kRootElsewhere, *id).ok());
+  EXPECT_FALSE(rec->has_timer(*id));
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(10));
+  // Root's stop freed the owner's per-connection slot.
+  auto o = options();
+  EXPECT_EQ(rec->timer_count(), 0u);
+}
+
+TEST_F(RecorderTest, ConnectionClosedStopsOnlyThatConnectionsTimers) {
+  auto rec = make();
+  auto a1 = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  auto a2 = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  auto b1 = rec->start_timer(kOtherUser, 1001, id_of(kEventB), nullptr);
+  ASSERT_TRUE(a1.ok() && a2.ok() && b1.ok());
+  clock_.advance(seconds(30));
+  ASSERT_TRUE(rec->connection_closed(kUser.connection).ok());
+  EXPECT_FALSE(rec->has_timer(*a1));
+  EXPECT_FALSE(rec->has_timer(*a2));
+  EXPECT_TRUE(rec->has_timer(*b1));
+  EXPECT_EQ(rec->timer_count(), 1u);
+  ASSERT_TRUE(rec->connection_closed(":1.404").ok());  // unknown connection: no-op
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(60));
+  EXPECT_EQ(count_of("2024-03", kEventA.monthly()), std::optional<int64_t>(60));
+  EXPECT_EQ(count_of("2024-03-15", kEventB), std::nullopt);
+
+  clock_.advance(seconds(5));
+  ASSERT_TRUE(rec->stop_timer(kOtherUser, *b1).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-15", kEventB), std::optional<int64_t>(35));
+}
+
+TEST_F(RecorderTest, ConnectionClosedFreesItsPerConnectionSlots) {
+  auto o = options();
+  o.settings.max_timers_per_connection = 1;
+  auto rec = make(o);
+  ASSERT_TRUE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
+  ASSERT_FALSE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
+  ASSERT_TRUE(rec->connection_closed(kUser.connection).ok());
+  EXPECT_TRUE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
+}
+
+TEST_F(RecorderTest, StopAllTimersCountsEveryTimer) {
+  auto rec = make();
+  ASSERT_TRUE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
+  ASSERT_TRUE(rec->start_timer(kOtherUser, 1001, id_of(kEventA), nullptr).ok());
+  clock_.advance(seconds(7));
+  ASSERT_TRUE(rec->stop_all_timers().ok());
+  EXPECT_EQ(rec->timer_count(), 0u);
+  ASSERT_TRUE(rec->flush().ok());
+  auto rows = store_->counts(1000u);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  for (const auto& c : *rows) EXPECT_EQ(c.count, 7);
+  auto rows2 = store_->counts(1001u);
+  ASSERT_TRUE(rows2.ok());
+  ASSERT_EQ(rows2->size(), 2u);
+  for (const auto& c : *rows2) EXPECT_EQ(c.count, 7);
+}
+
+TEST_F(RecorderTest, TooManyTimersPerConnectionAndTotal) {
+  auto o = options();
+  o.settings.max_timers_per_connection = 2;
+  o.settings.max_timers_total = 3;
+  auto rec = make(o);
+  ASSERT_TRUE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
+  ASSERT_TRUE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
+  auto r = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "TooManyTimers");
+  ASSERT_TRUE(rec->start_timer(kOtherUser, 1001, id_of(kEventA), nullptr).ok());
+  EXPECT_EQ(rec->timer_count(), 3u);
+  const Caller third{":1.50", 1002};
+  auto r2 = rec->start_timer(third, 1002, id_of(kEventA), nullptr);
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().code, "TooManyTimers");
+  EXPECT_EQ(rec->timer_count(), 3u);
+  EXPECT_EQ(refusals(*rec, "TooManyTimers"), 2u);
+  // Root is limited too: the total bounds memory.
+  auto r3 = rec->start_timer(kRootElsewhere, 0, id_of(kEventA), nullptr);
+  ASSERT_FALSE(r3.ok());
+  EXPECT_EQ(r3.error().code, "TooManyTimers");
+  // Stopping one frees a slot.
+  ASSERT_TRUE(rec->stop_timer(kRoot, rec->timer_ids().front()).ok());
+  EXPECT_TRUE(rec->start_timer(third, 1002, id_of(kEventA), nullptr).ok());
+}
+
+TEST_F(RecorderTest, TimerIdsAreNeverReusedAcrossRestarts) {
+  std::vector<uint64_t> first_ids;
+  {
+    auto rec = make();
+    for (int i = 0; i < 3; ++i) {
+      auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+      ASSERT_TRUE(id.ok());
+      first_ids.push_back(*id);
+    }
+    ASSERT_TRUE(rec->stop_timer(kUser, first_ids.back()).ok());
+    ASSERT_TRUE(rec->flush().ok());
+  }
+  EXPECT_LT(first_ids[0], first_ids[1]);
+  EXPECT_LT(first_ids[1], first_ids[2]);
+  const uint64_t highest = first_ids.back();
+  {
+    // A new recorder on the same store.
+    auto rec = make();
+    auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+    ASSERT_TRUE(id.ok());
+    EXPECT_GT(*id, highest);
+    first_ids.push_back(*id);
+    ASSERT_TRUE(rec->flush().ok());
+  }
+  // The store closed and reopened, as after a daemon restart.
+  store_.reset();
+  open_store();
+  auto rec = make();
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  ASSERT_TRUE(id.ok());
+  EXPECT_GT(*id, first_ids.back());
+}
+
+TEST_F(RecorderTest, StartTimerWhileRecordingOffIsMetricsDisabled) {
+  auto rec = make();
+  rec->set_recording(false);
+  auto r = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "MetricsDisabled");
+  EXPECT_EQ(rec->timer_count(), 0u);
+}
+
+TEST_F(RecorderTest, RollOverAtMidnightSplitsRunningTimerBetweenDaysAndMonths) {
+  clock_ = FakeClock(seconds(5000), seconds(4000), utc_ns(2024, 1, 31, 23, 59, 0));
+  auto rec = make();
+  EXPECT_EQ(rec->next_midnight_ns(), utc_ns(2024, 2, 1));
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  ASSERT_TRUE(id.ok());
+  clock_.advance(seconds(60));  // exactly midnight
+  ASSERT_TRUE(rec->roll_over_if_due().ok());
+  EXPECT_EQ(rec->next_midnight_ns(), utc_ns(2024, 2, 2));
+  EXPECT_TRUE(rec->has_timer(*id));
+  clock_.advance(seconds(30));
+  ASSERT_TRUE(rec->stop_timer(kUser, *id).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  // The minute before midnight belongs to the old day and the old month, now queued.
+  EXPECT_EQ(aggregate_of("2024-01-31", kEventA), std::optional<uint32_t>(60));
+  EXPECT_EQ(aggregate_of("2024-01", kEventA.monthly()), std::optional<uint32_t>(60));
+  // The rest to the new day and month, still counting.
+  EXPECT_EQ(count_of("2024-02-01", kEventA), std::optional<int64_t>(30));
+  EXPECT_EQ(count_of("2024-02", kEventA.monthly()), std::optional<int64_t>(30));
+  EXPECT_EQ(count_of("2024-01-31", kEventA), std::nullopt);
+}
+
+TEST_F(RecorderTest, LateRollOverStillCountsOnlyTimeBeforeMidnightForTheOldDay) {
+  clock_ = FakeClock(seconds(5000), seconds(4000), utc_ns(2024, 1, 31, 23, 59, 0));
+  auto rec = make();
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  ASSERT_TRUE(id.ok());
+  // The midnight wake-up comes 10 s late (a busy main loop, a stop call before the timer).
+  clock_.advance(seconds(70));
+  ASSERT_TRUE(rec->stop_timer(kUser, *id).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(aggregate_of("2024-01-31", kEventA), std::optional<uint32_t>(60));
+  EXPECT_EQ(aggregate_of("2024-01", kEventA.monthly()), std::optional<uint32_t>(60));
+  EXPECT_EQ(count_of("2024-02-01", kEventA), std::optional<int64_t>(10));
+  EXPECT_EQ(count_of("2024-02", kEventA.monthly()), std::optional<int64_t>(10));
+}
+
+TEST_F(RecorderTest, TimerStartedAfterAnUnnoticedMidnightCountsForTheNewDay) {
+  clock_ = FakeClock(seconds(5000), seconds(4000), utc_ns(2024, 3, 14, 23, 0, 0));
+  auto rec = make();
+  // No call and no midnight wake-up between 23:00 and 01:00.
+  clock_.advance(seconds(2 * 3600));
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+  ASSERT_TRUE(id.ok());
+  clock_.advance(seconds(10));
+  ASSERT_TRUE(rec->stop_timer(kUser, *id).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  // The timer ran only on 2024-03-15.
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(10));
+  EXPECT_EQ(count_of("2024-03", kEventA.monthly()), std::optional<int64_t>(10));
+  EXPECT_EQ(aggregate_of("2024-03-14", kEventA), std::nullopt);
+}
+
+TEST_F(RecorderTest, RollOverIfDueBeforeMidnightDoesNothing) {
+  clock_ = FakeClock(seconds(5000), seconds(4000), utc_ns(2024, 3, 14, 23, 0, 0));
+  auto rec = make();
+  ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 2, clock_.boottime, nullptr).ok());
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventB), nullptr);
+  ASSERT_TRUE(id.ok());
+  clock_.advance(seconds(3599));  // 23:59:59
+  ASSERT_TRUE(rec->roll_over_if_due().ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_TRUE(aggregates().empty());
+  EXPECT_EQ(count_of("2024-03-14", kEventA), std::optional<int64_t>(2));
+  EXPECT_EQ(count_of("2024-03-14", kEventB), std::nullopt);  // the timer still runs
+  EXPECT_EQ(rec->next_midnight_ns(), utc_ns(2024, 3, 15));
+}
+
+TEST_F(RecorderTest, StartAfterRestartAcrossMidnightRollsTheOldDayOver) {
+  clock_ = FakeClock(seconds(5000), seconds(4000), utc_ns(2024, 3, 14, 22, 0, 0));
+  {
+    auto rec = make();
+    ASSERT_TRUE(
+        rec->record_aggregate(kUser, 1000, id_of(kEventA), 6, clock_.boottime, nullptr).ok());
+    ASSERT_TRUE(rec->flush().ok());
+  }
+  store_.reset();
+  open_store();
+  // Down over midnight; the same boot continues next morning.
+  clock_.advance(seconds(10 * 3600));
+  auto rec = make();
+  EXPECT_FALSE(store_->in_transaction());  // start() committed its work
+  EXPECT_EQ(aggregate_of("2024-03-14", kEventA), std::optional<uint32_t>(6));
+  EXPECT_EQ(count_of("2024-03-14", kEventA), std::nullopt);
+  EXPECT_EQ(count_of("2024-03", kEventA.monthly()), std::optional<int64_t>(6));
+  EXPECT_EQ(rec->next_midnight_ns(), utc_ns(2024, 3, 16));
+}
+
+TEST_F(RecorderTest, PurgeDropsTimersAndData) {
+  auto rec = make();
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok());
+  ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, clock_.boottime, nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventB), seconds(2), nullptr).ok());
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventB), nullptr);
+  ASSERT_TRUE(id.ok());
+  clock_.advance(seconds(100));
+  ASSERT_TRUE(rec->purge().ok());
+  EXPECT_EQ(rec->timer_count(), 0u);
+  EXPECT_FALSE(rec->has_timer(*id));
+  ASSERT_TRUE(rec->stop_all_timers().ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_TRUE(singulars().empty());
+  EXPECT_TRUE(counts().empty());
+  EXPECT_TRUE(aggregates().empty());
+  EXPECT_EQ(store_->total_bytes(), 0);
+  EXPECT_EQ(store_->bytes_of_uid(1000), 0);
+  // The stopped-by-purge timer cannot be stopped later.
+  auto r = rec->stop_timer(kUser, *id);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "UnknownTimer");
+  // A new timer gets a fresh id.
+  auto id2 = rec->start_timer(kUser, 1000, id_of(kEventB), nullptr);
+  ASSERT_TRUE(id2.ok());
+  EXPECT_GT(*id2, *id);
+}
+
+// ---- boot anchor through the recorder ----------------------------------------------
+
+TEST_F(RecorderTest, SameBootKeepsTheAnchorAcrossRecorders) {
+  BootAnchor first;
+  {
+    auto rec = make();
+    first = rec->boot_anchor();
+    EXPECT_EQ(first.offset_ns, 0);
+  }
+  clock_.advance(seconds(600));
+  auto rec = make();
+  EXPECT_EQ(rec->boot_anchor().boot_id, first.boot_id);
+  EXPECT_EQ(rec->boot_anchor().offset_ns, first.offset_ns);
+  EXPECT_EQ(rec->boot_anchor().boot_ns, first.boot_ns);
+  EXPECT_EQ(rec->boot_anchor().wall_ns, first.wall_ns);
+}
+
+TEST_F(RecorderTest, NewBootContinuesTheTimeLine) {
+  int64_t old_line = 0;
+  {
+    auto rec = make();
+    clock_.advance(seconds(100));
+    ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), clock_.boottime, nullptr).ok());
+    ASSERT_TRUE(rec->flush().ok());
+    old_line = singulars().back().relative_ns;
+  }
+  // Reboot: boottime restarts, an hour of wall time has passed.
+  clock_ = FakeClock(seconds(20), seconds(15), clock_.realtime + seconds(3600));
+  auto o = options();
+  o.boot_id = "boot-2";
+  auto rec = make(o);
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), clock_.boottime, nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].relative_ns - old_line, seconds(3600));
+}
+
+TEST_F(RecorderTest, NewBootWithWallClockSetBackKeepsTheTimeLineMonotonic) {
+  int64_t old_line = 0;
+  {
+    auto rec = make();  // anchored at boottime 1000 s, offset 0
+    clock_.advance(seconds(3600));
+    ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), clock_.boottime, nullptr).ok());
+    ASSERT_TRUE(rec->flush().ok());
+    old_line = singulars().back().relative_ns;
+  }
+  // Reboot; the wall clock now reads a day earlier than at the previous anchor.
+  clock_ = FakeClock(seconds(20), seconds(15), clock_.realtime - seconds(86400));
+  auto o = options();
+  o.boot_id = "boot-2";
+  auto rec = make(o);
+  ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), clock_.boottime, nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 2u);
+  // An event recorded after the reboot must not be placed before one recorded before it.
+  EXPECT_GT(rows[1].relative_ns, old_line);
+}
+
+TEST_F(RecorderTest, FlushMakesRecordsDurable) {
+  {
+    auto rec = make();
+    ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok());
+    ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 2, clock_.boottime, nullptr).ok());
+    ASSERT_TRUE(rec->flush().ok());
+    ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventB), seconds(2), nullptr).ok());
+    // Not flushed: lost with the process.
+  }
+  store_.reset();
+  open_store();
+  auto rows = singulars();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].event_id, kEventA);
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(2));
+}
+
+}  // namespace
+}  // namespace metrics
