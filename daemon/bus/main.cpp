@@ -173,8 +173,7 @@ int main(int argc, char** argv) {
 
   sd_notify(0, "STOPPING=1");
   // A clean stop keeps the time of running timers.
-  if (auto r = recorder.stop_all_timers(); !r)
-    log(LOG_ERR, "cannot save timers: " + r.error().message);
+  if (auto r = recorder.shutdown(); !r) log(LOG_ERR, "cannot save timers: " + r.error().message);
   service.after_batch();
   sd_bus_flush(bus.get());
   return source.disconnected() ? 1 : 0;

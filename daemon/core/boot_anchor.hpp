@@ -22,7 +22,10 @@ struct BootAnchor {
 // continue the previous time-line by the wall-clock time elapsed since the previous
 // anchor, never going backwards (a wall clock set back between boots would otherwise
 // make new events look older than old ones).
+// `previous_line_end` is the latest point the previous boots' time-line is known to have
+// reached (last stored event, clean stop); the new boot starts after it.
 BootAnchor next_boot_anchor(const std::optional<BootAnchor>& previous, const std::string& boot_id,
-                            int64_t boot_now_ns, int64_t wall_now_ns);
+                            int64_t boot_now_ns, int64_t wall_now_ns,
+                            int64_t previous_line_end = 0);
 
 }  // namespace metrics

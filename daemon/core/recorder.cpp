@@ -15,9 +15,11 @@ int64_t singular_size(const std::string& os_version, size_t payload_bytes) {
   return 16 + static_cast<int64_t>(os_version.size()) + 1 + 8 +
          static_cast<int64_t>(payload_bytes) + 16;
 }
-int64_t count_size(const std::string& period, size_t payload_bytes) {
-  return 16 + static_cast<int64_t>(period.size()) + 1 + 4 + static_cast<int64_t>(payload_bytes) +
-         16;
+// A count becomes an aggregate event carrying the OS version: charged up front, so the
+// roll-over never grows the queue past its bound.
+int64_t count_size(const std::string& os_version, const std::string& period, size_t payload_bytes) {
+  return 16 + static_cast<int64_t>(os_version.size() + period.size()) + 2 + 4 +
+         static_cast<int64_t>(payload_bytes) + 16;
 }
 
 bool type_allowed(const GVariantType* type) {
@@ -56,8 +58,8 @@ Result<void> Recorder::start() {
       previous.reset();  // unreadable anchor: start a fresh time-line
     }
   }
-  anchor_ =
-      next_boot_anchor(previous, options_.boot_id, clock_.boottime_ns(), clock_.realtime_ns());
+  anchor_ = next_boot_anchor(previous, options_.boot_id, clock_.boottime_ns(), clock_.realtime_ns(),
+                             previous_line_end());
   if (!previous || previous->boot_id != anchor_.boot_id ||
       previous->offset_ns != anchor_.offset_ns) {
     if (auto r = store_.begin(); !r) return r;
@@ -78,6 +80,33 @@ Result<void> Recorder::start() {
   }
   if (auto r = roll_over_now(); !r) return r;
   return flush();
+}
+
+int64_t Recorder::previous_line_end() {
+  int64_t end = 0;
+  if (auto stop = store_.get_meta("line_at_stop"); stop && stop->has_value()) {
+    try {
+      end = std::stoll(**stop);
+    } catch (const std::exception&) {
+      end = 0;  // unreadable: the queue's own timestamps still bound it below
+    }
+  }
+  if (auto queued = store_.max_relative_ns(); queued) end = std::max(end, *queued);
+  return end;
+}
+
+Result<void> Recorder::shutdown() {
+  auto timers = stop_all_timers();
+  // Where this boot's time-line ended, so a clock set back before the next boot cannot
+  // put new events before these.
+  auto line = store_.begin();
+  if (line)
+    line =
+        store_.set_meta("line_at_stop", std::to_string(clock_.boottime_ns() + anchor_.offset_ns));
+  auto flushed = flush();
+  if (!timers) return timers;
+  if (!line) return line;
+  return flushed;
 }
 
 Error Recorder::refuse(Error error) {
@@ -119,7 +148,9 @@ Result<std::vector<uint8_t>> Recorder::serialize_payload(GVariant* payload) {
   return std::vector<uint8_t>(data, data + size);
 }
 
-Result<void> Recorder::admit(uint32_t uid, double events, int64_t bytes) {
+// Share and rate limits apply to unprivileged callers; root and the service user
+// (recording session time for others) are bound only by the queue's maximum.
+Result<void> Recorder::admit(const Caller& caller, uint32_t uid, double events, int64_t bytes) {
   const auto max = static_cast<int64_t>(options_.max_bytes);
   if (store_.total_bytes() + bytes > max) {
     queue_full_ = true;
@@ -128,7 +159,7 @@ Result<void> Recorder::admit(uint32_t uid, double events, int64_t bytes) {
   }
   // Room again: the next time it fills up is a new episode.
   queue_full_ = queue_full_noticed_ = false;
-  if (!privileged(uid)) {
+  if (!privileged(caller.uid)) {
     const int64_t share = max * options_.settings.max_queue_share_percent / 100;
     if (store_.bytes_of_uid(uid) + bytes > share)
       return refuse({"UserQuotaExceeded", "uid " + std::to_string(uid) +
@@ -153,7 +184,7 @@ Result<void> Recorder::record_singular(const Caller& caller, uint32_t claimed_ui
   auto bytes = serialize_payload(payload);
   if (!bytes) return bytes.error();
   const int64_t size = singular_size(options_.os_version, bytes->size());
-  if (auto r = admit(*uid, 1, size); !r) return r;
+  if (auto r = admit(caller, *uid, 1, size); !r) return r;
   if (auto r = store_.begin(); !r) return r;
   return store_.add_singular(*uid, *id, options_.os_version, to_timeline(relative_ns), *bytes,
                              size);
@@ -181,7 +212,8 @@ Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_ui
     total += singular_size(options_.os_version, bytes->size());
     payloads.push_back(std::move(bytes.value()));
   }
-  if (auto r = admit(*uid, static_cast<double>(std::max<size_t>(1, events.size())), total); !r)
+  if (auto r = admit(caller, *uid, static_cast<double>(std::max<size_t>(1, events.size())), total);
+      !r)
     return r;
   if (auto r = store_.begin(); !r) return r;
   for (size_t i = 0; i < events.size(); ++i) {
@@ -199,11 +231,11 @@ Result<void> Recorder::add_counts(uint32_t uid, const Uuid& event_id,
                                   const LocalPeriods& periods) {
   if (auto r = store_.begin(); !r) return r;
   if (auto r = store_.add_count(uid, event_id, periods.day, payload, delta,
-                                count_size(periods.day, payload.size()));
+                                count_size(options_.os_version, periods.day, payload.size()));
       !r)
     return r;
   return store_.add_count(uid, event_id.monthly(), periods.month, payload, delta,
-                          count_size(periods.month, payload.size()));
+                          count_size(options_.os_version, periods.month, payload.size()));
 }
 
 Result<void> Recorder::record_aggregate(const Caller& caller, uint32_t claimed_uid,
@@ -216,7 +248,10 @@ Result<void> Recorder::record_aggregate(const Caller& caller, uint32_t claimed_u
   auto uid = effective_uid(caller, claimed_uid);
   auto bytes = serialize_payload(payload);
   if (!bytes) return bytes.error();
-  if (auto r = admit(*uid, 1, 2 * count_size("YYYY-MM-DD", bytes->size())); !r) return r;
+  if (auto r =
+          admit(caller, *uid, 1, 2 * count_size(options_.os_version, "YYYY-MM-DD", bytes->size()));
+      !r)
+    return r;
   // The count belongs to the local date on which the client recorded it.
   const int64_t now_boot = clock_.boottime_ns();
   const int64_t age = now_boot - std::clamp<int64_t>(relative_ns, 0, now_boot);
@@ -231,6 +266,7 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
   auto id = check_event_id(event_id);
   if (!id) return id.error();
   if (!recording_) return Error{"MetricsDisabled", "metrics recording is disabled on this system"};
+  if (auto r = roll_over_if_due(); !r) return r.error();
   auto uid = effective_uid(caller, claimed_uid);
   auto bytes = serialize_payload(payload);
   if (!bytes) return bytes.error();
@@ -249,19 +285,29 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
   if (auto r = store_.set_meta("next_timer_id", std::to_string(next_timer_id_)); !r)
     return r.error();
   ++per_connection;
-  timers_.emplace(timer_id, Timer{caller.connection, *uid, *id, std::move(bytes.value()),
-                                  clock_.monotonic_ns()});
+  timers_.emplace(timer_id, Timer{caller.connection, caller.uid, *uid, *id,
+                                  std::move(bytes.value()), clock_.monotonic_ns()});
   return timer_id;
 }
 
-Result<void> Recorder::count_timer(Timer& timer, int64_t now_mono) {
-  const int64_t elapsed = std::max<int64_t>(0, now_mono - timer.start_mono_ns);
+Result<void> Recorder::count_timer(Timer& timer, int64_t now_mono, int64_t up_to_mono,
+                                   const LocalPeriods& periods) {
+  const int64_t elapsed = std::max<int64_t>(0, up_to_mono - timer.start_mono_ns);
   const int64_t seconds = elapsed / kNsPerSecond;
   // The fraction of a second is carried into the next period rather than lost.
-  timer.start_mono_ns = now_mono - elapsed % kNsPerSecond;
+  timer.start_mono_ns = std::min(now_mono, up_to_mono - elapsed % kNsPerSecond);
   if (seconds == 0 || !recording_) return Ok();
-  return add_counts(timer.uid, timer.event_id, timer.payload, seconds,
-                    local_periods(clock_.realtime_ns()));
+  // Timer time obeys the queue bound like any event; what does not fit is refused.
+  const Caller owner{timer.owner, timer.owner_uid};
+  if (auto r = admit(owner, timer.uid, 0,
+                     2 * count_size(options_.os_version, periods.day, timer.payload.size()));
+      !r)
+    return r;
+  return add_counts(timer.uid, timer.event_id, timer.payload, seconds, periods);
+}
+
+Result<void> Recorder::count_timer(Timer& timer, int64_t now_mono) {
+  return count_timer(timer, now_mono, now_mono, local_periods(clock_.realtime_ns()));
 }
 
 Result<void> Recorder::stop_timer(const Caller& caller, uint64_t timer_id) {
@@ -314,19 +360,17 @@ Result<void> Recorder::stop_all_timers() {
 }
 
 Result<void> Recorder::roll_over_if_due() {
-  if (clock_.realtime_ns() < next_midnight_ns_) return Ok();
-  // Running timers: the time before midnight belongs to the day (and month) that ended.
-  // The split is taken now, so a late wake-up attributes the late part to the old day.
+  const int64_t now_wall = clock_.realtime_ns();
+  if (now_wall < next_midnight_ns_) return Ok();
+  // Running timers: the time before midnight belongs to the day (and month) that ended;
+  // a late wake-up (or a suspend across midnight) must not add the time after it.
   if (recording_ && next_midnight_ns_ != 0) {
     const LocalPeriods ended = local_periods(next_midnight_ns_ - 1);
     const int64_t now = clock_.monotonic_ns();
+    const int64_t late = now_wall - next_midnight_ns_;
     for (auto& [id, timer] : timers_) {
-      const int64_t elapsed = std::max<int64_t>(0, now - timer.start_mono_ns);
-      const int64_t seconds = elapsed / kNsPerSecond;
-      timer.start_mono_ns = now - elapsed % kNsPerSecond;
-      if (seconds > 0)
-        if (auto r = add_counts(timer.uid, timer.event_id, timer.payload, seconds, ended); !r)
-          return r;
+      const int64_t midnight_mono = std::max(timer.start_mono_ns, now - late);
+      if (auto r = count_timer(timer, now, midnight_mono, ended); !r) return r;
     }
   }
   return roll_over_now();

@@ -74,8 +74,10 @@ class Recorder {
   size_t timer_count() const { return timers_.size(); }
   // The owner left the bus: its timers stop and their time is counted.
   Result<void> connection_closed(const std::string& connection);
-  // Clean shutdown: every running timer stops and its time is counted.
+  // Every running timer stops and its time is counted.
   Result<void> stop_all_timers();
+  // Clean shutdown: stops the timers, records where the time-line ended, commits.
+  Result<void> shutdown();
 
   // Called at local midnight (and lazily by any call after it): time of running
   // timers is counted for the day and month that ended, then ended periods move to
@@ -102,7 +104,8 @@ class Recorder {
  private:
   struct Timer {
     std::string owner;
-    uint32_t uid;
+    uint32_t owner_uid;  // the caller's own uid: its limits apply
+    uint32_t uid;        // whose time it is
     Uuid event_id;
     std::vector<uint8_t> payload;
     int64_t start_mono_ns;
@@ -112,11 +115,15 @@ class Recorder {
   bool privileged(uint32_t uid) const { return uid == 0 || uid == options_.service_uid; }
   Result<Uuid> check_event_id(std::span<const uint8_t> event_id);
   Result<std::vector<uint8_t>> serialize_payload(GVariant* payload);
-  Result<void> admit(uint32_t uid, double events, int64_t bytes);
+  Result<void> admit(const Caller& caller, uint32_t uid, double events, int64_t bytes);
   Result<void> add_counts(uint32_t uid, const Uuid& event_id, std::span<const uint8_t> payload,
                           int64_t delta, const LocalPeriods& periods);
   Result<void> count_timer(Timer& timer, int64_t now_mono);
+  // Counts the timer's whole seconds up to monotonic `up_to_mono` into `periods`.
+  Result<void> count_timer(Timer& timer, int64_t now_mono, int64_t up_to_mono,
+                           const LocalPeriods& periods);
   Result<void> roll_over_now();
+  int64_t previous_line_end();
   Error refuse(Error error);
   int64_t to_timeline(int64_t client_relative_ns) const;
 

@@ -267,7 +267,7 @@ Result<int64_t> Store::roll_over(const std::string& today, const std::string& mo
   auto move = prepare(
       "INSERT INTO aggregate (uid, event_id, os_version, period, count, payload, size) "
       "SELECT uid, event_id, ?3, period, MIN(MAX(count, 0), 4294967295), payload, "
-      "size + length(?3) FROM counts WHERE (length(period) = 10 AND period < ?1) OR "
+      "size FROM counts WHERE (length(period) = 10 AND period < ?1) OR "
       "(length(period) = 7 AND period < ?2) ORDER BY period, event_id");
   if (!move) return move.error();
   move->bind(1, today).bind(2, month).bind(3, os_version);
@@ -280,8 +280,8 @@ Result<int64_t> Store::roll_over(const std::string& today, const std::string& mo
   if (!del) return del.error();
   del->bind(1, today).bind(2, month);
   if (del->step() != SQLITE_DONE) return sql_error("cannot remove rolled-over counts");
-  // The os-release string is now part of each aggregate's size.
-  return load_totals().ok() ? Result<int64_t>(moved) : Result<int64_t>(sql_error("recount"));
+  // Sizes are unchanged: a count was charged as the aggregate it becomes.
+  return moved;
 }
 
 Result<void> Store::purge_all() {
@@ -301,6 +301,13 @@ Result<void> Store::purge_all() {
       fs::remove(entry.path(), ec);
   }
   return load_totals();
+}
+
+Result<int64_t> Store::max_relative_ns() {
+  auto st = prepare("SELECT COALESCE(MAX(relative_ns), 0) FROM singular");
+  if (!st) return st.error();
+  if (st->step() != SQLITE_ROW) return sql_error("cannot read the queue's time-line");
+  return st->column_int(0);
 }
 
 Result<std::optional<std::string>> Store::get_meta(const std::string& key) {

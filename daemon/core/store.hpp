@@ -84,6 +84,8 @@ class Store {
   int64_t total_bytes() const { return total_bytes_; }
   int64_t bytes_of_uid(uint32_t uid) const;
   int64_t singular_count() const { return singular_count_; }
+  // Latest relative timestamp queued (0 when none).
+  Result<int64_t> max_relative_ns();
 
   Result<std::string> integrity_check();
 

@@ -53,6 +53,7 @@ POLKIT_RESET_TRACKING_ID = 'com.endlessm.Metrics.ResetTrackingId'
 MOCK_IFACE = 'org.freedesktop.DBus.Mock'
 
 NOBODY = 65534
+OTHER_UID = 5  # 'games': an existing account (the bus refuses uids without one)
 OS_VERSION = '6.0.0-itest'
 
 CALL_TIMEOUT_MS = 20000
@@ -346,7 +347,9 @@ class Harness:
 
     def set_allowed(self, actions):
         self.start_polkit()
-        self.polkit_obj.SetAllowed(list(actions), dbus_interface=MOCK_IFACE)
+        import dbus
+        self.polkit_obj.SetAllowed(dbus.Array(list(actions), signature='s'),
+                                   dbus_interface=MOCK_IFACE)
 
     # ---------------------------------------------------------------- config
     def write_permissions(self, text=DEFAULT_PERMISSIONS, atomic=True):
@@ -358,6 +361,10 @@ class Harness:
         else:
             with open(self.permissions_file, 'w') as f:
                 f.write(text)
+
+    def read_permissions_bytes(self):
+        with open(self.permissions_file, 'rb') as f:
+            return f.read()
 
     def read_permissions_text(self):
         with open(self.permissions_file) as f:

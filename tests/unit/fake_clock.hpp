@@ -11,7 +11,9 @@ namespace metrics::testing {
 
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 
-constexpr int64_t seconds(int64_t s) { return s * kNsPerSecond; }
+constexpr int64_t seconds(int64_t s) {
+  return s * kNsPerSecond;
+}
 
 class FakeClock final : public Clock {
  public:

@@ -29,9 +29,8 @@ class TempDir {
   TempDir() {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("metrics-test-recorder-" + std::to_string(getpid()) + "-" +
-             std::to_string(counter++) + "-" + std::to_string(rd()));
+    path_ = fs::temp_directory_path() / ("metrics-test-recorder-" + std::to_string(getpid()) + "-" +
+                                         std::to_string(counter++) + "-" + std::to_string(rd()));
     fs::create_directories(path_);
   }
   ~TempDir() {
@@ -52,7 +51,9 @@ const char* const kOs = "Endless 6.0";
 const Uuid kEventA = Uuid::parse("49d0451a-f706-4f50-81d2-70cc0ec923a4").value();
 const Uuid kEventB = Uuid::parse("bf7e8aed-2932-455c-a28e-d407cfd5aaba").value();
 
-std::span<const uint8_t> id_of(const Uuid& u) { return u.bytes; }
+std::span<const uint8_t> id_of(const Uuid& u) {
+  return u.bytes;
+}
 
 const Caller kRoot{":1.1", 0};
 const Caller kUser{":1.2", 1000};
@@ -481,9 +482,9 @@ TEST_F(RecorderTest, SequenceStoresEveryElementInOrder) {
   const int64_t offset = rec->boot_anchor().offset_ns;
   GVariantPtr p1 = adopt_variant(g_variant_new_uint32(1));
   GVariantPtr p3 = adopt_variant(g_variant_new_string("three"));
-  ASSERT_TRUE(rec->record_sequence(kUser, 1000, id_of(kEventB),
-                                   {{seconds(10), p1.get()}, {seconds(11), nullptr},
-                                    {seconds(12), p3.get()}})
+  ASSERT_TRUE(rec->record_sequence(
+                     kUser, 1000, id_of(kEventB),
+                     {{seconds(10), p1.get()}, {seconds(11), nullptr}, {seconds(12), p3.get()}})
                   .ok());
   ASSERT_TRUE(rec->flush().ok());
   auto rows = singulars();
@@ -504,14 +505,15 @@ TEST_F(RecorderTest, SequenceTooLongStoresNothing) {
   auto o = options();
   o.settings.max_sequence_length = 2;
   auto rec = make(o);
-  auto r = rec->record_sequence(kUser, 1000, id_of(kEventA),
-                                {{seconds(1), nullptr}, {seconds(2), nullptr}, {seconds(3), nullptr}});
+  auto r =
+      rec->record_sequence(kUser, 1000, id_of(kEventA),
+                           {{seconds(1), nullptr}, {seconds(2), nullptr}, {seconds(3), nullptr}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "SequenceTooLong");
   EXPECT_EQ(refusals(*rec, "SequenceTooLong"), 1u);
-  ASSERT_TRUE(
-      rec->record_sequence(kUser, 1000, id_of(kEventA), {{seconds(1), nullptr}, {seconds(2), nullptr}})
-          .ok());
+  ASSERT_TRUE(rec->record_sequence(kUser, 1000, id_of(kEventA),
+                                   {{seconds(1), nullptr}, {seconds(2), nullptr}})
+                  .ok());
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(singulars().size(), 2u);
 }
@@ -523,12 +525,14 @@ TEST_F(RecorderTest, SequenceWithOneBadElementStoresNothing) {
   GVariantPtr ok = adopt_variant(g_variant_new_int32(1));
   GVariantPtr maybe = adopt_variant(g_variant_new_maybe(G_VARIANT_TYPE_INT32, nullptr));
   GVariantPtr big = adopt_variant(g_variant_new_string(std::string(500, 'y').c_str()));
-  auto r = rec->record_sequence(kUser, 1000, id_of(kEventA),
-                                {{seconds(1), ok.get()}, {seconds(2), maybe.get()}, {seconds(3), ok.get()}});
+  auto r = rec->record_sequence(
+      kUser, 1000, id_of(kEventA),
+      {{seconds(1), ok.get()}, {seconds(2), maybe.get()}, {seconds(3), ok.get()}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "InvalidPayload");
-  auto r2 = rec->record_sequence(kUser, 1000, id_of(kEventA),
-                                 {{seconds(1), ok.get()}, {seconds(2), ok.get()}, {seconds(3), big.get()}});
+  auto r2 = rec->record_sequence(
+      kUser, 1000, id_of(kEventA),
+      {{seconds(1), ok.get()}, {seconds(2), ok.get()}, {seconds(3), big.get()}});
   ASSERT_FALSE(r2.ok());
   EXPECT_EQ(r2.error().code, "PayloadTooLarge");
   ASSERT_TRUE(rec->flush().ok());
@@ -541,8 +545,9 @@ TEST_F(RecorderTest, SequenceThatDoesNotFitStoresNothing) {
   ASSERT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(1), nullptr).ok());
   const int64_t one = store_->total_bytes();
   rec->set_max_bytes(static_cast<uint64_t>(3 * one));
-  auto r = rec->record_sequence(kRoot, 0, id_of(kEventA),
-                                {{seconds(1), nullptr}, {seconds(2), nullptr}, {seconds(3), nullptr}});
+  auto r =
+      rec->record_sequence(kRoot, 0, id_of(kEventA),
+                           {{seconds(1), nullptr}, {seconds(2), nullptr}, {seconds(3), nullptr}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "QueueFull");
   ASSERT_TRUE(rec->flush().ok());
@@ -632,8 +637,6 @@ TEST_F(RecorderTest, OnlyOwnerConnectionOrRootMayStopATimer) {
   EXPECT_FALSE(rec->has_timer(*id));
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(10));
-  // Root's stop freed the owner's per-connection slot.
-  auto o = options();
   EXPECT_EQ(rec->timer_count(), 0u);
 }
 
@@ -875,6 +878,40 @@ TEST_F(RecorderTest, PurgeDropsTimersAndData) {
   EXPECT_GT(*id2, *id);
 }
 
+// ---- the queue bound holds for every way data enters the queue -------------------
+
+TEST_F(RecorderTest, TimersDoNotGrowTheQueueBeyondMaxBytes) {
+  auto rec = make();
+  ASSERT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(1), nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  const int64_t max = store_->total_bytes();
+  rec->set_max_bytes(static_cast<uint64_t>(max));  // the queue is exactly full
+  auto id = rec->start_timer(kUser, 1000, id_of(kEventB), nullptr);
+  if (id.ok()) {
+    clock_.advance(seconds(10));
+    (void)rec->stop_timer(kUser, *id);
+  } else {
+    EXPECT_EQ(id.error().code, "QueueFull");
+  }
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_LE(store_->total_bytes(), max);
+  EXPECT_LE(store_->bytes_of_uid(1000), max * 50 / 100);
+}
+
+TEST_F(RecorderTest, RollOverDoesNotGrowTheQueueBeyondMaxBytes) {
+  clock_ = FakeClock(seconds(5000), seconds(4000), utc_ns(2024, 3, 14, 23, 0, 0));
+  auto rec = make();
+  ASSERT_TRUE(rec->record_aggregate(kRoot, 0, id_of(kEventA), 3, clock_.boottime, nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  const int64_t max = store_->total_bytes();
+  rec->set_max_bytes(static_cast<uint64_t>(max));  // accepted, and exactly at the bound
+  clock_.advance(seconds(3600));
+  ASSERT_TRUE(rec->roll_over_if_due().ok());
+  ASSERT_TRUE(rec->flush().ok());
+  ASSERT_EQ(aggregate_of("2024-03-14", kEventA), std::optional<uint32_t>(3));
+  EXPECT_LE(store_->total_bytes(), max);
+}
+
 // ---- boot anchor through the recorder ----------------------------------------------
 
 TEST_F(RecorderTest, SameBootKeepsTheAnchorAcrossRecorders) {
@@ -939,7 +976,8 @@ TEST_F(RecorderTest, FlushMakesRecordsDurable) {
   {
     auto rec = make();
     ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok());
-    ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 2, clock_.boottime, nullptr).ok());
+    ASSERT_TRUE(
+        rec->record_aggregate(kUser, 1000, id_of(kEventA), 2, clock_.boottime, nullptr).ok());
     ASSERT_TRUE(rec->flush().ok());
     ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventB), seconds(2), nullptr).ok());
     // Not flushed: lost with the process.

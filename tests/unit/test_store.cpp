@@ -23,9 +23,8 @@ class TempDir {
   TempDir() {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("metrics-test-store-" + std::to_string(getpid()) + "-" + std::to_string(counter++) +
-             "-" + std::to_string(rd()));
+    path_ = fs::temp_directory_path() / ("metrics-test-store-" + std::to_string(getpid()) + "-" +
+                                         std::to_string(counter++) + "-" + std::to_string(rd()));
     fs::create_directories(path_);
   }
   ~TempDir() {
@@ -40,7 +39,9 @@ class TempDir {
   fs::path path_;
 };
 
-std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
+std::vector<uint8_t> bytes_of(const std::string& s) {
+  return {s.begin(), s.end()};
+}
 
 std::vector<uint8_t> read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -52,7 +53,9 @@ bool contains(const std::vector<uint8_t>& haystack, const std::vector<uint8_t>& 
          haystack.end();
 }
 
-Uuid uuid(const char* text) { return Uuid::parse(text).value(); }
+Uuid uuid(const char* text) {
+  return Uuid::parse(text).value();
+}
 
 const Uuid kEventA = uuid("49d0451a-f706-4f50-81d2-70cc0ec923a4");
 const Uuid kEventB = uuid("bf7e8aed-2932-455c-a28e-d407cfd5aaba");
@@ -232,10 +235,10 @@ TEST_F(StoreTest, AddCountUpsertsAndChargesSizeOncePerKey) {
   EXPECT_EQ(store->total_bytes(), 40);
   EXPECT_EQ(store->bytes_of_uid(1000), 40);
   // Each differing key component makes a new row.
-  ASSERT_TRUE(store->add_count(1001, kEventA, "2024-03-15", kPayload, 1, 40).ok());     // uid
-  ASSERT_TRUE(store->add_count(1000, kEventB, "2024-03-15", kPayload, 1, 40).ok());     // event
-  ASSERT_TRUE(store->add_count(1000, kEventA, "2024-03-16", kPayload, 1, 40).ok());     // period
-  ASSERT_TRUE(store->add_count(1000, kEventA, "2024-03-15", kNoPayload, 1, 36).ok());   // payload
+  ASSERT_TRUE(store->add_count(1001, kEventA, "2024-03-15", kPayload, 1, 40).ok());    // uid
+  ASSERT_TRUE(store->add_count(1000, kEventB, "2024-03-15", kPayload, 1, 40).ok());    // event
+  ASSERT_TRUE(store->add_count(1000, kEventA, "2024-03-16", kPayload, 1, 40).ok());    // period
+  ASSERT_TRUE(store->add_count(1000, kEventA, "2024-03-15", kNoPayload, 1, 36).ok());  // payload
   ASSERT_TRUE(store->commit().ok());
   EXPECT_EQ(store->total_bytes(), 40 * 4 + 36);
   EXPECT_EQ(store->bytes_of_uid(1000), 40 * 3 + 36);

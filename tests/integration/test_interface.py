@@ -1,0 +1,180 @@
+"""The D-Bus surface: introspection against dbus/com.endlessm.Metrics.xml, properties."""
+
+import os
+import time
+import unittest
+import xml.etree.ElementTree as ET
+
+from harness import (CONTRACT_XML, OBJECT_PATH, SERVER_IFACE, TIMER_IFACE, BUS_NAME, GLib, Gio,
+                     RecorderTestCase, DBusCallError, random_event_id)
+
+CONTRACT_WAIT_S = 20 * 60
+
+
+def wait_for_contract():
+    deadline = time.monotonic() + CONTRACT_WAIT_S
+    while not os.path.exists(CONTRACT_XML):
+        if time.monotonic() > deadline:
+            raise AssertionError(f'{CONTRACT_XML} did not appear within {CONTRACT_WAIT_S}s')
+        time.sleep(5)
+    # A file being written: wait until it parses.
+    while True:
+        try:
+            return ET.parse(CONTRACT_XML).getroot()
+        except ET.ParseError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(5)
+
+
+def describe_interface(iface_el):
+    """Normalised description: methods with (arg name, type, direction), signals, properties."""
+    methods = {}
+    for m in iface_el.findall('method'):
+        args = []
+        for a in m.findall('arg'):
+            args.append((a.get('name'), a.get('type'), a.get('direction', 'in')))
+        methods[m.get('name')] = args
+    signals = {}
+    for s in iface_el.findall('signal'):
+        signals[s.get('name')] = [(a.get('name'), a.get('type')) for a in s.findall('arg')]
+    props = {p.get('name'): (p.get('type'), p.get('access')) for p in iface_el.findall('property')}
+    return {'methods': methods, 'signals': signals, 'properties': props}
+
+
+def find_interface(root, name):
+    for i in root.findall('interface'):
+        if i.get('name') == name:
+            return i
+    return None
+
+
+class InterfaceTest(RecorderTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.contract = wait_for_contract()
+
+    def contract_interface(self, name):
+        el = find_interface(self.contract, name)
+        self.assertIsNotNone(el, f'{name} missing from {CONTRACT_XML}')
+        return describe_interface(el)
+
+    def test_server_interface_matches_contract(self):
+        expected = self.contract_interface(SERVER_IFACE)
+        # Sanity of the contract itself (the one promised to existing clients).
+        self.assertEqual(expected['methods']['RecordSingularEvent'],
+                         [('user_id', 'u', 'in'), ('event_id', 'ay', 'in'),
+                          ('relative_timestamp', 'x', 'in'), ('has_payload', 'b', 'in'),
+                          ('payload', 'v', 'in')])
+        root = ET.fromstring(self.client.introspect())
+        el = find_interface(root, SERVER_IFACE)
+        self.assertIsNotNone(el, f'{SERVER_IFACE} not exported at {OBJECT_PATH}')
+        actual = describe_interface(el)
+        self.assertEqual(actual['methods'].keys(), expected['methods'].keys())
+        for name, args in expected['methods'].items():
+            self.assertEqual(actual['methods'][name], args, f'arguments of {name}')
+        self.assertEqual(actual['signals'], expected['signals'])
+        self.assertEqual(actual['properties'], expected['properties'])
+        self.assertEqual(actual['properties'],
+                         {'Enabled': ('b', 'read'), 'TrackingId': ('s', 'read')})
+
+    def test_timer_interface_matches_contract(self):
+        expected = self.contract_interface(TIMER_IFACE)
+        self.assertIn('StopTimer', expected['methods'])
+        path = self.client.start_timer(random_event_id())
+        self.assertRegex(path, r'^/com/endlessm/Metrics/AggregateTimer[1-9][0-9]*$')
+        root = ET.fromstring(self.client.introspect(path))
+        el = find_interface(root, TIMER_IFACE)
+        self.assertIsNotNone(el, f'{TIMER_IFACE} not exported at {path}')
+        self.assertEqual(describe_interface(el), expected)
+        self.client.stop_timer(path)
+
+    def test_original_interface_not_extended(self):
+        # Additions must go to a separate interface: the original carries nothing else.
+        root = ET.fromstring(self.client.introspect())
+        actual = describe_interface(find_interface(root, SERVER_IFACE))
+        expected = self.contract_interface(SERVER_IFACE)
+        self.assertEqual(set(actual['methods']), set(expected['methods']))
+
+    def test_properties_read_only(self):
+        for name, value in (('Enabled', GLib.Variant('b', True)),
+                            ('TrackingId', GLib.Variant('s', 'abc'))):
+            with self.subTest(name=name):
+                self.assertDBusError({'org.freedesktop.DBus.Error.InvalidArgs',
+                                      'org.freedesktop.DBus.Error.PropertyReadOnly'},
+                                     self.client.call, 'Set', 'ssv', [SERVER_IFACE, name, value],
+                                     iface='org.freedesktop.DBus.Properties')
+        self.assertEqual(self.client.get_property('Enabled'), False)
+        self.assertEqual(self.client.get_property('TrackingId'), '')
+
+    def test_tracking_id_empty(self):
+        self.assertEqual(self.client.get_property('TrackingId'), '')
+        (props,) = self.client.call('GetAll', 's', [SERVER_IFACE],
+                                    iface='org.freedesktop.DBus.Properties')
+        self.assertEqual(props.get('TrackingId'), '')
+        self.assertIn('Enabled', props)
+
+    def permissions(self, enabled, uploading):
+        return ('# test\n[global]\n'
+                f'enabled={"true" if enabled else "false"}\n'
+                f'uploading_enabled={"true" if uploading else "false"}\n'
+                'environment=test\nserver_url=https://127.0.0.1:9/\n')
+
+    def test_enabled_reflects_file_and_emits_changes(self):
+        signals = []
+
+        def on_signal(conn, sender, path, iface, name, params):
+            signals.append(params.unpack())
+
+        conn = self.client.conn
+        sub = conn.signal_subscribe(BUS_NAME, 'org.freedesktop.DBus.Properties',
+                                    'PropertiesChanged', OBJECT_PATH, None,
+                                    Gio.DBusSignalFlags.NONE, on_signal)
+        self.addCleanup(conn.signal_unsubscribe, sub)
+        ctx = GLib.MainContext.default()
+
+        def wait_enabled(expected):
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline:
+                while ctx.iteration(False):
+                    pass
+                for iface, changed, invalidated in signals:
+                    if iface != SERVER_IFACE:
+                        continue
+                    if 'Enabled' in invalidated:
+                        return
+                    if changed.get('Enabled') == expected:
+                        return
+                time.sleep(0.02)
+            self.fail(f'no PropertiesChanged for Enabled={expected} within 2s (got {signals})')
+
+        # Shipped defaults (undecided): recording locally, but Enabled reads false.
+        self.assertIs(self.client.get_property('Enabled'), False)
+
+        self.env.write_permissions(self.permissions(True, True))
+        wait_enabled(True)
+        self.assertIs(self.client.get_property('Enabled'), True)
+
+        signals.clear()
+        self.env.write_permissions(self.permissions(True, False))
+        wait_enabled(False)
+        self.assertIs(self.client.get_property('Enabled'), False)
+
+        signals.clear()
+        self.env.write_permissions(self.permissions(True, True))
+        wait_enabled(True)
+        signals.clear()
+        self.env.write_permissions(self.permissions(False, True))
+        wait_enabled(False)
+        self.assertIs(self.client.get_property('Enabled'), False)
+
+    def test_enabled_true_at_start_when_granted(self):
+        self.env.stop_daemon()
+        self.env.write_permissions(self.permissions(True, True))
+        self.env.start_daemon()
+        self.assertIs(self.client.get_property('Enabled'), True)
+
+
+if __name__ == '__main__':
+    unittest.main()
