@@ -58,6 +58,18 @@ std::string timer_path(uint64_t id) {
 
 }  // namespace
 
+Result<RecorderService::RecordHead> RecorderService::read_record_head(sd_bus_message* m) {
+  auto who = caller(m);
+  if (!who) return who.error();
+  RecordHead head{*who};
+  if (sd_bus_message_read_basic(m, 'u', &head.user_id) < 0)
+    return Error{"InvalidArguments", "cannot read user_id (u)"};
+  auto event_id = read_event_id(m);
+  if (!event_id) return event_id.error();
+  head.event_id = *event_id;
+  return head;
+}
+
 RecorderService::RecorderService(sd_bus* bus, Recorder& recorder, Paths paths,
                                  std::string default_server_url)
     : bus_(bus),
@@ -232,49 +244,35 @@ void RecorderService::after_batch() {
 
 int RecorderService::method_record_singular(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* self = self_of(userdata);
-  auto who = self->caller(m);
-  if (!who) return reply_error(m, who.error());
-  uint32_t user_id = 0;
+  auto head = self->read_record_head(m);
+  if (!head) return reply_error(m, head.error());
   int64_t relative = 0;
-  if (sd_bus_message_read_basic(m, 'u', &user_id) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read user_id (u)"});
-  auto event_id = read_event_id(m);
-  if (!event_id) return reply_error(m, event_id.error());
   if (sd_bus_message_read_basic(m, 'x', &relative) < 0)
     return reply_error(m, {"InvalidArguments", "cannot read relative_timestamp (x)"});
   auto payload = read_optional_payload(m);
   if (!payload) return reply_error(m, payload.error());
-  return self->defer(
-      m, self->recorder_.record_singular(*who, user_id, *event_id, relative, payload->get()));
+  return self->defer(m, self->recorder_.record_singular(head->caller, head->user_id, head->event_id,
+                                                        relative, payload->get()));
 }
 
 int RecorderService::method_record_aggregate(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* self = self_of(userdata);
-  auto who = self->caller(m);
-  if (!who) return reply_error(m, who.error());
-  uint32_t user_id = 0;
+  auto head = self->read_record_head(m);
+  if (!head) return reply_error(m, head.error());
   int64_t count = 0, relative = 0;
-  if (sd_bus_message_read_basic(m, 'u', &user_id) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read user_id (u)"});
-  auto event_id = read_event_id(m);
-  if (!event_id) return reply_error(m, event_id.error());
   if (sd_bus_message_read(m, "xx", &count, &relative) < 0)
     return reply_error(m, {"InvalidArguments", "cannot read count and relative_timestamp (xx)"});
   auto payload = read_optional_payload(m);
   if (!payload) return reply_error(m, payload.error());
-  return self->defer(m, self->recorder_.record_aggregate(*who, user_id, *event_id, count, relative,
-                                                         payload->get()));
+  return self->defer(
+      m, self->recorder_.record_aggregate(head->caller, head->user_id, head->event_id, count,
+                                          relative, payload->get()));
 }
 
 int RecorderService::method_record_sequence(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* self = self_of(userdata);
-  auto who = self->caller(m);
-  if (!who) return reply_error(m, who.error());
-  uint32_t user_id = 0;
-  if (sd_bus_message_read_basic(m, 'u', &user_id) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read user_id (u)"});
-  auto event_id = read_event_id(m);
-  if (!event_id) return reply_error(m, event_id.error());
+  auto head = self->read_record_head(m);
+  if (!head) return reply_error(m, head.error());
   if (sd_bus_message_enter_container(m, 'a', "(xbv)") < 0)
     return reply_error(m, {"InvalidArguments", "cannot read events (a(xbv))"});
   std::vector<GVariantPtr> payloads;
@@ -293,7 +291,8 @@ int RecorderService::method_record_sequence(sd_bus_message* m, void* userdata, s
     events.push_back({relative, payload->get()});
     payloads.push_back(std::move(payload.value()));
   }
-  return self->defer(m, self->recorder_.record_sequence(*who, user_id, *event_id, events));
+  return self->defer(
+      m, self->recorder_.record_sequence(head->caller, head->user_id, head->event_id, events));
 }
 
 int RecorderService::method_upload_events(sd_bus_message* m, void* userdata, sd_bus_error*) {
@@ -352,16 +351,12 @@ int RecorderService::method_set_enabled(sd_bus_message* m, void* userdata, sd_bu
 
 int RecorderService::method_start_timer(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* self = self_of(userdata);
-  auto who = self->caller(m);
-  if (!who) return reply_error(m, who.error());
-  uint32_t user_id = 0;
-  if (sd_bus_message_read_basic(m, 'u', &user_id) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read user_id (u)"});
-  auto event_id = read_event_id(m);
-  if (!event_id) return reply_error(m, event_id.error());
+  auto head = self->read_record_head(m);
+  if (!head) return reply_error(m, head.error());
   auto payload = read_optional_payload(m);
   if (!payload) return reply_error(m, payload.error());
-  auto id = self->recorder_.start_timer(*who, user_id, *event_id, payload->get());
+  auto id =
+      self->recorder_.start_timer(head->caller, head->user_id, head->event_id, payload->get());
   if (!id) return reply_error(m, id.error());
   if (auto exported = self->export_timer(*id); !exported) return reply_error(m, exported.error());
   sd_bus_message* reply = nullptr;

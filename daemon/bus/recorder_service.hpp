@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,13 @@ class RecorderService {
   int defer_reply(sd_bus_message* call, MessagePtr reply);
   void apply_permissions(ConsentState next, bool at_start);
   Result<Caller> caller(sd_bus_message* m) { return callers_.caller_of(m); }
+  // The arguments every record call starts with: who calls, (u user_id, ay event_id).
+  struct RecordHead {
+    Caller caller;
+    uint32_t user_id = 0;
+    std::span<const uint8_t> event_id;
+  };
+  Result<RecordHead> read_record_head(sd_bus_message* m);
 
   sd_bus* bus_;
   Recorder& recorder_;
