@@ -70,12 +70,15 @@ Result<void> Recorder::start() {
       if (auto r = store_.set_meta(key, value); !r) return r;
     }
   }
+  // Without a stored counter (first start, or the store was set aside) start from the
+  // wall clock in milliseconds: a path handed out before the loss is never handed out again.
+  next_timer_id_ = std::max<uint64_t>(1, static_cast<uint64_t>(clock_.realtime_ns() / 1'000'000));
   auto next_id = store_.get_meta("next_timer_id");
   if (next_id && next_id->has_value()) {
     try {
       next_timer_id_ = std::max<uint64_t>(1, std::stoull(**next_id));
     } catch (const std::exception&) {
-      next_timer_id_ = 1;
+      // unreadable: keep the clock-based start
     }
   }
   if (auto r = roll_over_now(); !r) return r;

@@ -1,5 +1,6 @@
 """Bounds: the queue size limit, per-uid quota and rate limits."""
 
+import time
 import unittest
 
 from harness import (ERROR_PREFIX, NOBODY, OTHER_UID, OBJECT_PATH, SERVER_IFACE, GLib, RecorderTestCase,
@@ -57,6 +58,9 @@ class BoundsTest(RecorderTestCase):
         self.assertEqual(self.env.singulars(eid)[:5], first_rows)
         self.assertLessEqual(self.env.total_size(), MAXIMUM)
         self.serving()
+        # One journal line per episode, not one per refused call.
+        full_lines = [l for l in self.env.daemon_log().splitlines() if 'full' in l.lower()]
+        self.assertEqual(len(full_lines), 1, full_lines)
         # The bound holds across a restart (the queue size is known at start).
         self.env.restart_daemon()
         self.assertDBusError(QUEUE_FULL, self.client.record_singular, eid,
@@ -79,6 +83,23 @@ class BoundsTest(RecorderTestCase):
         self.assertEqual(errors, {QUEUE_FULL})
         self.assertEqual(self.env.table_rows()['singular'], ok)
         self.assertLessEqual(self.env.total_size(), MAXIMUM)
+        self.serving()
+
+    def test_running_timer_cannot_overflow_queue(self):
+        # Timer seconds land in counts rows when it stops; they too count against the bound.
+        self.env.write_cache_size(MAXIMUM)
+        self.env.start_daemon()
+        timers = [(random_event_id(), self.client.start_timer(random_event_id()))
+                  for _ in range(5)]
+        self.fill_as_root(random_event_id())
+        time.sleep(1.1)
+        for _eid, path in timers:
+            try:
+                self.client.stop_timer(path)
+            except Exception as e:  # noqa: BLE001
+                self.assertTrue(getattr(e, 'name', '').startswith(ERROR_PREFIX), str(e))
+        self.assertLessEqual(self.env.total_size(), MAXIMUM,
+                             'stopped timers pushed the queue past its bound')
         self.serving()
 
     def test_unprivileged_flood_cannot_take_whole_queue(self):

@@ -157,6 +157,29 @@ class ConsentTest(RecorderTestCase):
         self.assertTrue(self.empty())
         self.assertIs(self.client.get_property('Enabled'), False)
 
+    def test_declined_while_down_purges_at_start(self):
+        eid = random_event_id()
+        marker = f'DOWN-{secrets.token_hex(8)}'
+        for i in range(20):
+            self.client.record_singular(eid, GLib.Variant('s', f'{marker}-{i}'))
+        self.client.record_aggregate(eid, 2, GLib.Variant('s', marker))
+        self.assertEqual(self.env.stop_daemon(), 0)
+        self.env.write_permissions(permissions(False, False))
+        self.env.start_daemon()
+        self.wait_until(self.empty, timeout=2, message='purge at start of data declined while down')
+        self.assertEqual(self.scan_state_dir(marker.encode()), [])
+
+    def test_set_enabled_keeps_unseen_edit(self):
+        # An administrator's edit that the daemon has not read yet survives SetEnabled.
+        self.env.set_allowed([POLKIT_SET_ENABLED])
+        self.env.write_permissions(ADMIN_FILE.replace('KEEPME-THREE', 'FRESH-EDIT'))
+        self.client.call('SetEnabled', 'b', [True])
+        text = self.env.read_permissions_text()
+        self.assertIn('FRESH-EDIT', text)
+        self.assertIn('KEEPME-ONE', text)
+        cp = self.env.read_permissions()
+        self.assertEqual(cp.get('global', 'uploading_enabled').strip().lower(), 'true')
+
     def test_set_enabled_true_grants_both(self):
         self.env.set_allowed([POLKIT_SET_ENABLED])
         self.client.call('SetEnabled', 'b', [True])
@@ -207,6 +230,8 @@ class ConsentTest(RecorderTestCase):
         with open(self.env.permissions_file, 'rb') as f:
             self.assertEqual(f.read(), garbage, 'daemon touched the broken file')
         self.assertIs(self.client.get_property('Enabled'), False)
+        self.assertIn('permissions', self.env.daemon_log().lower(),
+                      'the journal does not say the permissions file is unusable')
 
     def test_unparsable_file_at_start(self):
         self.env.stop_daemon()
@@ -265,6 +290,23 @@ class ConsentTest(RecorderTestCase):
         self.env.write_permissions(permissions(False, True))
         time.sleep(1.0)
         self.assertDBusError(ERROR_PREFIX + 'MetricsDisabled', self.client.call, 'UploadEvents')
+
+    def test_upload_events_granted_fails_named_and_bounded(self):
+        # Granted, but the server cannot be reached: a named error, in bounded time.
+        self.env.write_permissions(permissions(True, True, 'https://127.0.0.1:9/'))
+        time.sleep(1.0)
+        self.client.record_singular(random_event_id(), GLib.Variant('s', 'x'))
+        t0 = time.monotonic()
+        try:
+            self.client.call('UploadEvents', timeout_ms=120000)
+            self.fail('UploadEvents to a closed port succeeded')
+        except Exception as e:  # noqa: BLE001
+            name = getattr(e, 'name', '')
+            self.assertTrue(name.startswith(ERROR_PREFIX), str(e))
+            self.assertNotIn(name, {ERROR_PREFIX + 'MetricsDisabled',
+                                    ERROR_PREFIX + 'UploadingDisabled'})
+        self.assertLess(time.monotonic() - t0, 60, 'UploadEvents kept the caller waiting')
+        self.assertDaemonAlive()
 
     def test_reset_tracking_id(self):
         self.env.set_allowed([])

@@ -99,5 +99,21 @@ class DurabilityTest(RecorderTestCase):
         os.write(2, sys_msg.encode())
 
 
+    def test_corrupt_store_is_set_aside(self):
+        eid = bytes(range(16))
+        self.client.record_singular(eid, GLib.Variant('s', 'before'))
+        self.assertEqual(self.env.stop_daemon(), 0)
+        with open(self.env.db_path, 'r+b') as f:
+            f.seek(0)
+            f.write(b'this is not a sqlite database' * 200)
+        self.env.start_daemon()
+        self.client.record_singular(eid, GLib.Variant('s', 'after'))
+        self.assertEqual([payload_key(r[4]) for r in self.env.singulars(eid)], [('s', 'after')])
+        self.assertEqual(self.env.integrity_check(), ['ok'])
+        aside = [n for n in os.listdir(self.env.state_dir) if n != 'metrics.db' and
+                 not n.startswith('metrics.db-')]
+        self.assertTrue(aside, 'the unreadable store was not kept aside')
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -112,6 +112,58 @@ class RecordTest(RecorderTestCase):
         self.assertEqual(self.env.count_value(eid, today()), 9)
         self.assertEqual(self.env.count_value(monthly_id(eid), this_month()), 9)
 
+    def test_counts_roll_over_at_start_after_midnight_while_down(self):
+        import time
+        self.env.stop_daemon()
+        midnight = int(time.time()) + 3
+        off = (-midnight) % 86400
+        if off > 43200:
+            off -= 86400
+        posix = -off
+        h, rem = divmod(abs(posix), 3600)
+        m, s = divmod(rem, 60)
+        tz = f'ITZ{"-" if posix < 0 else "+"}{h:02d}:{m:02d}:{s:02d}'
+        old_day = time.strftime('%Y-%m-%d', time.gmtime(midnight - 1 + off))
+        self.env.start_daemon(env={'TZ': tz})
+        eid = random_event_id()
+        self.client.record_aggregate(eid, 4, GLib.Variant('s', 'down'))
+        self.assertEqual(self.env.count_value(eid, old_day), 4)
+        self.assertEqual(self.env.stop_daemon(), 0)
+        self.assertLess(time.time(), midnight, 'test setup too slow')
+        time.sleep(midnight + 0.3 - time.time())
+        self.env.start_daemon(env={'TZ': tz})
+        rows = [a for a in self.env.aggregates(eid)]
+        self.assertEqual([(a['period'], a['count'], a['os_version']) for a in rows],
+                         [(old_day, 4, OS_VERSION)], 'old day not rolled over at start')
+        self.assertIsNone(self.env.count_value(eid, old_day))
+
+    def test_aggregate_counted_on_the_day_it_happened(self):
+        # An aggregate event stamped before local midnight but delivered after it belongs to
+        # the old day (and is rolled over at once, since that day is over).
+        import time
+        self.env.stop_daemon()
+        midnight = int(time.time()) + 3
+        off = (-midnight) % 86400
+        if off > 43200:
+            off -= 86400
+        posix = -off
+        h, rem = divmod(abs(posix), 3600)
+        m, s = divmod(rem, 60)
+        tz = f'ITZ{"-" if posix < 0 else "+"}{h:02d}:{m:02d}:{s:02d}'
+        old_day = time.strftime('%Y-%m-%d', time.gmtime(midnight - 1 + off))
+        new_day = time.strftime('%Y-%m-%d', time.gmtime(midnight + off))
+        self.env.start_daemon(env={'TZ': tz})
+        eid = random_event_id()
+        ts_before = boottime_ns()
+        self.assertLess(time.time(), midnight - 1, 'test setup too slow')
+        time.sleep(midnight + 1.2 - time.time())
+        self.client.record_aggregate(eid, 6, ts=ts_before)
+        self.client.record_aggregate(eid, 1)
+        old = [(a['period'], a['count']) for a in self.env.aggregates(eid)]
+        self.assertEqual(old, [(old_day, 6)], 'late-delivered count not on its own day')
+        self.assertEqual(self.env.count_value(eid, new_day), 1)
+        self.assertIsNone(self.env.count_value(eid, old_day))
+
     def test_sequence_becomes_singulars_in_order(self):
         eid = random_event_id()
         base = boottime_ns() - 10_000_000_000

@@ -88,6 +88,28 @@ class TimerTest(RecorderTestCase):
         owner.wait()
         owner.stdout.close()
 
+    def test_unprivileged_timer_counts_for_caller_uid(self):
+        # uid 65534 claims user_id 0; the time is counted for 65534, and it is counted when
+        # the owner process dies (its connection closes).
+        import subprocess
+        eid = random_event_id()
+        owner = self.env.spawn(
+            ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '/usr/bin/python3',
+             '-c', HOLD_TIMER, self.env.bus_address, eid.hex()],
+            stdout=subprocess.PIPE, text=True)
+        path = owner.stdout.readline().strip()
+        t1 = time.monotonic()
+        self.assertTrue(path.startswith(TIMER_PATH_PREFIX), path)
+        time.sleep(1.3)
+        owner.kill()
+        owner.wait()
+        owner.stdout.close()
+        rows = self.wait_until(lambda: self.env.counts(eid), timeout=3,
+                               message='count of the dead owner\'s timer')
+        self.assertEqual([(r[0], r[3]) for r in rows], [(today(), 65534)])
+        self.assertGreaterEqual(rows[0][4], 1)
+        self.assertLessEqual(rows[0][4], math.ceil(time.monotonic() - t1) + 1)
+
     def test_owner_disconnect_stops_and_counts(self):
         eid = random_event_id()
         c = self.env.connect()
@@ -135,6 +157,23 @@ class TimerTest(RecorderTestCase):
         self.assertEqual(len(seen), len(set(seen)), f'timer path reused: {seen}')
         for p in seen:
             self.assertTrue(p.startswith(TIMER_PATH_PREFIX), p)
+
+    def test_paths_never_reused_after_purge_or_lost_store(self):
+        seen = [self.client.start_timer(random_event_id()) for _ in range(3)]
+        # Opt-out deletes all collected data, then opt-in again: still fresh paths.
+        self.env.set_allowed(['com.endlessm.Metrics.SetEnabled'])
+        self.client.call('SetEnabled', 'b', [False])
+        self.client.call('SetEnabled', 'b', [True])
+        seen += [self.client.start_timer(random_event_id()) for _ in range(3)]
+        self.assertEqual(len(seen), len(set(seen)), f'timer path reused after purge: {seen}')
+        # The store is lost (corrupt and set aside) while the daemon is down.
+        self.assertEqual(self.env.stop_daemon(), 0)
+        with open(self.env.db_path, 'r+b') as f:
+            f.write(b'garbage, not a database' * 300)
+        self.env.start_daemon()
+        seen += [self.client.start_timer(random_event_id()) for _ in range(3)]
+        self.assertEqual(len(seen), len(set(seen)),
+                         f'timer path reused after the store was set aside: {seen}')
 
     def test_too_many_timers_per_connection(self):
         self.env.stop_daemon()
