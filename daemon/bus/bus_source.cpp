@@ -24,6 +24,8 @@ uint64_t now_monotonic_us() {
 // At most this many messages per dispatch, so one busy client cannot starve the
 // loop; the batch also bounds how many replies wait for one commit.
 constexpr int kMaxMessagesPerBatch = 256;
+constexpr int kMaxGatherRounds = 4;
+constexpr int kGatherWaitMs = 1;
 }  // namespace
 
 BusSource::BusSource(sd_bus* bus, GMainContext* context, std::function<void()> after_batch)
@@ -76,7 +78,7 @@ gboolean BusSource::check(GSource* source) {
   return FALSE;
 }
 
-bool BusSource::process_batch() {
+bool BusSource::process_batch(int& processed) {
   for (int i = 0; i < kMaxMessagesPerBatch; ++i) {
     const int r = sd_bus_process(bus_, nullptr);
     if (r < 0) {
@@ -84,13 +86,32 @@ bool BusSource::process_batch() {
       return false;
     }
     if (r == 0) return false;
+    ++processed;
   }
   return true;  // more may be waiting
 }
 
+bool BusSource::gather_batch() {
+  int processed = 0;
+  bool more = process_batch(processed);
+  // Group commit under load: when several calls came in at once, more are on their way;
+  // waiting a moment for them lets one fsync acknowledge them all. A lone call (one
+  // client, one call in flight) is committed at once. The wait is bounded (a few ms).
+  for (int round = 0; round < kMaxGatherRounds && !more && !disconnected_ && processed >= 2;
+       ++round) {
+    pollfd p{pollfd_.fd, POLLIN, 0};
+    if (poll(&p, 1, kGatherWaitMs) <= 0) break;
+    int more_processed = 0;
+    more = process_batch(more_processed);
+    if (more_processed == 0) break;
+    processed += more_processed;
+  }
+  return more;
+}
+
 gboolean BusSource::dispatch(GSource* source, GSourceFunc, gpointer) {
   auto* self = reinterpret_cast<Source*>(source)->owner;
-  const bool more = self->process_batch();
+  const bool more = self->gather_batch();
   if (self->after_batch_) self->after_batch_();
   if (self->disconnected_) {
     if (self->on_disconnect_) self->on_disconnect_();

@@ -27,7 +27,8 @@ class BusSource {
   static gboolean check(GSource* source);
   static gboolean dispatch(GSource* source, GSourceFunc, gpointer);
   void update_poll();
-  bool process_batch();
+  bool process_batch(int& processed);
+  bool gather_batch();
 
   sd_bus* bus_;
   GSourcePtr source_;

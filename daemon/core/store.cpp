@@ -140,7 +140,9 @@ Result<std::string> Store::integrity_check() {
 Result<void> Store::init_schema() {
   // WAL + synchronous=FULL: a commit is on disk before we acknowledge it.
   // secure_delete: deleted rows are overwritten, not left in free pages.
-  if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
+  // cache_size: appends need few pages; a small cache keeps the daemon's memory flat.
+  if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
+                    "PRAGMA cache_size=-512;");
       !r)
     return r;
   if (auto r = exec(kSchema); !r) return r;
