@@ -123,7 +123,7 @@ int64_t Recorder::to_timeline(int64_t client_relative_ns) const {
   return clamped + anchor_.offset_ns;
 }
 
-Result<uint32_t> Recorder::effective_uid(const Caller& caller, uint32_t claimed_uid) const {
+uint32_t Recorder::effective_uid(const Caller& caller, uint32_t claimed_uid) const {
   return privileged(caller.uid) ? claimed_uid : caller.uid;
 }
 
@@ -153,6 +153,18 @@ Result<std::vector<uint8_t>> Recorder::serialize_payload(GVariant* payload) {
 
 // Share and rate limits apply to unprivileged callers; root and the service user
 // (recording session time for others) are bound only by the queue's maximum.
+Result<Recorder::Incoming> Recorder::accept(const Caller& caller, uint32_t claimed_uid,
+                                            std::span<const uint8_t> event_id, GVariant* payload) {
+  auto id = check_event_id(event_id);
+  if (!id) return id.error();
+  // While recording is off the call succeeds and nothing about it is looked at further.
+  if (!recording_) return Incoming{*id, 0, {}, false};
+  if (auto r = roll_over_if_due(); !r) return r.error();
+  auto bytes = serialize_payload(payload);
+  if (!bytes) return bytes.error();
+  return Incoming{*id, effective_uid(caller, claimed_uid), std::move(bytes.value()), true};
+}
+
 Result<void> Recorder::admit(const Caller& caller, uint32_t uid, double events, int64_t bytes) {
   const auto max = static_cast<int64_t>(options_.max_bytes);
   if (store_.total_bytes() + bytes > max) {
@@ -179,18 +191,14 @@ Result<void> Recorder::admit(const Caller& caller, uint32_t uid, double events, 
 Result<void> Recorder::record_singular(const Caller& caller, uint32_t claimed_uid,
                                        std::span<const uint8_t> event_id, int64_t relative_ns,
                                        GVariant* payload) {
-  auto id = check_event_id(event_id);
-  if (!id) return id.error();
-  if (!recording_) return Ok();
-  if (auto r = roll_over_if_due(); !r) return r;
-  auto uid = effective_uid(caller, claimed_uid);
-  auto bytes = serialize_payload(payload);
-  if (!bytes) return bytes.error();
-  const int64_t size = singular_size(options_.os_version, bytes->size());
-  if (auto r = admit(caller, *uid, 1, size); !r) return r;
+  auto in = accept(caller, claimed_uid, event_id, payload);
+  if (!in) return in.error();
+  if (!in->recording) return Ok();
+  const int64_t size = singular_size(options_.os_version, in->payload.size());
+  if (auto r = admit(caller, in->uid, 1, size); !r) return r;
   if (auto r = store_.begin(); !r) return r;
-  return store_.add_singular(*uid, *id, options_.os_version, to_timeline(relative_ns), *bytes,
-                             size);
+  return store_.add_singular(in->uid, in->event_id, options_.os_version, to_timeline(relative_ns),
+                             in->payload, size);
 }
 
 Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_uid,
@@ -204,7 +212,7 @@ Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_ui
                                           " events, got " + std::to_string(events.size())});
   if (!recording_) return Ok();
   if (auto r = roll_over_if_due(); !r) return r;
-  auto uid = effective_uid(caller, claimed_uid);
+  const uint32_t uid = effective_uid(caller, claimed_uid);
   // Validate the whole sequence first: it is stored entirely or not at all.
   std::vector<std::vector<uint8_t>> payloads;
   payloads.reserve(events.size());
@@ -215,13 +223,13 @@ Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_ui
     total += singular_size(options_.os_version, bytes->size());
     payloads.push_back(std::move(bytes.value()));
   }
-  if (auto r = admit(caller, *uid, static_cast<double>(std::max<size_t>(1, events.size())), total);
+  if (auto r = admit(caller, uid, static_cast<double>(std::max<size_t>(1, events.size())), total);
       !r)
     return r;
   if (auto r = store_.begin(); !r) return r;
   for (size_t i = 0; i < events.size(); ++i) {
     const int64_t size = singular_size(options_.os_version, payloads[i].size());
-    if (auto r = store_.add_singular(*uid, *id, options_.os_version,
+    if (auto r = store_.add_singular(uid, *id, options_.os_version,
                                      to_timeline(events[i].relative_ns), payloads[i], size);
         !r)
       return r;
@@ -244,35 +252,28 @@ Result<void> Recorder::add_counts(uint32_t uid, const Uuid& event_id,
 Result<void> Recorder::record_aggregate(const Caller& caller, uint32_t claimed_uid,
                                         std::span<const uint8_t> event_id, int64_t count,
                                         int64_t relative_ns, GVariant* payload) {
-  auto id = check_event_id(event_id);
-  if (!id) return id.error();
-  if (!recording_) return Ok();
-  if (auto r = roll_over_if_due(); !r) return r;
-  auto uid = effective_uid(caller, claimed_uid);
-  auto bytes = serialize_payload(payload);
-  if (!bytes) return bytes.error();
-  if (auto r =
-          admit(caller, *uid, 1, 2 * count_size(options_.os_version, "YYYY-MM-DD", bytes->size()));
+  auto in = accept(caller, claimed_uid, event_id, payload);
+  if (!in) return in.error();
+  if (!in->recording) return Ok();
+  if (auto r = admit(caller, in->uid, 1,
+                     2 * count_size(options_.os_version, "YYYY-MM-DD", in->payload.size()));
       !r)
     return r;
   // The count belongs to the local date on which the client recorded it.
   const int64_t now_boot = clock_.boottime_ns();
   const int64_t age = now_boot - std::clamp<int64_t>(relative_ns, 0, now_boot);
   const LocalPeriods periods = local_periods(clock_.realtime_ns() - age);
-  if (auto r = add_counts(*uid, *id, *bytes, count, periods); !r) return r;
+  if (auto r = add_counts(in->uid, in->event_id, in->payload, count, periods); !r) return r;
   if (periods.day != local_periods(clock_.realtime_ns()).day) return roll_over_now();
   return Ok();
 }
 
 Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_uid,
                                        std::span<const uint8_t> event_id, GVariant* payload) {
-  auto id = check_event_id(event_id);
-  if (!id) return id.error();
-  if (!recording_) return Error{"MetricsDisabled", "metrics recording is disabled on this system"};
-  if (auto r = roll_over_if_due(); !r) return r.error();
-  auto uid = effective_uid(caller, claimed_uid);
-  auto bytes = serialize_payload(payload);
-  if (!bytes) return bytes.error();
+  auto in = accept(caller, claimed_uid, event_id, payload);
+  if (!in) return in.error();
+  if (!in->recording)
+    return Error{"MetricsDisabled", "metrics recording is disabled on this system"};
   if (timers_.size() >= options_.settings.max_timers_total)
     return refuse({"TooManyTimers", "the recorder already runs " + std::to_string(timers_.size()) +
                                         " timers, its limit"});
@@ -288,8 +289,8 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
   if (auto r = store_.set_meta("next_timer_id", std::to_string(next_timer_id_)); !r)
     return r.error();
   ++per_connection;
-  timers_.emplace(timer_id, Timer{caller.connection, caller.uid, *uid, *id,
-                                  std::move(bytes.value()), clock_.monotonic_ns()});
+  timers_.emplace(timer_id, Timer{caller.connection, caller.uid, in->uid, in->event_id,
+                                  std::move(in->payload), clock_.monotonic_ns()});
   return timer_id;
 }
 

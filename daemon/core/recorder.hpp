@@ -111,7 +111,16 @@ class Recorder {
     int64_t start_mono_ns;
   };
 
-  Result<uint32_t> effective_uid(const Caller& caller, uint32_t claimed_uid) const;
+  uint32_t effective_uid(const Caller& caller, uint32_t claimed_uid) const;
+  // What every record call carries, checked: id, uid to store under, serialised payload.
+  struct Incoming {
+    Uuid event_id;
+    uint32_t uid;
+    std::vector<uint8_t> payload;
+    bool recording;  // false: recording is off, nothing more was checked
+  };
+  Result<Incoming> accept(const Caller& caller, uint32_t claimed_uid,
+                          std::span<const uint8_t> event_id, GVariant* payload);
   bool privileged(uint32_t uid) const { return uid == 0 || uid == options_.service_uid; }
   Result<Uuid> check_event_id(std::span<const uint8_t> event_id);
   Result<std::vector<uint8_t>> serialize_payload(GVariant* payload);
