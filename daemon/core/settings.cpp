@@ -171,6 +171,24 @@ bool is_loopback_host(const char* host) {
   return address && g_inet_address_get_is_loopback(address.get());
 }
 
+// "" when `url` is usable as ProxyUrl (empty = no proxy), else what is wrong with it.
+std::string proxy_url_problem(const std::string& url) {
+  if (url.empty()) return "";
+  GErrorOut err;
+  GUriPtr uri(g_uri_parse(url.c_str(), G_URI_FLAGS_NONE, err.out()));
+  if (!uri) return "cannot be parsed (" + err.message() + ")";
+  const char* scheme = g_uri_get_scheme(uri.get());
+  bool known = false;
+  for (const char* s : {"http", "https", "socks4", "socks4a", "socks5", "socks5h"})
+    known = known || g_ascii_strcasecmp(scheme, s) == 0;
+  if (!known)
+    return std::string("uses the scheme '") + scheme +
+           ":' (accepted: http, https, socks4, socks4a, socks5, socks5h)";
+  const char* host = g_uri_get_host(uri.get());
+  if (host == nullptr || *host == '\0') return "has no host";
+  return "";
+}
+
 }  // namespace
 
 Consent consent_of(const Permissions& permissions) {
@@ -364,6 +382,9 @@ RecorderSettings read_recorder_settings(const std::filesystem::path& file) {
       {"MaxTimersPerConnection", &RecorderSettings::max_timers_per_connection, 1, kMax},
       {"MaxTimersTotal", &RecorderSettings::max_timers_total, 1, kMax},
       {"MaxSequenceLength", &RecorderSettings::max_sequence_length, 1, kMax},
+      {"TimestampGranularitySeconds", &RecorderSettings::timestamp_granularity_seconds, 1, 86400},
+      {"UploadIntervalSeconds", &RecorderSettings::upload_interval_seconds, 0, 604800},
+      {"UploadMaxRequestBytes", &RecorderSettings::upload_max_request_bytes, 16384, 1032192},
   };
   for (const UnsignedKey& k : unsigned_keys) {
     GCharPtr raw(g_key_file_get_value(key_file, kRecorderGroup, k.name, nullptr));
@@ -391,6 +412,42 @@ RecorderSettings read_recorder_settings(const std::filesystem::path& file) {
                              rate.get() + "' is not a number greater than 0; using the default " +
                              shown);
     }
+  }
+
+  auto warn = [&](const char* key, const char* raw, const std::string& problem) {
+    out.warnings.push_back(file.string() + ": [" + kRecorderGroup + "] " + key + "='" + raw + "' " +
+                           problem);
+  };
+
+  GCharPtr metered(g_key_file_get_value(key_file, kRecorderGroup, "AllowMeteredUploads", nullptr));
+  if (metered) {
+    GErrorOut err;
+    gboolean value =
+        g_key_file_get_boolean(key_file, kRecorderGroup, "AllowMeteredUploads", err.out());
+    if (err)
+      warn("AllowMeteredUploads", metered.get(),
+           std::string("is not a boolean (true or false); using the default ") +
+               (out.allow_metered_uploads ? "true" : "false"));
+    else
+      out.allow_metered_uploads = value != FALSE;
+  }
+
+  GCharPtr proxy(g_key_file_get_string(key_file, kRecorderGroup, "ProxyUrl", nullptr));
+  if (proxy) {
+    std::string value(trim(proxy.get()));
+    if (std::string problem = proxy_url_problem(value); problem.empty())
+      out.proxy_url = value;
+    else
+      warn("ProxyUrl", proxy.get(), problem + "; uploading without a proxy");
+  }
+
+  GCharPtr trust(g_key_file_get_string(key_file, kRecorderGroup, "TrustFile", nullptr));
+  if (trust) {
+    std::string value(trim(trust.get()));
+    if (value.empty() || g_path_is_absolute(value.c_str()))
+      out.trust_file = value;
+    else
+      warn("TrustFile", trust.get(), "is not an absolute path; using the system trust store");
   }
   return out;
 }

@@ -81,6 +81,28 @@ struct RecorderSettings {
   uint32_t max_timers_per_connection = 64;
   uint32_t max_timers_total = 4096;
   uint32_t max_sequence_length = 1024;
+
+  // ---- Upload (same group; see upload_policy.hpp and timestamp_coarsening.hpp) ----
+  // TimestampGranularitySeconds, 1..86400: event times are floored to this before
+  // upload. One hour defeats linking two events by their exact offset from boot (the
+  // "300 s after boot" attack) and still allows daily and hour-of-day analysis.
+  uint32_t timestamp_granularity_seconds = 3600;
+  // UploadIntervalSeconds, 0..604800: 0 = by environment (30 min production, 15 min
+  // dev and test).
+  uint32_t upload_interval_seconds = 0;
+  // UploadMaxRequestBytes, 16384..1032192: cap of one request's uncompressed body. The
+  // default stays well under the reference server's 1 MiB body limit; the maximum leaves
+  // room for gzip's overhead on incompressible data.
+  uint32_t upload_max_request_bytes = 524288;
+  // AllowMeteredUploads (boolean): upload on a metered connection too.
+  bool allow_metered_uploads = false;
+  // ProxyUrl: "" = none (direct); else http://, https://, socks4://, socks4a://,
+  // socks5:// or socks5h:// with a host (e.g. socks5h://127.0.0.1:9050 for Tor).
+  std::string proxy_url;
+  // TrustFile: "" = system trust store; else an absolute path to a PEM CA bundle for a
+  // self-hosted server.
+  std::string trust_file;
+
   std::vector<std::string> warnings;  // one per unusable value (or unreadable file)
 };
 

@@ -28,6 +28,16 @@ CREATE TABLE IF NOT EXISTS aggregate (
   id INTEGER PRIMARY KEY, uid INTEGER NOT NULL, event_id BLOB NOT NULL,
   os_version TEXT NOT NULL, period TEXT NOT NULL, count INTEGER NOT NULL,
   payload BLOB NOT NULL, size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS set_aside (
+  id INTEGER PRIMARY KEY, reason TEXT NOT NULL, time INTEGER NOT NULL, body BLOB NOT NULL,
+  singular_events INTEGER NOT NULL DEFAULT 0, aggregate_events INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS ledger (
+  id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, url TEXT NOT NULL, sha512 TEXT NOT NULL,
+  compressed_size INTEGER NOT NULL, uncompressed_size INTEGER NOT NULL,
+  singular_events INTEGER NOT NULL, aggregate_events INTEGER NOT NULL,
+  outcome TEXT NOT NULL, http_status INTEGER NOT NULL, message TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ledger_sha512 ON ledger (sha512);
+CREATE TABLE IF NOT EXISTS ledger_body (ledger_id INTEGER PRIMARY KEY, body BLOB NOT NULL);
 )sql";
 
 std::vector<uint8_t> to_vector(std::span<const uint8_t> s) {
@@ -289,7 +299,8 @@ Result<int64_t> Store::roll_over(const std::string& today, const std::string& mo
 Result<void> Store::purge_all() {
   rollback();
   if (auto r = exec("BEGIN IMMEDIATE; DELETE FROM singular; DELETE FROM counts; "
-                    "DELETE FROM aggregate; COMMIT;");
+                    "DELETE FROM aggregate; DELETE FROM set_aside; DELETE FROM ledger_body; "
+                    "DELETE FROM ledger; COMMIT;");
       !r) {
     (void)exec("ROLLBACK");
     return r;
@@ -378,6 +389,142 @@ Result<std::vector<StoredCount>> Store::counts(std::optional<uint32_t> uid) {
   }
   if (rc != SQLITE_DONE) return sql_error("cannot read counts");
   return out;
+}
+
+}  // namespace metrics
+
+// ---- Upload support -------------------------------------------------------------------
+
+namespace metrics {
+
+Result<void> Store::atomically(const std::function<Result<void>()>& body) {
+  const bool nested = in_transaction_;
+  if (auto r = exec(nested ? "SAVEPOINT store_atomically" : "BEGIN IMMEDIATE"); !r) return r;
+  in_transaction_ = true;
+  Result<void> result = body();
+  if (result) result = exec(nested ? "RELEASE store_atomically" : "COMMIT");
+  if (!result) {
+    if (nested) {
+      (void)exec("ROLLBACK TO store_atomically; RELEASE store_atomically");
+      (void)load_totals();
+    } else {
+      rollback();  // also reloads the totals
+    }
+    return result;
+  }
+  in_transaction_ = nested;
+  return Ok();
+}
+
+Result<void> Store::remove_queued(const std::vector<int64_t>& singular_ids,
+                                  const std::vector<int64_t>& aggregate_ids) {
+  struct Table {
+    const std::vector<int64_t>& ids;
+    const char* sql;
+    bool singular;
+  };
+  const Table tables[] = {
+      {singular_ids, "DELETE FROM singular WHERE id = ?1 RETURNING uid, size", true},
+      {aggregate_ids, "DELETE FROM aggregate WHERE id = ?1 RETURNING uid, size", false},
+  };
+  for (const Table& table : tables) {
+    if (table.ids.empty()) continue;
+    auto st = prepare(table.sql);
+    if (!st) return st.error();
+    for (int64_t id : table.ids) {
+      st->bind(1, id);
+      int rc;
+      while ((rc = st->step()) == SQLITE_ROW) {
+        charge(static_cast<uint32_t>(st->column_int(0)), -st->column_int(1));
+        if (table.singular) --singular_count_;
+      }
+      st->reset();
+      if (rc != SQLITE_DONE) return sql_error("cannot remove events from the queue");
+    }
+  }
+  return Ok();
+}
+
+Result<std::vector<StoredSingular>> Store::oldest_singulars(int64_t after_id, size_t limit) {
+  auto st = prepare(
+      "SELECT id, uid, event_id, os_version, relative_ns, payload FROM singular "
+      "WHERE id > ?1 ORDER BY id LIMIT ?2");
+  if (!st) return st.error();
+  st->bind(1, after_id).bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<StoredSingular> out;
+  out.reserve(std::min<size_t>(limit, 4096));
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) {
+    out.push_back({st->column_int(0), static_cast<uint32_t>(st->column_int(1)),
+                   uuid_of(st->column_blob(2)), st->column_text(3), st->column_int(4),
+                   to_vector(st->column_blob(5))});
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot read events for upload");
+  return out;
+}
+
+Result<std::vector<StoredAggregate>> Store::oldest_aggregates(int64_t after_id, size_t limit) {
+  auto st = prepare(
+      "SELECT id, uid, event_id, os_version, period, count, payload FROM aggregate "
+      "WHERE id > ?1 ORDER BY id LIMIT ?2");
+  if (!st) return st.error();
+  st->bind(1, after_id).bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<StoredAggregate> out;
+  out.reserve(std::min<size_t>(limit, 4096));
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) {
+    out.push_back({st->column_int(0), static_cast<uint32_t>(st->column_int(1)),
+                   uuid_of(st->column_blob(2)), st->column_text(3), st->column_text(4),
+                   static_cast<uint32_t>(st->column_int(5)), to_vector(st->column_blob(6))});
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot read aggregate events for upload");
+  return out;
+}
+
+Result<void> Store::delete_uploaded(const std::vector<int64_t>& singular_ids,
+                                    const std::vector<int64_t>& aggregate_ids) {
+  if (singular_ids.empty() && aggregate_ids.empty()) return Ok();
+  const bool nested = in_transaction_;
+  if (auto r = atomically([&] { return remove_queued(singular_ids, aggregate_ids); }); !r) return r;
+  // secure_delete overwrote the rows in the new page images; the checkpoint moves them into
+  // the database file and empties the WAL, whose older frames still hold the payloads.
+  // Best effort: a busy checkpoint is retried by the next one.
+  if (!nested) (void)exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  return Ok();
+}
+
+Result<void> Store::set_aside_batch(const std::vector<int64_t>& singular_ids,
+                                    const std::vector<int64_t>& aggregate_ids,
+                                    const std::string& reason, std::span<const uint8_t> body,
+                                    int64_t time_ns) {
+  if (time_ns == 0) time_ns = g_get_real_time() * 1000;
+  return atomically([&]() -> Result<void> {
+    auto ins = prepare(
+        "INSERT INTO set_aside (reason, time, body, singular_events, aggregate_events) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!ins) return ins.error();
+    ins->bind(1, reason)
+        .bind(2, time_ns)
+        .bind(3, body)
+        .bind(4, static_cast<int64_t>(singular_ids.size()))
+        .bind(5, static_cast<int64_t>(aggregate_ids.size()));
+    if (ins->step() != SQLITE_DONE) return sql_error("cannot set the rejected batch aside");
+    if (auto r = remove_queued(singular_ids, aggregate_ids); !r) return r;
+    auto trim = prepare(
+        "DELETE FROM set_aside WHERE id NOT IN "
+        "(SELECT id FROM set_aside ORDER BY id DESC LIMIT ?1)");
+    if (!trim) return trim.error();
+    trim->bind(1, kMaxSetAsideBatches);
+    if (trim->step() != SQLITE_DONE) return sql_error("cannot drop old set-aside batches");
+    return Ok();
+  });
+}
+
+Result<int64_t> Store::set_aside_count() {
+  auto st = prepare("SELECT COUNT(*) FROM set_aside");
+  if (!st) return st.error();
+  if (st->step() != SQLITE_ROW) return sql_error("cannot count set-aside batches");
+  return st->column_int(0);
 }
 
 }  // namespace metrics

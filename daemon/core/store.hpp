@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -70,7 +71,8 @@ class Store {
   // queue (clamped to [0, 2^32-1]) in the open transaction. Returns rows moved.
   Result<int64_t> roll_over(const std::string& today, const std::string& month,
                             const std::string& os_version);
-  // Deletes every event, count and aggregate and really removes the bytes: secure
+  // Deletes every event, count and aggregate (and every set-aside batch and upload-ledger
+  // entry with its kept body) and really removes the bytes: secure
   // delete, VACUUM, WAL truncated, set-aside corrupt copies removed.
   Result<void> purge_all();
 
@@ -89,7 +91,35 @@ class Store {
 
   Result<std::string> integrity_check();
 
+  // ---- Upload support -------------------------------------------------------------
+  // Reading for an upload leaves the rows queued: they leave the queue only after the
+  // server acknowledged them (delete_uploaded) or rejected them for good (set_aside_batch).
+
+  // Up to `limit` queued singular events with id > after_id, oldest (lowest id) first.
+  Result<std::vector<StoredSingular>> oldest_singulars(int64_t after_id, size_t limit);
+  // Up to `limit` queued aggregate events with id > after_id, oldest (lowest id) first.
+  Result<std::vector<StoredAggregate>> oldest_aggregates(int64_t after_id, size_t limit);
+
+  // Removes exactly these rows (ids no longer queued are ignored: a purge may have come
+  // first) in one transaction, updates total_bytes/bytes_of_uid/singular_count, and
+  // checkpoints the WAL so the uploaded payloads are gone from disk (secure_delete).
+  // Inside a transaction the caller opened, it becomes part of it (a savepoint).
+  Result<void> delete_uploaded(const std::vector<int64_t>& singular_ids,
+                               const std::vector<int64_t>& aggregate_ids);
+
+  // A batch the server refused for good (a non-retryable 4xx): in one transaction its
+  // rows leave the queue (so they never block later uploads) and `body` is kept in the
+  // table set_aside(id, reason, time, body, singular_events, aggregate_events) for a
+  // person to inspect. `time_ns` 0 = now (wall clock). At most kMaxSetAsideBatches are
+  // kept; the oldest go first. Set-aside rows do not count against the queue bound.
+  static constexpr int64_t kMaxSetAsideBatches = 50;
+  Result<void> set_aside_batch(const std::vector<int64_t>& singular_ids,
+                               const std::vector<int64_t>& aggregate_ids, const std::string& reason,
+                               std::span<const uint8_t> body, int64_t time_ns = 0);
+  Result<int64_t> set_aside_count();
+
  private:
+  friend class Ledger;  // the upload ledger keeps its tables in this database
   struct Passkey {
     explicit Passkey() = default;
   };
@@ -104,6 +134,13 @@ class Store {
   Result<Statement> prepare(const char* sql);
   Error sql_error(const char* what) const;
   void charge(uint32_t uid, int64_t size);
+  // Runs `body` in one transaction: its own (BEGIN IMMEDIATE … COMMIT) when none is
+  // open, else a savepoint inside the caller's. On failure everything `body` did is
+  // undone and the totals are reloaded from disk.
+  Result<void> atomically(const std::function<Result<void>()>& body);
+  // Deletes queued rows by id, uncharging their sizes (inside atomically()).
+  Result<void> remove_queued(const std::vector<int64_t>& singular_ids,
+                             const std::vector<int64_t>& aggregate_ids);
 
   std::filesystem::path dir_;
   SqlitePtr db_;

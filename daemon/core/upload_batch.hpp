@@ -1,0 +1,93 @@
+// Turning the queue into protocol-3 requests, oldest first, each at most a configured
+// number of serialised (uncompressed) bytes. No network here: the caller stamps,
+// encodes, compresses and sends, then deletes (Store::delete_uploaded) or sets aside
+// (Store::set_aside_batch) the batch's rows.
+//
+// Order: all queued singular events by id (arrival order), then the queued aggregate
+// events by id; batches are consecutive slices of that sequence.
+//
+// Memory: BatchPlanner / next_batch() hold one batch (≤ the cap serialised, plus about
+// 150 bytes of GVariant bookkeeping per event: ≈ 3-4 MiB for a 512 KiB cap of small
+// events) and one read chunk of rows (kReadChunk rows) at a time, whatever the queue's
+// length. plan_batches() keeps every batch, i.e. the whole queue in memory at once
+// (≈ 250 bytes per small event: ≈ 25 MiB for 100 000 events); prefer the planner.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "result.hpp"
+#include "store.hpp"
+#include "wire.hpp"
+
+namespace metrics {
+
+struct BatchContext {
+  std::string image_id = "unknown";
+  std::vector<std::pair<std::string, std::string>> site_labels;  // location.conf [Label]
+  uint8_t boot_flags = 0;                                        // bit 0 dual boot, bit 1 live boot
+};
+
+struct UploadBatch {
+  // Fields 3-7 are final. Fields 1 and 2 and the events' relative timestamps are set by
+  // stamp() before each attempt; until then they hold 0 and the stored values.
+  wire::Request request;
+  std::vector<int64_t> singular_ids;   // Store row ids, parallel to request.singulars
+  std::vector<int64_t> aggregate_ids;  // parallel to request.aggregates
+  // The events' relative timestamps as stored (uncoarsened), parallel to
+  // request.singulars: stamp() always coarsens from these, so re-stamping is idempotent.
+  std::vector<int64_t> stored_relative_ns;
+  // Size of wire::encode(request) in bytes (independent of the stamped values).
+  size_t uncompressed_size = 0;
+  // A single event whose request alone exceeds the cap: the caller should set it aside
+  // (Store::set_aside_batch) instead of sending it.
+  bool oversized = false;
+
+  size_t event_count() const { return singular_ids.size() + aggregate_ids.size(); }
+};
+
+// Rows read from the store per query while planning.
+inline constexpr size_t kReadChunk = 512;
+
+// The next batch of the queue after the given row ids (0, 0 = from the start): as many
+// of the oldest events as fit in max_uncompressed_bytes serialised; an event that does
+// not fit even alone becomes a batch of its own with `oversized` set. nullopt when no
+// event is queued after the ids.
+Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& ctx,
+                                              size_t max_uncompressed_bytes,
+                                              int64_t after_singular_id,
+                                              int64_t after_aggregate_id);
+
+// Generator over the queue: each next() returns the batch after the previous one
+// (whether or not the previous one was deleted, set aside or kept for a retry).
+class BatchPlanner {
+ public:
+  BatchPlanner(Store& store, BatchContext ctx, size_t max_uncompressed_bytes)
+      : store_(store), ctx_(std::move(ctx)), max_bytes_(max_uncompressed_bytes) {}
+  Result<std::optional<UploadBatch>> next();
+
+ private:
+  Store& store_;
+  BatchContext ctx_;
+  size_t max_bytes_;
+  int64_t after_singular_ = 0;
+  int64_t after_aggregate_ = 0;
+};
+
+// The whole queue as batches (see the memory note above).
+Result<std::vector<UploadBatch>> plan_batches(Store& store, const BatchContext& ctx,
+                                              size_t max_uncompressed_bytes);
+
+// Stamps one attempt: fields 1 and 2, and each singular event's relative timestamp
+// coarsened from stored_relative_ns (coarsen_relative_ns) with `granularity_ns`.
+void stamp(UploadBatch& batch, int64_t request_relative_ns, int64_t request_absolute_ns,
+           int64_t granularity_ns);
+
+// Serialised size of a request with these contents, computed from the GVariant framing
+// rules without building it (exposed for tests).
+size_t request_serialized_size(const wire::Request& request);
+
+}  // namespace metrics
