@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fake_clock.hpp"
+#include "temp_dir.hpp"
 
 namespace metrics {
 namespace {
@@ -24,26 +25,7 @@ using testing::FakeClock;
 using testing::seconds;
 using testing::utc_ns;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("metrics-test-recorder-" + std::to_string(getpid()) + "-" +
-                                         std::to_string(counter++) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 constexpr uint32_t kServiceUid = 999;
 const char* const kOs = "Endless 6.0";

@@ -1,4 +1,5 @@
 #include "store.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -18,26 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("metrics-test-store-" + std::to_string(getpid()) + "-" +
-                                         std::to_string(counter++) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 std::vector<uint8_t> bytes_of(const std::string& s) {
   return {s.begin(), s.end()};
