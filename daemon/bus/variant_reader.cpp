@@ -131,10 +131,6 @@ Result<GVariantPtr> read_value(sd_bus_message* m, int depth) {
 
 }  // namespace
 
-Result<GVariantPtr> read_variant_value(sd_bus_message* m) {
-  return read_value(m, 0);
-}
-
 Result<GVariantPtr> read_boxed_variant(sd_bus_message* m) {
   auto boxed = read_value(m, 0);
   if (!boxed) return boxed.error();

@@ -8,8 +8,6 @@
 
 namespace metrics::bus {
 
-// Reads the next value (whatever its type) at the message's read position.
-Result<GVariantPtr> read_variant_value(sd_bus_message* m);
 // Reads a `v` at the read position and returns its content (unboxed).
 Result<GVariantPtr> read_boxed_variant(sd_bus_message* m);
 
