@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Demo: the event recorder on a private bus with temporary state. Records a varied set
-# of events the way applications do (over D-Bus), then shows what the recorder keeps.
+# Demo: the whole stack on a private bus with temporary state and the local test
+# collector. Records a varied set of events the way applications do (over D-Bus), shows
+# what the recorder keeps, that nothing leaves the machine before consent, then grants
+# consent, uploads with metricsctl and prints what the collector received.
 # Nothing touches the host's /etc, /var or system bus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +10,8 @@ root=$(pwd)
 
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target eos-metrics-event-recorder >/dev/null
+cmake --build build -j "$(nproc)" --target eos-metrics-event-recorder metricsctl \
+  metrics-test-collector >/dev/null
 
 work=$(mktemp -d /tmp/metrics-demo.XXXXXX)
 chmod 755 "$work"
@@ -42,9 +45,37 @@ for _ in $(seq 50); do [[ -S $work/bus.sock ]] && break; sleep 0.1; done
 
 /usr/bin/python3 -m dbusmock --system --template polkitd >"$work/polkit.log" 2>&1 &
 pids+=($!)
+# NetworkManager says "online, not metered" (the recorder asks it before uploading).
+/usr/bin/python3 -m dbusmock --system --template networkmanager >"$work/nm.log" 2>&1 &
+pids+=($!)
+
+# The local collector: an HTTPS server speaking the upload protocol, with a throw-away CA.
+tests/collector/make-test-cert.sh "$work/certs" >/dev/null 2>&1
+build/tests/collector/metrics-test-collector --port 0 --db "$work/collector.db" \
+  --cert "$work/certs/server.pem" --key "$work/certs/server.key" \
+  >"$work/collector.out" 2>"$work/collector.log" &
+pids+=($!)
+for _ in $(seq 50); do grep -q '^LISTENING' "$work/collector.out" 2>/dev/null && break; sleep 0.1; done
+port=$(awk '/^LISTENING/ {print $2; exit}' "$work/collector.out")
+
+# What an administrator does: point uploads at their own server and trust its CA.
 mkdir -p "$work/etc"
+cat >"$work/etc/eos-metrics-permissions.conf" <<CONF
+[global]
+enabled=true
+uploading_enabled=false
+environment=test
+server_url=https://127.0.0.1:$port/\${environment}/
+CONF
+printf '[Recorder]\nTrustFile=%s\n' "$work/certs/ca.pem" >"$work/etc/recorder.conf"
 printf 'NAME="Fedora Linux"\nVERSION="40 (Workstation Edition)"\n' >"$work/os-release"
-build/daemon/eos-metrics-event-recorder --config-dir "$work/etc" -p "$work/state" \
+for _ in $(seq 50); do
+  gdbus call --system -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+    -m org.freedesktop.DBus.NameHasOwner org.freedesktop.NetworkManager 2>/dev/null | grep -q true && break
+  sleep 0.1
+done
+GIO_USE_NETWORK_MONITOR=networkmanager \
+  build/daemon/eos-metrics-event-recorder --config-dir "$work/etc" -p "$work/state" \
   --os-release "$work/os-release" 2>"$work/recorder.log" &
 pids+=($!)
 for _ in $(seq 50); do
@@ -53,7 +84,8 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
-echo "== The recorder wrote first-run defaults (recording locally, never uploading):"
+echo "== Consent is undecided (recording locally, never uploading); uploads would go to"
+echo "   the local collector:"
 grep -v '^#' "$work/etc/eos-metrics-permissions.conf" | sed '/^$/d; s/^/   /'
 
 call() {
@@ -107,9 +139,48 @@ print("   daily and monthly counts, uploaded when their period is over:")
 for period, eid, count, pl, uid in db.execute("select period, event_id, count, payload, uid from counts order by period, event_id"):
     print(f"     {period:10} {uuid.UUID(bytes=eid)} count={count} {payload(pl)} (uid {uid})")
 PY
+
+metricsctl() { build/daemon/cli/metricsctl "$@"; }
+echo
+echo "== Before consent nothing leaves the machine:"
+echo "   \$ metricsctl upload"
+metricsctl upload 2>&1 | sed 's/^/   /' || true
+echo "   the collector has seen $(/usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$work/collector.db") requests"
+
+echo
+echo "== The user agrees (the settings panel calls SetEnabled(true), allowed by polkit):"
+gdbus call --system -d org.freedesktop.PolicyKit1 -o /org/freedesktop/PolicyKit1/Authority \
+  -m org.freedesktop.DBus.Mock.SetAllowed "['com.endlessm.Metrics.SetEnabled']" >/dev/null
+gdbus call --system -d com.endlessm.Metrics -o /com/endlessm/Metrics \
+  -m com.endlessm.Metrics.EventRecorderServer.SetEnabled true >/dev/null
+echo "   \$ metricsctl status"
+metricsctl status | sed 's/^/   /'
+
+echo
+echo "== A developer forces the upload now:"
+echo "   \$ metricsctl upload"
+metricsctl upload 2>&1 | sed 's/^/   /'
+
+echo
+echo "== What the collector received (decoded; event times are floored to the hour and the"
+echo "   request carries no identifier; daily and monthly counts go out after midnight):"
+/usr/bin/python3 - "$work/collector.db" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for path, size, raw, req in db.execute("select path, compressed_size, uncompressed_size, request_json from requests order by id"):
+    r = json.loads(req)
+    print(f"   PUT {path[:60]}...  {size} bytes gzip ({raw} uncompressed)")
+    print(f"   request: relative={r['relative_timestamp']} absolute={r['absolute_timestamp']} "
+          f"image={r['image_id']!r} labels={r['site_labels']} boot_flags={r['boot_flags']}")
+    for e in r['singulars']:
+        print(f"     {e['uuid']}  t={e['relative_timestamp']}  {e['os_version']!r}  {e['payload']}")
+    for e in r['aggregates']:
+        print(f"     {e['uuid']}  {e['period']} count={e['count']}  {e['payload']}")
+PY
+
+echo
+echo "   \$ metricsctl status"
+metricsctl status | sed 's/^/   /'
 echo
 echo "== The recorder's log:"
 sed 's/^/   /' "$work/recorder.log"
-echo
-echo "Uploading to a collector arrives with the upload work (issue 3); until then the"
-echo "queue above is exactly what would be sent."

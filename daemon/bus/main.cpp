@@ -7,9 +7,14 @@
 #include <fstream>
 #include <string>
 
+#include <random>
+
 #include "bus_source.hpp"
+#include "control_service.hpp"
+#include "ledger.hpp"
 #include "log.hpp"
 #include "recorder_service.hpp"
+#include "upload_scheduler.hpp"
 
 using namespace metrics;
 using namespace metrics::bus;
@@ -126,7 +131,21 @@ int main(int argc, char** argv) {
   BusPtr bus(raw_bus);
 
   GMainLoopPtr loop(g_main_loop_new(nullptr, FALSE));
-  RecorderService service(bus.get(), recorder, paths, METRICS_DEFAULT_SERVER_URL);
+  Ledger ledger(**store);
+  BatchContext context;
+  context.site_labels = config::read_site_labels(paths.location_file());
+  net::UploadScheduler uploads(recorder, ledger, ropts.settings, context,
+                               upload::seeded_rng(std::random_device{}()));
+  RecorderService service(bus.get(), recorder, uploads, paths, METRICS_DEFAULT_SERVER_URL);
+  ControlService control(bus.get(), service, recorder, uploads);
+  uploads.on_log = [](int priority, const std::string& message) { log(priority, message); };
+  uploads.on_status_changed = [&control] { control.emit_upload_status_changed(); };
+  uploads.on_progress = [&control](const net::SessionProgress& p) { control.emit_progress(p); };
+  service.on_consent_changed = [&control] { control.emit_consent_changed(); };
+  if (auto r = control.start(); !r) {
+    log(LOG_ERR, r.error().message);
+    return 1;
+  }
   if (auto r = service.start(); !r) {
     log(LOG_ERR, r.error().message);
     return 1;

@@ -70,10 +70,11 @@ Result<RecorderService::RecordHead> RecorderService::read_record_head(sd_bus_mes
   return head;
 }
 
-RecorderService::RecorderService(sd_bus* bus, Recorder& recorder, Paths paths,
-                                 std::string default_server_url)
+RecorderService::RecorderService(sd_bus* bus, Recorder& recorder, net::UploadScheduler& uploads,
+                                 Paths paths, std::string default_server_url)
     : bus_(bus),
       recorder_(recorder),
+      uploads_(uploads),
       paths_(std::move(paths)),
       default_server_url_(std::move(default_server_url)),
       callers_(bus,
@@ -149,6 +150,33 @@ bool RecorderService::enabled_property() const {
          consent_.permissions->uploading_enabled;
 }
 
+std::string RecorderService::consent_state() const {
+  if (!consent_.permissions) return "invalid";
+  return config::consent_name(config::consent_of(*consent_.permissions));
+}
+
+std::string RecorderService::server_url() const {
+  if (!consent_.permissions) return "";
+  auto url = config::resolve_server_url(*consent_.permissions);
+  return url ? *url : "";
+}
+
+std::string RecorderService::environment() const {
+  return consent_.permissions ? consent_.permissions->environment : "";
+}
+
+Result<void> RecorderService::check_upload_allowed() const {
+  if (!consent_.permissions)
+    return Error{"MetricsDisabled",
+                 "metrics are off until the permissions file is fixed: " + consent_.problem};
+  if (!consent_.permissions->enabled)
+    return Error{"MetricsDisabled", "metrics are disabled (the user declined)"};
+  if (!consent_.permissions->uploading_enabled)
+    return Error{"UploadingDisabled",
+                 "uploading is disabled: the user has not agreed to send metrics"};
+  return Ok();
+}
+
 void RecorderService::reload_permissions() {
   ConsentState next;
   auto read = config::read_permissions(paths_.permissions_file, default_server_url_);
@@ -171,6 +199,15 @@ void RecorderService::apply_permissions(ConsentState next, bool at_start) {
       consent_.permissions ? static_cast<int>(config::consent_of(*consent_.permissions)) : -1;
   const std::string old_problem = consent_.problem;
   consent_ = std::move(next);
+
+  // Uploading first: a withdrawn grant cancels a running upload before anything is
+  // purged, so nothing of the purged data reaches the network or the ledger afterwards.
+  if (!enabled_property()) {
+    uploads_.set_permission(false, Error{"UploadingDisabled", "not granted"}, environment());
+  } else {
+    uploads_.set_permission(true, config::resolve_server_url(*consent_.permissions),
+                            consent_.permissions->environment);
+  }
 
   if (!consent_.permissions) {
     // The earlier decision is unknown: record nothing, upload nothing, delete nothing.
@@ -202,6 +239,7 @@ void RecorderService::apply_permissions(ConsentState next, bool at_start) {
   }
   if (!at_start && was_enabled != enabled_property())
     sd_bus_emit_properties_changed(bus_, kObjectPath, kServerInterface, "Enabled", nullptr);
+  if (!at_start && on_consent_changed) on_consent_changed();
 }
 
 int RecorderService::defer_reply(sd_bus_message* call, MessagePtr reply) {
@@ -297,18 +335,15 @@ int RecorderService::method_record_sequence(sd_bus_message* m, void* userdata, s
 
 int RecorderService::method_upload_events(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* self = self_of(userdata);
-  if (!self->consent_.permissions)
-    return reply_error(
-        m, {"MetricsDisabled",
-            "metrics are off until the permissions file is fixed: " + self->consent_.problem});
-  if (!self->consent_.permissions->enabled)
-    return reply_error(m, {"MetricsDisabled", "metrics are disabled (the user declined)"});
-  if (!self->consent_.permissions->uploading_enabled)
-    return reply_error(
-        m, {"UploadingDisabled", "uploading is disabled: the user has not agreed to send metrics"});
-  return reply_error(m, {"NotImplemented",
-                         "uploading is not implemented in this version of the "
-                         "recorder; events stay queued"});
+  if (auto allowed = self->check_upload_allowed(); !allowed) return reply_error(m, allowed.error());
+  std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
+  self->uploads_.upload_now([call](Result<net::SessionProgress> done) {
+    if (!done)
+      reply_error(call.get(), done.error());
+    else
+      sd_bus_reply_method_return(call.get(), "");
+  });
+  return 1;
 }
 
 int RecorderService::method_reset_tracking_id(sd_bus_message* m, void* userdata, sd_bus_error*) {

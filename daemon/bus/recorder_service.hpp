@@ -3,6 +3,7 @@
 // consent state read from the permissions file and applies it to the recorder.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "recorder.hpp"
 #include "sdbus_handles.hpp"
 #include "settings.hpp"
+#include "upload_scheduler.hpp"
 
 namespace metrics::bus {
 
@@ -28,7 +30,8 @@ inline constexpr const char* kTimerPathPrefix = "/com/endlessm/Metrics/Aggregate
 
 class RecorderService {
  public:
-  RecorderService(sd_bus* bus, Recorder& recorder, Paths paths, std::string default_server_url);
+  RecorderService(sd_bus* bus, Recorder& recorder, net::UploadScheduler& uploads, Paths paths,
+                  std::string default_server_url);
   ~RecorderService();
 
   // Exports the objects and reads the permissions file (writing first-run defaults).
@@ -39,6 +42,16 @@ class RecorderService {
   void reload_permissions();
 
   bool enabled_property() const;
+
+  // For the Control1 interface: "undecided", "granted", "declined" or "invalid".
+  std::string consent_state() const;
+  // The resolved upload URL base ("" when unusable) and the environment.
+  std::string server_url() const;
+  std::string environment() const;
+  // Whether consent allows an upload now: MetricsDisabled / UploadingDisabled otherwise.
+  Result<void> check_upload_allowed() const;
+  // Runs after the consent state, server URL or environment changed.
+  std::function<void()> on_consent_changed;
 
  private:
   // Consent as last read; nullopt while the file cannot be parsed.
@@ -78,6 +91,7 @@ class RecorderService {
 
   sd_bus* bus_;
   Recorder& recorder_;
+  net::UploadScheduler& uploads_;
   Paths paths_;
   std::string default_server_url_;
   CallerRegistry callers_;

@@ -74,6 +74,44 @@ inline GVariantPtr share_variant(GVariant* v) {
   return GVariantPtr(v ? g_variant_ref(v) : nullptr);
 }
 
+// Takes a new reference to `object` (nullptr stays nullptr).
+template <typename T>
+GObjectPtr<T> share_object(T* object) {
+  return GObjectPtr<T>(object ? static_cast<T*>(g_object_ref(object)) : nullptr);
+}
+
+// A signal handler connection that is disconnected when this goes away. Holds a
+// reference to the instance so that the disconnection is always valid.
+class SignalConnection {
+ public:
+  SignalConnection() = default;
+  SignalConnection(gpointer instance, const char* signal, GCallback callback, gpointer data)
+      : instance_(g_object_ref(instance)),
+        id_(g_signal_connect(instance, signal, callback, data)) {}
+  SignalConnection(SignalConnection&& other) noexcept
+      : instance_(std::move(other.instance_)), id_(other.id_) {
+    other.id_ = 0;
+  }
+  SignalConnection& operator=(SignalConnection&& other) noexcept {
+    disconnect();
+    instance_ = std::move(other.instance_);
+    id_ = other.id_;
+    other.id_ = 0;
+    return *this;
+  }
+  SignalConnection(const SignalConnection&) = delete;
+  SignalConnection& operator=(const SignalConnection&) = delete;
+  ~SignalConnection() { disconnect(); }
+
+ private:
+  void disconnect() {
+    if (instance_ && id_ != 0) g_signal_handler_disconnect(instance_.get(), id_);
+    id_ = 0;
+  }
+  GObjectPtr<void> instance_;
+  gulong id_ = 0;
+};
+
 // Collects a GError out-parameter: `GErrorOut err; f(..., err.out()); if (err) ...`
 class GErrorOut {
  public:

@@ -99,6 +99,9 @@ class Recorder {
     return notice;
   }
   const BootAnchor& boot_anchor() const { return anchor_; }
+  // Now on the persistent time-line events' relative timestamps are stored on.
+  int64_t timeline_now() const { return clock_.boottime_ns() + anchor_.offset_ns; }
+  const Clock& clock() const { return clock_; }
   Store& store() { return store_; }
 
  private:

@@ -382,9 +382,10 @@ RecorderSettings read_recorder_settings(const std::filesystem::path& file) {
       {"MaxTimersPerConnection", &RecorderSettings::max_timers_per_connection, 1, kMax},
       {"MaxTimersTotal", &RecorderSettings::max_timers_total, 1, kMax},
       {"MaxSequenceLength", &RecorderSettings::max_sequence_length, 1, kMax},
-      {"TimestampGranularitySeconds", &RecorderSettings::timestamp_granularity_seconds, 1, 86400},
+      {"TimestampGranularitySeconds", &RecorderSettings::timestamp_granularity_seconds, 0, 86400},
       {"UploadIntervalSeconds", &RecorderSettings::upload_interval_seconds, 0, 604800},
       {"UploadMaxRequestBytes", &RecorderSettings::upload_max_request_bytes, 16384, 1032192},
+      {"UploadRequestTimeoutSeconds", &RecorderSettings::upload_request_timeout_seconds, 1, 600},
   };
   for (const UnsignedKey& k : unsigned_keys) {
     GCharPtr raw(g_key_file_get_value(key_file, kRecorderGroup, k.name, nullptr));

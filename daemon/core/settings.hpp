@@ -83,9 +83,11 @@ struct RecorderSettings {
   uint32_t max_sequence_length = 1024;
 
   // ---- Upload (same group; see upload_policy.hpp and timestamp_coarsening.hpp) ----
-  // TimestampGranularitySeconds, 1..86400: event times are floored to this before
+  // TimestampGranularitySeconds, 0..86400: event times are floored to this before
   // upload. One hour defeats linking two events by their exact offset from boot (the
-  // "300 s after boot" attack) and still allows daily and hour-of-day analysis.
+  // "300 s after boot" attack) and still allows daily and hour-of-day analysis. 0 sends
+  // exact times stamped as the reference client does (see stamp()): for compatibility
+  // tests only, it exposes a per-machine constant.
   uint32_t timestamp_granularity_seconds = 3600;
   // UploadIntervalSeconds, 0..604800: 0 = by environment (30 min production, 15 min
   // dev and test).
@@ -94,6 +96,9 @@ struct RecorderSettings {
   // default stays well under the reference server's 1 MiB body limit; the maximum leaves
   // room for gzip's overhead on incompressible data.
   uint32_t upload_max_request_bytes = 524288;
+  // UploadRequestTimeoutSeconds, 1..600: how long one request may go without progress
+  // (connecting, sending, waiting for the answer) before it counts as timed out.
+  uint32_t upload_request_timeout_seconds = 60;
   // AllowMeteredUploads (boolean): upload on a metered connection too.
   bool allow_metered_uploads = false;
   // ProxyUrl: "" = none (direct); else http://, https://, socks4://, socks4a://,

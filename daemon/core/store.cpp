@@ -527,4 +527,20 @@ Result<int64_t> Store::set_aside_count() {
   return st->column_int(0);
 }
 
+Result<int64_t> Store::aggregate_count() {
+  auto st = prepare("SELECT COUNT(*) FROM aggregate");
+  if (!st) return st.error();
+  if (st->step() != SQLITE_ROW) return sql_error("cannot count queued aggregate events");
+  return st->column_int(0);
+}
+
+Result<QueueLimit> Store::queue_limit() {
+  auto st = prepare(
+      "SELECT (SELECT IFNULL(MAX(id), 0) FROM singular), "
+      "(SELECT IFNULL(MAX(id), 0) FROM aggregate)");
+  if (!st) return st.error();
+  if (st->step() != SQLITE_ROW) return sql_error("cannot read the newest queued rows");
+  return QueueLimit{st->column_int(0), st->column_int(1)};
+}
+
 }  // namespace metrics

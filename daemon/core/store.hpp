@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +39,13 @@ struct StoredAggregate {
   std::string period;
   uint32_t count = 0;
   std::vector<uint8_t> payload;
+};
+
+// Row ids up to which (inclusive) an upload session takes the queue, so that events
+// recorded meanwhile cannot keep it going forever.
+struct QueueLimit {
+  int64_t max_singular_id = std::numeric_limits<int64_t>::max();
+  int64_t max_aggregate_id = std::numeric_limits<int64_t>::max();
 };
 
 struct StoredCount {
@@ -117,6 +125,11 @@ class Store {
                                const std::vector<int64_t>& aggregate_ids, const std::string& reason,
                                std::span<const uint8_t> body, int64_t time_ns = 0);
   Result<int64_t> set_aside_count();
+
+  // Aggregate events queued for upload (singular_count() counts the singular ones).
+  Result<int64_t> aggregate_count();
+  // The newest queued row ids: an upload session takes the queue up to these.
+  Result<QueueLimit> queue_limit();
 
  private:
   friend class Ledger;  // the upload ledger keeps its tables in this database

@@ -145,8 +145,8 @@ size_t request_serialized_size(const wire::Request& request) {
 
 Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& ctx,
                                               size_t max_uncompressed_bytes,
-                                              int64_t after_singular_id,
-                                              int64_t after_aggregate_id) {
+                                              int64_t after_singular_id, int64_t after_aggregate_id,
+                                              QueueLimit limit) {
   UploadBatch batch;
   wire::Request& request = batch.request;
   request.image_id = wire_string(ctx.image_id);
@@ -170,7 +170,12 @@ Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& 
   for (int64_t after = after_singular_id; !full;) {
     auto rows = store.oldest_singulars(after, kReadChunk);
     if (!rows) return rows.error();
+    bool past_limit = false;
     for (StoredSingular& row : *rows) {
+      if (row.id > limit.max_singular_id) {
+        past_limit = true;
+        break;
+      }
       wire::SingularEvent e;
       e.event_id = row.event_id;
       e.os_version = wire_string(row.os_version);
@@ -192,13 +197,18 @@ Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& 
         break;
       }
     }
-    if (rows->size() < kReadChunk) break;
+    if (past_limit || rows->size() < kReadChunk) break;
   }
 
   for (int64_t after = after_aggregate_id; !full;) {
     auto rows = store.oldest_aggregates(after, kReadChunk);
     if (!rows) return rows.error();
+    bool past_limit = false;
     for (StoredAggregate& row : *rows) {
+      if (row.id > limit.max_aggregate_id) {
+        past_limit = true;
+        break;
+      }
       wire::AggregateEvent e;
       e.event_id = row.event_id;
       e.os_version = wire_string(row.os_version);
@@ -220,7 +230,7 @@ Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& 
         break;
       }
     }
-    if (rows->size() < kReadChunk) break;
+    if (past_limit || rows->size() < kReadChunk) break;
   }
 
   if (batch.event_count() == 0) return std::optional<UploadBatch>();
@@ -229,7 +239,7 @@ Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& 
 }
 
 Result<std::optional<UploadBatch>> BatchPlanner::next() {
-  auto batch = next_batch(store_, ctx_, max_bytes_, after_singular_, after_aggregate_);
+  auto batch = next_batch(store_, ctx_, max_bytes_, after_singular_, after_aggregate_, limit_);
   if (batch && batch->has_value()) {
     const UploadBatch& b = **batch;
     if (!b.singular_ids.empty()) after_singular_ = b.singular_ids.back();
@@ -250,14 +260,27 @@ Result<std::vector<UploadBatch>> plan_batches(Store& store, const BatchContext& 
   }
 }
 
-void stamp(UploadBatch& batch, int64_t request_relative_ns, int64_t request_absolute_ns,
+void stamp(UploadBatch& batch, int64_t timeline_now_ns, int64_t wall_now_ns,
            int64_t granularity_ns) {
-  batch.request.relative_ns = request_relative_ns;
-  batch.request.absolute_ns = request_absolute_ns;
   const size_t n = std::min(batch.request.singulars.size(), batch.stored_relative_ns.size());
+  if (granularity_ns <= 0) {
+    batch.request.relative_ns = timeline_now_ns;
+    batch.request.absolute_ns = wall_now_ns;
+    for (size_t i = 0; i < n; ++i)
+      batch.request.singulars[i].relative_ns =
+          std::min(batch.stored_relative_ns[i], timeline_now_ns);
+    return;
+  }
+  batch.request.relative_ns = wall_now_ns;
+  batch.request.absolute_ns = wall_now_ns;
   for (size_t i = 0; i < n; ++i) {
-    batch.request.singulars[i].relative_ns = coarsen_relative_ns(
-        request_absolute_ns, request_relative_ns, batch.stored_relative_ns[i], granularity_ns);
+    // Coarsened on the recorder's time-line, then shifted by its origin (wall - timeline)
+    // into the re-based request, whose origin is 0.
+    const int64_t on_timeline = coarsen_relative_ns(wall_now_ns, timeline_now_ns,
+                                                    batch.stored_relative_ns[i], granularity_ns);
+    batch.request.singulars[i].relative_ns = static_cast<int64_t>(
+        std::clamp<__int128>(__int128{on_timeline} + wall_now_ns - timeline_now_ns,
+                             std::numeric_limits<int64_t>::min(), wall_now_ns));
   }
 }
 

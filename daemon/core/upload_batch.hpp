@@ -52,27 +52,28 @@ struct UploadBatch {
 // Rows read from the store per query while planning.
 inline constexpr size_t kReadChunk = 512;
 
-// The next batch of the queue after the given row ids (0, 0 = from the start): as many
-// of the oldest events as fit in max_uncompressed_bytes serialised; an event that does
-// not fit even alone becomes a batch of its own with `oversized` set. nullopt when no
-// event is queued after the ids.
+// The next batch of the queue after the given row ids (0, 0 = from the start) and up to
+// `limit`: as many of the oldest events as fit in max_uncompressed_bytes serialised; an
+// event that does not fit even alone becomes a batch of its own with `oversized` set.
+// nullopt when no event is queued in that range.
 Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& ctx,
                                               size_t max_uncompressed_bytes,
-                                              int64_t after_singular_id,
-                                              int64_t after_aggregate_id);
+                                              int64_t after_singular_id, int64_t after_aggregate_id,
+                                              QueueLimit limit = {});
 
 // Generator over the queue: each next() returns the batch after the previous one
 // (whether or not the previous one was deleted, set aside or kept for a retry).
 class BatchPlanner {
  public:
-  BatchPlanner(Store& store, BatchContext ctx, size_t max_uncompressed_bytes)
-      : store_(store), ctx_(std::move(ctx)), max_bytes_(max_uncompressed_bytes) {}
+  BatchPlanner(Store& store, BatchContext ctx, size_t max_uncompressed_bytes, QueueLimit limit = {})
+      : store_(store), ctx_(std::move(ctx)), max_bytes_(max_uncompressed_bytes), limit_(limit) {}
   Result<std::optional<UploadBatch>> next();
 
  private:
   Store& store_;
   BatchContext ctx_;
   size_t max_bytes_;
+  QueueLimit limit_;
   int64_t after_singular_ = 0;
   int64_t after_aggregate_ = 0;
 };
@@ -81,9 +82,22 @@ class BatchPlanner {
 Result<std::vector<UploadBatch>> plan_batches(Store& store, const BatchContext& ctx,
                                               size_t max_uncompressed_bytes);
 
-// Stamps one attempt: fields 1 and 2, and each singular event's relative timestamp
-// coarsened from stored_relative_ns (coarsen_relative_ns) with `granularity_ns`.
-void stamp(UploadBatch& batch, int64_t request_relative_ns, int64_t request_absolute_ns,
+// Stamps one attempt taken at `timeline_now_ns` (the recorder's time-line, see
+// Recorder::timeline_now) and `wall_now_ns` (ns since the epoch): fields 1 and 2 and each
+// singular event's relative timestamp, always computed from stored_relative_ns so that
+// re-stamping is idempotent. The server computes each event's time as
+// field 2 - field 1 + event relative, and that is, in both modes, never after the request.
+//
+// granularity_ns > 0 (the default, coarsened): the event times the server computes are
+// their wall-clock times floored to the granularity (coarsen_relative_ns), and the request
+// is re-based on the wall clock: field 1 = field 2 = wall_now and each event's relative
+// timestamp is its floored wall time. Field 2 - field 1 (the wall time of the recorder's
+// time-line origin, stable for a machine across requests and reboots) would otherwise
+// link all requests of one machine; re-based, it is 0 for everyone.
+//
+// granularity_ns == 0 (exact, the reference client's stamping, for compatibility tests):
+// field 1 = timeline_now, field 2 = wall_now, events as stored (clamped to field 1).
+void stamp(UploadBatch& batch, int64_t timeline_now_ns, int64_t wall_now_ns,
            int64_t granularity_ns);
 
 // Serialised size of a request with these contents, computed from the GVariant framing

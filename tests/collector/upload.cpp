@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "gzip.hpp"
 #include "soup_handles.hpp"
 
 namespace collector {
@@ -33,40 +34,6 @@ std::optional<std::string> upload_sha512(std::string_view path) {
   return std::string(sha);
 }
 
-metrics::Result<std::vector<uint8_t>> gunzip(std::span<const uint8_t> data, size_t limit) {
-  GConverterPtr decompressor(G_CONVERTER(g_zlib_decompressor_new(G_ZLIB_COMPRESSOR_FORMAT_GZIP)));
-  std::vector<uint8_t> out;
-  std::array<uint8_t, 64 * 1024> buffer{};
-  size_t pos = 0;
-  while (true) {
-    gsize read = 0;
-    gsize written = 0;
-    metrics::GErrorOut error;
-    GConverterResult result =
-        g_converter_convert(decompressor.get(), data.data() + pos, data.size() - pos, buffer.data(),
-                            buffer.size(), G_CONVERTER_INPUT_AT_END, &read, &written, error.out());
-    if (result == G_CONVERTER_ERROR) {
-      return metrics::Error{"BadGzip", "not valid gzip data: " + error.message()};
-    }
-    pos += read;
-    out.insert(out.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
-    if (out.size() > limit) {
-      return metrics::Error{"TooLarge",
-                            "uncompressed body larger than " + std::to_string(limit) + " bytes"};
-    }
-    if (result == G_CONVERTER_FINISHED) {
-      if (pos == data.size()) break;
-      // Another gzip member follows (gzip readers concatenate members).
-      g_converter_reset(decompressor.get());
-      continue;
-    }
-    if (read == 0 && written == 0) {
-      return metrics::Error{"BadGzip", "gzip data ends early"};
-    }
-  }
-  return out;
-}
-
 Verdict check_upload(std::string_view url_sha512, const char* encoding_header,
                      std::span<const uint8_t> compressed) {
   Verdict verdict;
@@ -89,7 +56,7 @@ Verdict check_upload(std::string_view url_sha512, const char* encoding_header,
     verdict.rejection = {400, "empty body"};
     return verdict;
   }
-  auto body = gunzip(compressed, kMaxUncompressedBytes);
+  auto body = metrics::gunzip(compressed, kMaxUncompressedBytes);
   if (!body) {
     verdict.rejection = {body.error().code == "TooLarge" ? 413u : 400u, body.error().message};
     return verdict;

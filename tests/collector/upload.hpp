@@ -25,9 +25,6 @@ inline constexpr size_t kMaxUncompressedBytes = 64 * 1024 * 1024;
 // The SHA-512 of `<anything>/3/<sha512>`, or nothing when `path` is not an upload path.
 std::optional<std::string> upload_sha512(std::string_view path);
 
-// Gunzips `data` (one or more gzip members). Error codes: "BadGzip", "TooLarge".
-metrics::Result<std::vector<uint8_t>> gunzip(std::span<const uint8_t> data, size_t limit);
-
 // A request that passed every check.
 struct Accepted {
   std::string sha512;

@@ -79,6 +79,19 @@ class InterfaceTest(RecorderTestCase):
         self.assertEqual(actual['properties'],
                          {'Enabled': ('b', 'read'), 'TrackingId': ('s', 'read')})
 
+    def test_control_interface_matches_contract(self):
+        name = 'com.endlessm.Metrics.Control1'
+        expected = self.contract_interface(name)
+        el = find_interface(ET.fromstring(self.client.introspect()), name)
+        self.assertIsNotNone(el, f'{name} not exported at {OBJECT_PATH}')
+        self.assertEqual(describe_interface(el), expected)
+        # Queue figures change with every event: read on demand, never announced.
+        props = {p.get('name'): p for p in el.findall('property')}
+        for quiet in ('QueuedEvents', 'QueuedBytes'):
+            notes = {a.get('name'): a.get('value') for a in props[quiet].findall('annotation')}
+            self.assertEqual(notes.get('org.freedesktop.DBus.Property.EmitsChangedSignal'),
+                             'false', quiet)
+
     def test_timer_interface_matches_contract(self):
         expected = self.contract_interface(TIMER_IFACE)
         self.assertIn('StopTimer', expected['methods'])

@@ -459,7 +459,8 @@ TEST_F(UploadBatchTest, StampedBodyDecodesAndReStampingIsIdempotent) {
   auto first_body = encoded(b);
   auto d1 = wire::decode(first_body);
   ASSERT_TRUE(d1.ok()) << d1.error().message;
-  EXPECT_EQ(d1->relative_ns, rel1);
+  // Re-based on the wall clock: nothing machine-specific in field 2 - field 1.
+  EXPECT_EQ(d1->relative_ns, origin + rel1);
   EXPECT_EQ(d1->absolute_ns, origin + rel1);
   EXPECT_EQ(d1->image_id, context().image_id);
   EXPECT_EQ(d1->site_labels, context().site_labels);
@@ -488,7 +489,7 @@ TEST_F(UploadBatchTest, StampedBodyDecodesAndReStampingIsIdempotent) {
   EXPECT_EQ(b.uncompressed_size, size_before);
   auto d2 = wire::decode(encoded(b));
   ASSERT_TRUE(d2.ok());
-  EXPECT_EQ(d2->relative_ns, rel2);
+  EXPECT_EQ(d2->relative_ns, origin + rel2);
   EXPECT_EQ(d2->absolute_ns, origin + rel2);
   for (size_t i = 0; i < 40; ++i) {
     EXPECT_EQ(d2->singulars[i].event_id, d1->singulars[i].event_id);
@@ -499,6 +500,65 @@ TEST_F(UploadBatchTest, StampedBodyDecodesAndReStampingIsIdempotent) {
   stamp(b, rel1, origin + rel1, kHour);
   stamp(b, rel1, origin + rel1, kHour);
   EXPECT_EQ(encoded(b), first_body);
+}
+
+TEST_F(UploadBatchTest, TwoMachinesWithDifferentTimeLinesSendTheSameStamps) {
+  add_singulars(0, 5);
+  auto planned_a = next_batch(*store_, context(), 1 << 20, 0, 0);
+  auto planned_b = next_batch(*store_, context(), 1 << 20, 0, 0);
+  ASSERT_TRUE(planned_a.ok() && planned_a->has_value());
+  ASSERT_TRUE(planned_b.ok() && planned_b->has_value());
+  UploadBatch& a = **planned_a;
+  UploadBatch& b = **planned_b;
+  // Same wall clock, time-lines started at different instants (installed on different
+  // days): the requests must not tell the machines apart.
+  const int64_t wall = 1'710'417'590 * kS;
+  const int64_t tl_a = 7 * 86400 * kS;
+  const int64_t tl_b = 90 * 86400 * kS;
+  for (size_t i = 0; i < 5; ++i) {
+    a.stored_relative_ns[i] = tl_a - static_cast<int64_t>(i) * 600 * kS;
+    b.stored_relative_ns[i] = tl_b - static_cast<int64_t>(i) * 600 * kS;
+  }
+  stamp(a, tl_a, wall, kHour);
+  stamp(b, tl_b, wall, kHour);
+  EXPECT_EQ(encoded(a), encoded(b));
+  EXPECT_EQ(a.request.relative_ns, a.request.absolute_ns);
+}
+
+TEST_F(UploadBatchTest, ExactModeStampsLikeTheReferenceClient) {
+  add_singulars(0, 3);
+  auto planned = next_batch(*store_, context(), 1 << 20, 0, 0);
+  ASSERT_TRUE(planned.ok() && planned->has_value());
+  UploadBatch& b = **planned;
+  const std::vector<int64_t> stored = b.stored_relative_ns;
+  const int64_t timeline_now = stored.back() + 5 * kS;
+  stamp(b, timeline_now, 1'710'000'000 * kS, 0);
+  EXPECT_EQ(b.request.relative_ns, timeline_now);
+  EXPECT_EQ(b.request.absolute_ns, 1'710'000'000 * kS);
+  for (size_t i = 0; i < stored.size(); ++i)
+    EXPECT_EQ(b.request.singulars[i].relative_ns, stored[i]);
+  // An event stored after "now" (a broken clock) is still not sent from the future.
+  b.stored_relative_ns[0] = timeline_now + kHour;
+  stamp(b, timeline_now, 1'710'000'000 * kS, 0);
+  EXPECT_EQ(b.request.singulars[0].relative_ns, timeline_now);
+}
+
+TEST_F(UploadBatchTest, QueueLimitStopsAtTheSnapshot) {
+  add_singulars(0, 30);
+  add_aggregates(4);
+  auto first = next_batch(*store_, context(), 1 << 20, 0, 0);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  const int64_t s10 = (**first).singular_ids[9];
+  const int64_t a2 = (**first).aggregate_ids[1];
+  BatchPlanner planner(*store_, context(), 1 << 20, QueueLimit{s10, a2});
+  auto only = planner.next();
+  ASSERT_TRUE(only.ok() && only->has_value());
+  EXPECT_EQ((**only).singular_ids.size(), 10u);
+  EXPECT_EQ((**only).aggregate_ids.size(), 2u);
+  EXPECT_EQ((**only).singular_ids.back(), s10);
+  auto none = planner.next();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
 }
 
 TEST_F(UploadBatchTest, PayloadsSurviveTheRoundTrip) {

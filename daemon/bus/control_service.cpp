@@ -1,0 +1,138 @@
+#include "control_service.hpp"
+
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+#include "errors.hpp"
+
+namespace metrics::bus {
+
+namespace {
+
+ControlService* self_of(void* userdata) {
+  return static_cast<ControlService*>(userdata);
+}
+
+int64_t seconds_of(int64_t wall_ns) {
+  return wall_ns <= 0 ? 0 : wall_ns / 1'000'000'000;
+}
+
+// The D-Bus error name LastUploadResult shows for a failed session.
+std::string result_name(const std::string& code) {
+  if (code.empty() || code == "success") return code;
+  return error_name(code);
+}
+
+}  // namespace
+
+ControlService::ControlService(sd_bus* bus, RecorderService& recorder_service, Recorder& recorder,
+                               net::UploadScheduler& uploads)
+    : bus_(bus), service_(recorder_service), recorder_(recorder), uploads_(uploads) {}
+
+Result<void> ControlService::start() {
+  static const sd_bus_vtable control_vtable[] = {
+      SD_BUS_VTABLE_START(0),
+      SD_BUS_PROPERTY("ConsentState", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("ServerUrl", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("Environment", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      // Changes with every recorded event: read on demand, never announced.
+      SD_BUS_PROPERTY("QueuedEvents", "t", &ControlService::get_property, 0, 0),
+      SD_BUS_PROPERTY("QueuedBytes", "t", &ControlService::get_property, 0, 0),
+      SD_BUS_PROPERTY("UploadState", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("LastUploadTime", "x", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("LastUploadResult", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("LastUploadMessage", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("NextUploadTime", "x", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_METHOD_WITH_NAMES("Upload", "", , "tu", SD_BUS_PARAM(events) SD_BUS_PARAM(requests),
+                               &ControlService::method_upload, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_SIGNAL_WITH_NAMES(
+          "UploadProgress", "ttu",
+          SD_BUS_PARAM(sent_events) SD_BUS_PARAM(total_events) SD_BUS_PARAM(requests), 0),
+      SD_BUS_VTABLE_END,
+  };
+  sd_bus_slot* slot = nullptr;
+  const int r =
+      sd_bus_add_object_vtable(bus_, &slot, kObjectPath, kControlInterface, control_vtable, this);
+  if (r < 0)
+    return Error{"BusFailure", std::string("cannot export Control1: ") + std::strerror(-r)};
+  slot_.reset(slot);
+  return Ok();
+}
+
+int ControlService::get_property(sd_bus*, const char*, const char*, const char* property,
+                                 sd_bus_message* reply, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  const std::string_view name = property;
+  const net::UploadStatus& status = self->uploads_.status();
+  Store& store = self->recorder_.store();
+  if (name == "ConsentState")
+    return sd_bus_message_append(reply, "s", self->service_.consent_state().c_str());
+  if (name == "ServerUrl")
+    return sd_bus_message_append(reply, "s", self->service_.server_url().c_str());
+  if (name == "Environment")
+    return sd_bus_message_append(reply, "s", self->service_.environment().c_str());
+  if (name == "QueuedEvents") {
+    auto aggregates = store.aggregate_count();
+    const int64_t events = store.singular_count() + (aggregates ? *aggregates : 0);
+    return sd_bus_message_append(reply, "t", static_cast<uint64_t>(events));
+  }
+  if (name == "QueuedBytes")
+    return sd_bus_message_append(reply, "t", static_cast<uint64_t>(store.total_bytes()));
+  if (name == "UploadState") return sd_bus_message_append(reply, "s", status.state.c_str());
+  if (name == "LastUploadTime")
+    return sd_bus_message_append(reply, "x", seconds_of(status.last_time_wall_ns));
+  if (name == "LastUploadResult")
+    return sd_bus_message_append(reply, "s", result_name(status.last_result).c_str());
+  if (name == "LastUploadMessage")
+    return sd_bus_message_append(reply, "s", status.last_message.c_str());
+  if (name == "NextUploadTime") {
+    const bool planned = status.state == "idle" || status.state == "retrying";
+    return sd_bus_message_append(reply, "x", planned ? seconds_of(status.next_time_wall_ns) : 0);
+  }
+  return -ENOENT;
+}
+
+int ControlService::method_upload(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = self_of(userdata);
+  if (auto allowed = self->service_.check_upload_allowed(); !allowed)
+    return reply_error(m, allowed.error());
+  std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
+  self->uploads_.upload_now([call](Result<net::SessionProgress> done) {
+    if (!done) {
+      reply_error(call.get(), done.error());
+      return;
+    }
+    sd_bus_reply_method_return(call.get(), "tu", done->sent_events, done->requests);
+  });
+  return 1;
+}
+
+void ControlService::emit_upload_status_changed() {
+  if (!slot_) return;
+  sd_bus_emit_properties_changed(bus_, kObjectPath, kControlInterface, "UploadState",
+                                 "LastUploadTime", "LastUploadResult", "LastUploadMessage",
+                                 "NextUploadTime", nullptr);
+}
+
+void ControlService::emit_consent_changed() {
+  if (!slot_) return;
+  sd_bus_emit_properties_changed(bus_, kObjectPath, kControlInterface, "ConsentState", "ServerUrl",
+                                 "Environment", nullptr);
+}
+
+void ControlService::emit_progress(const net::SessionProgress& progress) {
+  if (!slot_) return;
+  sd_bus_emit_signal(bus_, kObjectPath, kControlInterface, "UploadProgress", "ttu",
+                     progress.sent_events, progress.total_events, progress.requests);
+}
+
+}  // namespace metrics::bus

@@ -1,0 +1,121 @@
+#include "commands.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "command_handlers.hpp"
+
+namespace metrics::cli {
+
+namespace {
+
+constexpr std::array kCommands = {
+    Command{"status", "", "Show consent, destination, queue and upload state", kOptionJson, 0, 0,
+            &run_status},
+    Command{"upload", "", "Upload everything queued now and wait for the result",
+            kOptionJson | kOptionQuiet, 0, 0, &run_upload},
+};
+
+std::string option_name(const OptionSpec& spec) {
+  return "--" + std::string(spec.long_name);
+}
+
+Error usage_error(std::string message) {
+  return Error{"usage", std::move(message)};
+}
+
+}  // namespace
+
+std::span<const Command> command_table() {
+  return kCommands;
+}
+
+const Command* find_command(std::string_view name) {
+  for (const Command& c : kCommands)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::string usage_text() {
+  std::string text =
+      "metricsctl [OPTIONS...] COMMAND ...\n"
+      "\n"
+      "Show and control the metrics recorder (com.endlessm.Metrics on the system bus).\n"
+      "\n"
+      "Commands:\n";
+  auto column = [](std::string left, std::string_view right) {
+    constexpr std::size_t kWidth = 22;
+    left.resize(std::max(left.size() + 1, kWidth), ' ');
+    return "  " + left + std::string(right) + "\n";
+  };
+  for (const Command& c : kCommands) {
+    std::string left(c.name);
+    if (!c.synopsis.empty()) left += " " + std::string(c.synopsis);
+    text += column(left, c.summary);
+  }
+  text += "\nWithout a command, metricsctl shows the status.\n\nOptions:\n";
+  for (const OptionSpec& spec : option_table()) {
+    std::string left = spec.short_name != '\0' ? std::string("-") + spec.short_name + " " : "   ";
+    left += option_name(spec);
+    std::string help(spec.help);
+    if (spec.bit != 0) {
+      help += " (";
+      bool first = true;
+      for (const Command& c : kCommands) {
+        if (!(c.options & spec.bit)) continue;
+        help += (first ? "" : ", ") + std::string(c.name);
+        first = false;
+      }
+      help += ")";
+    }
+    text += column(left, help);
+  }
+  text +=
+      "\nExit status:\n"
+      "  0  success\n"
+      "  1  the operation failed (e.g. the upload failed)\n"
+      "  2  usage error\n"
+      "  3  the recorder is not running or not reachable (or no system bus)\n"
+      "  4  not authorised\n"
+      "  5  uploading is not permitted by the consent settings\n"
+      "  6  no network connection, or only a metered one\n";
+  return text;
+}
+
+Result<const Command*> resolve_command(const Arguments& a) {
+  const std::string name = a.command.empty() ? std::string(kDefaultCommand) : a.command;
+  const Command* command = find_command(name);
+  if (!command) return usage_error("unknown command '" + name + "'");
+  for (const OptionSpec& spec : option_table())
+    if (spec.bit != 0 && (a.options & spec.bit) && !(command->options & spec.bit))
+      return usage_error("'" + name + "' does not take " + option_name(spec));
+  if (a.args.size() < command->min_args) return usage_error("'" + name + "' needs more arguments");
+  if (a.args.size() > command->max_args)
+    return usage_error("'" + name + "' does not take the argument '" + a.args[command->max_args] +
+                       "'");
+  return command;
+}
+
+ExitCode run_metricsctl(const std::vector<std::string>& argv, Context& context) {
+  Result<Arguments> arguments = parse_arguments(argv);
+  if (!arguments) {
+    context.err << "metricsctl: " << arguments.error().message << "\nSee 'metricsctl --help'.\n";
+    return ExitCode::kUsage;
+  }
+  if (arguments->help) {
+    context.out << usage_text();
+    return ExitCode::kSuccess;
+  }
+  if (arguments->version) {
+    context.out << "metricsctl " << METRICS_VERSION << "\n";
+    return ExitCode::kSuccess;
+  }
+  Result<const Command*> command = resolve_command(*arguments);
+  if (!command) {
+    context.err << "metricsctl: " << command.error().message << "\nSee 'metricsctl --help'.\n";
+    return ExitCode::kUsage;
+  }
+  return (*command)->run(*arguments, context);
+}
+
+}  // namespace metrics::cli

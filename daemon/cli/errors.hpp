@@ -1,0 +1,35 @@
+// Exit codes of metricsctl and how a D-Bus error maps to one, with advice a person can act on.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "result.hpp"
+
+namespace metrics::cli {
+
+// Stable: scripts rely on them (listed in --help and docs/metricsctl.md).
+enum class ExitCode : int {
+  kSuccess = 0,
+  kFailure = 1,        // the operation failed (upload errors, anything unexpected)
+  kUsage = 2,          // bad command line
+  kNotRunning = 3,     // recorder not running / not reachable, or no system bus
+  kNotAuthorized = 4,  // the caller may not do this
+  kNoConsent = 5,      // consent does not permit uploading
+  kNoNetwork = 6,      // no network, or only a metered one
+};
+
+// Name used for "cannot connect to the system bus", which has no remote error name.
+inline constexpr std::string_view kNoBusErrorName = "org.freedesktop.DBus.Error.NoServer";
+
+ExitCode exit_code_for_error(std::string_view dbus_error_name);
+
+// What the person can do about the error; "" when there is nothing useful to add.
+std::string advice_for_error(std::string_view dbus_error_name);
+
+// Prints "metricsctl: <what>: <message> (<name>)" and the advice, returns the exit code.
+// `error.code` is the D-Bus error name.
+ExitCode report_failure(std::ostream& err, std::string_view what, const Error& error);
+
+}  // namespace metrics::cli

@@ -1,0 +1,55 @@
+// The D-Bus client side of com.endlessm.Metrics on the system bus (GDBus).
+#pragma once
+
+#include <gio/gio.h>
+
+#include <cstdint>
+#include <functional>
+
+#include "glib_handles.hpp"
+#include "result.hpp"
+
+namespace metrics::cli {
+
+inline constexpr const char* kBusName = "com.endlessm.Metrics";
+inline constexpr const char* kObjectPath = "/com/endlessm/Metrics";
+inline constexpr const char* kControlInterface = "com.endlessm.Metrics.Control1";
+
+// The recorder bounds an upload's duration itself; this only guards against a hung peer.
+inline constexpr int kUploadTimeoutMs = 10 * 60 * 1000;
+
+struct UploadProgress {
+  std::uint64_t sent_events = 0;
+  std::uint64_t total_events = 0;
+  std::uint32_t requests = 0;
+};
+
+struct UploadSummary {
+  std::uint64_t events = 0;
+  std::uint32_t requests = 0;
+};
+
+// Every error's `code` is a D-Bus error name (remote, or a standard one standing for a local
+// failure such as no bus or a timeout) and `message` the text a person reads.
+Error error_from_gerror(const GError* error);
+
+class MetricsClient {
+ public:
+  // Honours DBUS_SYSTEM_BUS_ADDRESS, as every GDBus client does.
+  static Result<MetricsClient> connect_system_bus();
+
+  // Properties.GetAll(interface) on the recorder: an a{sv}.
+  Result<GVariantPtr> get_all_properties(const char* interface) const;
+
+  // Control1.Upload(), reporting Control1.UploadProgress signals while it runs. Iterates the
+  // default main context until the reply arrives.
+  Result<UploadSummary> upload(const std::function<void(const UploadProgress&)>& on_progress,
+                               int timeout_ms = kUploadTimeoutMs) const;
+
+ private:
+  explicit MetricsClient(GObjectPtr<GDBusConnection> connection)
+      : connection_(std::move(connection)) {}
+  GObjectPtr<GDBusConnection> connection_;
+};
+
+}  // namespace metrics::cli

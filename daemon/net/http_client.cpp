@@ -1,0 +1,150 @@
+#include "http_client.hpp"
+
+#include <array>
+#include <string_view>
+
+#include "transport_error.hpp"
+
+namespace metrics::net {
+
+namespace {
+
+// The start of the server's answer kept for messages and the ledger.
+constexpr size_t kAnswerExcerptBytes = 512;
+
+// GIO names SOCKS 5 "socks5" and always lets the proxy resolve host names.
+std::string gio_proxy_url(const std::string& url) {
+  constexpr std::string_view kSocks5h = "socks5h://";
+  if (url.starts_with(kSocks5h)) return "socks5://" + url.substr(kSocks5h.size());
+  return url;
+}
+
+std::string printable_excerpt(const uint8_t* data, size_t size) {
+  std::string out;
+  for (size_t i = 0; i < size; ++i) {
+    const char c = static_cast<char>(data[i]);
+    out += (c >= 0x20 && c < 0x7f) ? c : ' ';
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+// One PUT in flight. Owned by the pending GIO callback (released to it in put(),
+// re-adopted in each callback), so a cancelled request cleans up after the client is gone.
+struct HttpClient::Request {
+  HttpClient* owner = nullptr;  // null once the owner is gone
+  Done done;
+  SoupMessagePtr message;
+  GCancellablePtr cancellable{g_cancellable_new()};
+  GInputStreamPtr answer;
+  std::array<uint8_t, kAnswerExcerptBytes> excerpt{};
+  upload::AttemptResult result;
+};
+
+Result<std::unique_ptr<HttpClient>> HttpClient::create(const TransportSettings& settings) {
+  auto client = std::make_unique<HttpClient>(Passkey{});
+  client->session_.reset(soup_session_new());
+  SoupSession* session = client->session_.get();
+  soup_session_set_timeout(session, settings.timeout_seconds);
+  soup_session_set_idle_timeout(session, settings.timeout_seconds);
+  // No User-Agent: one header less to tell machines apart by.
+  soup_session_set_user_agent(session, nullptr);
+  if (settings.proxy_url.empty()) {
+    soup_session_set_proxy_resolver(session, nullptr);
+  } else {
+    GProxyResolverPtr resolver(
+        g_simple_proxy_resolver_new(gio_proxy_url(settings.proxy_url).c_str(), nullptr));
+    soup_session_set_proxy_resolver(session, resolver.get());
+  }
+  if (!settings.trust_file.empty()) {
+    GErrorOut error;
+    GTlsDatabasePtr database(g_tls_file_database_new(settings.trust_file.c_str(), error.out()));
+    if (!database) {
+      return Error{"UploadConfigurationInvalid",
+                   "cannot use TrustFile " + settings.trust_file + ": " + error.message()};
+    }
+    soup_session_set_tls_database(session, database.get());
+  }
+  return client;
+}
+
+HttpClient::~HttpClient() {
+  if (in_flight_ != nullptr) {
+    in_flight_->owner = nullptr;
+    g_cancellable_cancel(in_flight_->cancellable.get());
+  }
+}
+
+void HttpClient::put(const std::string& url, const std::vector<uint8_t>& gzip_body, Done done) {
+  auto request = std::make_unique<Request>();
+  request->owner = this;
+  request->done = std::move(done);
+  request->message.reset(soup_message_new(SOUP_METHOD_PUT, url.c_str()));
+  if (!request->message) {
+    upload::AttemptResult invalid;
+    invalid.network_error = upload::NetworkError::Configuration;
+    invalid.detail = "not a usable URL: " + url;
+    request->done(std::move(invalid));
+    return;
+  }
+  SoupMessage* message = request->message.get();
+  soup_message_headers_replace(soup_message_get_request_headers(message),
+                               "X-Endless-Content-Encoding", "gzip");
+  // A copy of the compressed bytes (tens of kB): GBytes then owns what libsoup sends.
+  GBytesPtr body(g_bytes_new(gzip_body.data(), gzip_body.size()));
+  soup_message_set_request_body_from_bytes(message, "application/octet-stream", body.get());
+
+  in_flight_ = request.get();
+  GCancellable* cancellable = request->cancellable.get();
+  soup_session_send_async(session_.get(), message, G_PRIORITY_DEFAULT, cancellable,
+                          &HttpClient::on_sent, request.release());
+}
+
+void HttpClient::on_sent(GObject* source, GAsyncResult* result, gpointer data) {
+  std::unique_ptr<Request> request(static_cast<Request*>(data));
+  GErrorOut error;
+  request->answer.reset(soup_session_send_finish(SOUP_SESSION(source), result, error.out()));
+  if (request->owner == nullptr) return;  // cancelled with its client
+  if (!request->answer) {
+    request->result.network_error = network_error_of(error.get());
+    request->result.detail = error.message();
+    finish(request.get(), std::move(request->result));
+    return;
+  }
+  SoupMessage* message = request->message.get();
+  request->result.http_status = static_cast<int>(soup_message_get_status(message));
+  const char* retry_after =
+      soup_message_headers_get_one(soup_message_get_response_headers(message), "Retry-After");
+  if (retry_after != nullptr) request->result.retry_after = retry_after;
+  // Read (a bounded start of) the answer: reading it to the end lets libsoup reuse the
+  // connection for the next request of the session.
+  GInputStream* answer = request->answer.get();
+  Request* raw = request.release();
+  g_input_stream_read_all_async(answer, raw->excerpt.data(), raw->excerpt.size(),
+                                G_PRIORITY_DEFAULT, raw->cancellable.get(), &HttpClient::on_read,
+                                raw);
+}
+
+void HttpClient::on_read(GObject* source, GAsyncResult* result, gpointer data) {
+  std::unique_ptr<Request> request(static_cast<Request*>(data));
+  gsize read = 0;
+  GErrorOut error;
+  const bool ok =
+      g_input_stream_read_all_finish(G_INPUT_STREAM(source), result, &read, error.out());
+  if (request->owner == nullptr) return;
+  // The status line arrived: an answer cut short afterwards does not change it.
+  request->result.detail = ok ? printable_excerpt(request->excerpt.data(), read) : "";
+  finish(request.get(), std::move(request->result));
+}
+
+void HttpClient::finish(Request* request, upload::AttemptResult result) {
+  HttpClient* owner = request->owner;
+  owner->in_flight_ = nullptr;
+  // The callback may start the next request or drop the client.
+  Done done = std::move(request->done);
+  done(std::move(result));
+}
+
+}  // namespace metrics::net

@@ -1,0 +1,31 @@
+// Whether the machine is online and whether the connection is metered, as GIO's network
+// monitor sees it (NetworkManager when it runs, the kernel's routes otherwise).
+#pragma once
+
+#include <functional>
+
+#include "soup_handles.hpp"
+
+namespace metrics::net {
+
+class NetworkState {
+ public:
+  using Changed = std::function<void()>;
+  // `changed` runs on the main loop whenever availability or metering may have changed.
+  explicit NetworkState(Changed changed);
+  NetworkState(const NetworkState&) = delete;
+  NetworkState& operator=(const NetworkState&) = delete;
+
+  bool available() const;
+  bool metered() const;
+
+ private:
+  static void on_changed(GObject*, GParamSpec*, gpointer self);
+
+  Changed changed_;
+  GNetworkMonitorPtr monitor_;
+  SignalConnection available_changed_;
+  SignalConnection metered_changed_;
+};
+
+}  // namespace metrics::net

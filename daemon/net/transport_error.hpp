@@ -1,0 +1,14 @@
+// What a failed request's GError means for the upload rules (upload_policy.hpp).
+#pragma once
+
+#include <glib.h>
+
+#include "upload_policy.hpp"
+
+namespace metrics::net {
+
+// Timeout, refused, reset/closed early, DNS, TLS, a configuration that cannot work
+// (unsupported proxy scheme, unreadable trust file), or Other.
+upload::NetworkError network_error_of(const GError* error);
+
+}  // namespace metrics::net

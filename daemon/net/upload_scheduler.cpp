@@ -1,0 +1,220 @@
+#include "upload_scheduler.hpp"
+
+#include <syslog.h>
+
+namespace metrics::net {
+
+using upload::Outcome;
+
+UploadScheduler::UploadScheduler(Recorder& recorder, Ledger& ledger,
+                                 const config::RecorderSettings& settings, BatchContext context,
+                                 upload::Rng rng)
+    : recorder_(recorder),
+      ledger_(ledger),
+      settings_(settings),
+      context_(std::move(context)),
+      rng_(std::move(rng)),
+      network_([this] { reschedule(); }),
+      timer_([this] { reschedule(); }) {}
+
+UploadScheduler::~UploadScheduler() {
+  // Destroying a running session cancels its request; nobody is left to answer waiters.
+  session_.reset();
+}
+
+void UploadScheduler::log(int priority, const std::string& message) {
+  if (on_log) on_log(priority, message);
+}
+
+void UploadScheduler::set_state(const std::string& state) {
+  if (status_.state == state) return;
+  status_.state = state;
+  if (on_status_changed) on_status_changed();
+}
+
+void UploadScheduler::set_next_slot(int64_t boottime_ns) {
+  next_slot_ = boottime_ns;
+  status_.next_time_wall_ns = recorder_.clock().realtime_ns() + (boottime_ns - now_boottime());
+}
+
+void UploadScheduler::set_permission(bool granted, Result<std::string> server_base,
+                                     const std::string& environment) {
+  interval_ns_ = upload::upload_interval_ns(settings_, environment);
+  if (server_base) {
+    server_base_ = *server_base;
+    url_problem_.clear();
+  } else {
+    server_base_.reset();
+    url_problem_ = server_base.error().message;
+  }
+  if (!granted) {
+    const bool was_granted = granted_;
+    granted_ = false;
+    if (session_) {
+      session_.reset();  // cancels the request in flight; nothing more is written
+      log(LOG_INFO, "uploading switched off; the upload in progress was cancelled");
+    }
+    fail_waiters(Error{"UploadingDisabled", "uploading was switched off"});
+    timer_.disarm();
+    next_slot_.reset();
+    status_.next_time_wall_ns = 0;
+    failures_ = 0;
+    if (was_granted && on_status_changed) on_status_changed();
+    set_state("disabled");
+    return;
+  }
+  if (!granted_) {
+    granted_ = true;
+    // A random phase: machines switched on together do not upload together.
+    set_next_slot(upload::first_slot(now_boottime(), interval_ns_, rng_));
+  }
+  reschedule();
+  if (on_status_changed) on_status_changed();
+}
+
+std::optional<Error> UploadScheduler::blocker() const {
+  if (!granted_) return Error{"UploadingDisabled", "uploading is not enabled"};
+  if (!server_base_) return Error{"InvalidServerUrl", url_problem_};
+  if (!network_.available()) {
+    return Error{"NetworkUnavailable", "the network is not available; events stay queued"};
+  }
+  if (network_.metered() && !settings_.allow_metered_uploads) {
+    return Error{"NetworkMetered",
+                 "the connection is metered and AllowMeteredUploads is off; events stay queued"};
+  }
+  return std::nullopt;
+}
+
+void UploadScheduler::reschedule() {
+  if (session_) {
+    set_state("uploading");
+    return;
+  }
+  if (!granted_) {
+    set_state("disabled");
+    return;
+  }
+  if (auto why = blocker()) {
+    timer_.disarm();
+    if (why->code == "InvalidServerUrl") {
+      status_.last_message = why->message;
+      set_state("paused");
+    } else {
+      set_state(why->code == "NetworkMetered" ? "metered" : "offline");
+    }
+    return;
+  }
+  if (!next_waiters_.empty()) {
+    running_waiters_ = std::move(next_waiters_);
+    next_waiters_.clear();
+    start_session(true);
+    return;
+  }
+  if (!next_slot_) set_next_slot(upload::first_slot(now_boottime(), interval_ns_, rng_));
+  if (upload::is_due(now_boottime(), *next_slot_)) {
+    start_session(false);
+    return;
+  }
+  if (auto armed = timer_.arm_at(*next_slot_); !armed) log(LOG_ERR, armed.error().message);
+  set_state(failures_ > 0 ? "retrying" : "idle");
+}
+
+void UploadScheduler::upload_now(Reply reply) {
+  if (auto why = blocker()) {
+    reply(*why);
+    return;
+  }
+  if (session_) {
+    (session_->forced() ? running_waiters_ : next_waiters_).push_back(std::move(reply));
+    return;
+  }
+  running_waiters_.push_back(std::move(reply));
+  start_session(true);
+}
+
+void UploadScheduler::start_session(bool forced) {
+  SessionConfig config;
+  config.server_base = *server_base_;
+  config.context = context_;
+  config.max_request_bytes = settings_.upload_max_request_bytes;
+  config.granularity_ns =
+      static_cast<int64_t>(settings_.timestamp_granularity_seconds) * upload::kNsPerSecond;
+  config.transport.proxy_url = settings_.proxy_url;
+  config.transport.trust_file = settings_.trust_file;
+  config.transport.timeout_seconds = settings_.upload_request_timeout_seconds;
+  config.forced = forced;
+  session_ = std::make_unique<UploadSession>(
+      recorder_, ledger_, std::move(config), rng_,
+      [this](const SessionProgress& progress) {
+        if (on_progress) on_progress(progress);
+      },
+      [this](SessionResult result) { session_done(std::move(result)); });
+  session_->on_warning = [this](const std::string& message) { log(LOG_WARNING, message); };
+  timer_.disarm();
+  set_state("uploading");
+  session_->start();
+}
+
+void UploadScheduler::fail_waiters(const Error& error) {
+  std::vector<Reply> waiters = std::move(running_waiters_);
+  running_waiters_.clear();
+  for (Reply& r : next_waiters_) waiters.push_back(std::move(r));
+  next_waiters_.clear();
+  for (Reply& reply : waiters) reply(error);
+}
+
+void UploadScheduler::session_done(SessionResult result) {
+  // Called from the session's last step: it may go now.
+  std::unique_ptr<UploadSession> finished = std::move(session_);
+  const SessionProgress& p = result.progress;
+  const int64_t now = now_boottime();
+
+  status_.last_time_wall_ns = recorder_.clock().realtime_ns();
+  if (result.error) {
+    status_.last_result = result.error->code;
+    status_.last_message = result.error->message;
+    if (p.requests > 0) {
+      status_.last_message += " (" + std::to_string(p.sent_events) + " events in " +
+                              std::to_string(p.requests) + " requests were uploaded before)";
+    }
+  } else {
+    status_.last_result = "success";
+    status_.last_message = "uploaded " + std::to_string(p.sent_events) + " events in " +
+                           std::to_string(p.requests) +
+                           (p.requests == 1 ? " request" : " requests");
+  }
+  log(result.error ? LOG_WARNING : LOG_INFO,
+      "upload to " + server_base_.value_or("") + ": " + status_.last_message);
+
+  switch (result.outcome) {
+    case Outcome::Success:
+    case Outcome::SetAside:
+      failures_ = 0;
+      set_next_slot(upload::next_slot(now, interval_ns_, upload::kDefaultJitterFraction, rng_));
+      break;
+    case Outcome::Retry: {
+      const int64_t delay = upload::Backoff{}.next_delay(failures_, rng_, result.retry_after_ns);
+      ++failures_;
+      set_next_slot(now + delay);
+      break;
+    }
+    case Outcome::Fatal:
+      ++failures_;
+      set_next_slot(upload::next_slot(now, interval_ns_, upload::kDefaultJitterFraction, rng_));
+      break;
+  }
+
+  std::vector<Reply> waiters = std::move(running_waiters_);
+  running_waiters_.clear();
+  for (Reply& reply : waiters) {
+    if (result.error) {
+      reply(*result.error);
+    } else {
+      reply(result.progress);
+    }
+  }
+  reschedule();
+  if (on_status_changed) on_status_changed();
+}
+
+}  // namespace metrics::net

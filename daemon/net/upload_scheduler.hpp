@@ -1,0 +1,96 @@
+// When uploads happen: only while uploading is granted, the network is up and (unless
+// allowed) not metered; at jittered slots of the upload interval; after a transient
+// failure with exponential backoff; and at once when asked (UploadEvents). Between slots
+// the daemon sleeps: one CLOCK_BOOTTIME timer, nothing polled. While uploading is not
+// granted it opens no connection and resolves no name: no session (and no HTTP client)
+// exists then.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "boottime_timer.hpp"
+#include "ledger.hpp"
+#include "network_state.hpp"
+#include "recorder.hpp"
+#include "settings.hpp"
+#include "upload_batch.hpp"
+#include "upload_policy.hpp"
+#include "upload_session.hpp"
+
+namespace metrics::net {
+
+struct UploadStatus {
+  // "disabled", "offline", "metered", "idle", "uploading", "retrying", "paused".
+  std::string state = "disabled";
+  int64_t last_time_wall_ns = 0;  // end of the last session; 0 = none yet
+  std::string last_result;        // "" none yet, "success", or the error's code
+  std::string last_message;
+  int64_t next_time_wall_ns = 0;  // the next slot; 0 = none planned
+};
+
+class UploadScheduler {
+ public:
+  using Reply = std::function<void(Result<SessionProgress>)>;
+
+  UploadScheduler(Recorder& recorder, Ledger& ledger, const config::RecorderSettings& settings,
+                  BatchContext context, upload::Rng rng);
+  ~UploadScheduler();
+  UploadScheduler(const UploadScheduler&) = delete;
+  UploadScheduler& operator=(const UploadScheduler&) = delete;
+
+  // Uploading granted or not, and where to (resolved base URL, or why it is unusable).
+  // Withdrawing the grant cancels a running session at once (nothing more is sent or
+  // written to the ledger) and fails the callers waiting for it.
+  void set_permission(bool granted, Result<std::string> server_base,
+                      const std::string& environment);
+
+  // Uploads the whole queue now (a forced session) and replies when done, or at once
+  // with the reason it cannot: "UploadingDisabled", "NetworkUnavailable",
+  // "NetworkMetered", the server URL's error. Callers arriving during a session share
+  // the next forced one (or the running one, if forced).
+  void upload_now(Reply reply);
+
+  const UploadStatus& status() const { return status_; }
+
+  std::function<void()> on_status_changed;
+  std::function<void(const SessionProgress&)> on_progress;
+  std::function<void(int priority, const std::string& message)> on_log;
+
+ private:
+  void reschedule();
+  void start_session(bool forced);
+  void session_done(SessionResult result);
+  void fail_waiters(const Error& error);
+  std::optional<Error> blocker() const;  // why no session may start now
+  void set_state(const std::string& state);
+  void set_next_slot(int64_t boottime_ns);
+  void log(int priority, const std::string& message);
+  int64_t now_boottime() const { return recorder_.clock().boottime_ns(); }
+
+  Recorder& recorder_;
+  Ledger& ledger_;
+  config::RecorderSettings settings_;
+  BatchContext context_;
+  upload::Rng rng_;
+  NetworkState network_;
+  BoottimeTimer timer_;
+
+  bool granted_ = false;
+  std::optional<std::string> server_base_;
+  std::string url_problem_;
+  int64_t interval_ns_ = upload::kProductionIntervalNs;
+  std::optional<int64_t> next_slot_;  // boottime ns
+  unsigned failures_ = 0;             // consecutive failed background sessions
+
+  std::unique_ptr<UploadSession> session_;
+  std::vector<Reply> running_waiters_;  // share the running (forced) session
+  std::vector<Reply> next_waiters_;     // want a forced session after the running one
+  UploadStatus status_;
+};
+
+}  // namespace metrics::net

@@ -1,0 +1,105 @@
+// One upload session: the queue as it stands when the session starts, oldest first, as
+// protocol-3 requests of at most the configured size, each stamped right before it is
+// sent, every attempt written to the ledger. Events leave the queue only after a 2xx;
+// a batch the server refuses for good is set aside and the session goes on.
+//
+// A background session stops at the first transient failure (the scheduler backs off);
+// a forced one (UploadEvents) retries a few times at short intervals, then gives up
+// with a named error, so a caller never waits through minutes of backoff.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http_client.hpp"
+#include "ledger.hpp"
+#include "recorder.hpp"
+#include "result.hpp"
+#include "upload_batch.hpp"
+#include "upload_policy.hpp"
+
+namespace metrics::net {
+
+struct SessionConfig {
+  std::string server_base;  // resolved (config::resolve_server_url)
+  BatchContext context;
+  size_t max_request_bytes = 524288;
+  int64_t granularity_ns = 3600 * upload::kNsPerSecond;
+  int gzip_level = 9;
+  TransportSettings transport;
+  bool forced = false;
+};
+
+struct SessionProgress {
+  uint64_t sent_events = 0;   // acknowledged by the server
+  uint64_t total_events = 0;  // queued when the session began
+  uint32_t requests = 0;      // acknowledged requests
+  uint64_t set_aside_events = 0;
+};
+
+struct SessionResult {
+  upload::Outcome outcome = upload::Outcome::Success;  // Success, Retry or Fatal
+  std::optional<Error> error;                          // set unless everything went
+  std::optional<int64_t> retry_after_ns;               // the server's Retry-After, with a Retry
+  SessionProgress progress;
+};
+
+class UploadSession {
+ public:
+  // Forced sessions: attempts per batch, and the longest wait between two of them
+  // (a longer Retry-After ends the session instead).
+  static constexpr unsigned kForcedAttempts = 3;
+  static constexpr int64_t kForcedMaxWaitNs = 10 * upload::kNsPerSecond;
+
+  using ProgressFn = std::function<void(const SessionProgress&)>;
+  using DoneFn = std::function<void(SessionResult)>;
+
+  UploadSession(Recorder& recorder, Ledger& ledger, SessionConfig config, upload::Rng rng,
+                ProgressFn progress, DoneFn done);
+  ~UploadSession();
+  UploadSession(const UploadSession&) = delete;
+  UploadSession& operator=(const UploadSession&) = delete;
+
+  // Told about problems that do not stop the upload (the ledger could not be written).
+  std::function<void(const std::string&)> on_warning;
+
+  // Starts on the next main-loop turn: `done` is never called from inside start().
+  void start();
+  bool forced() const { return config_.forced; }
+
+ private:
+  static gboolean on_step(gpointer self);
+  void step();
+  void send_current();
+  void on_answer(upload::AttemptResult attempt, std::vector<uint8_t> body, std::string url,
+                 std::string sha512, size_t compressed_size);
+  void set_aside_current(const std::string& reason, std::span<const uint8_t> body);
+  void record(const std::string& url, const std::string& sha512, size_t compressed_size,
+              std::span<const uint8_t> body, upload::Outcome outcome, int http_status,
+              const std::string& message);
+  void schedule_step(int64_t delay_ns);
+  // Ends the session on the next step: `done` always runs from the session's own
+  // main-loop source, never from inside libsoup's callbacks, and is the last thing the
+  // session does (the callee may destroy it).
+  void finish(SessionResult result);
+
+  Recorder& recorder_;
+  Ledger& ledger_;
+  SessionConfig config_;
+  upload::Rng rng_;
+  ProgressFn progress_fn_;
+  DoneFn done_fn_;
+  std::unique_ptr<HttpClient> http_;
+  std::optional<BatchPlanner> planner_;
+  std::optional<UploadBatch> current_;
+  unsigned attempt_ = 0;  // failed attempts of current_
+  SessionProgress progress_;
+  std::optional<Error> first_rejection_;
+  GSourcePtr step_source_;
+  std::optional<SessionResult> result_;
+};
+
+}  // namespace metrics::net

@@ -1,0 +1,140 @@
+"""When uploads happen: schedule, network state (NetworkManager via dbusmock), consent."""
+
+import threading
+import time
+import unittest
+
+from harness import POLKIT_SET_ENABLED, DBusCallError
+from uploads import (NM_METERED_NO, NM_METERED_YES, NM_STATE_CONNECTED_GLOBAL,
+                     NM_STATE_DISCONNECTED, UploadTestCase)
+
+ERR = 'com.endlessm.Metrics.Error.'
+UNDECIDED = """[global]
+enabled=true
+uploading_enabled=false
+environment=test
+server_url={url}
+"""
+DECLINED = """[global]
+enabled=false
+uploading_enabled=false
+environment=test
+server_url={url}
+"""
+
+
+class ScheduleTest(UploadTestCase):
+    INTERVAL_S = 1
+
+    def own_connections_only(self):
+        # Each stats() call is one connection of the test's own.
+        return self.collector.stats()['connections'] == 1
+
+    def test_scheduled_upload_without_being_asked(self):
+        self.start()
+        markers = self.record_marked(25)
+        self.wait_for(lambda: self.queued() == 0, what='the scheduled upload')
+        self.assert_exactly_once(markers)
+        self.wait_for(lambda: self.control('LastUploadResult') == 'success', what='the status')
+        self.assertEqual(self.control('UploadState'), 'idle')
+        self.assertGreater(self.control('NextUploadTime'), 0)
+
+    def test_offline_means_no_attempt_until_the_network_returns(self):
+        self.set_network(state=NM_STATE_DISCONNECTED)
+        self.start()
+        markers = self.record_marked(10)
+        self.assertEqual(self.control('UploadState'), 'offline')
+        err = self.upload_error()
+        self.assertEqual(err.name, ERR + 'NetworkUnavailable', err.message)
+        time.sleep(3)  # three slots
+        self.assertTrue(self.own_connections_only())
+        self.assertEqual(self.queued(), 10)
+        self.set_network(state=NM_STATE_CONNECTED_GLOBAL)
+        # The missed slots fire once, at once.
+        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the upload after reconnecting')
+        self.assert_exactly_once(markers)
+        self.assertEqual(len(self.collector.rows()), 1)
+
+    def test_metered_waits_unless_allowed(self):
+        self.set_network(metered=NM_METERED_YES)
+        self.start()
+        markers = self.record_marked(10)
+        self.assertEqual(self.control('UploadState'), 'metered')
+        self.assertEqual(self.upload_error().name, ERR + 'NetworkMetered')
+        time.sleep(2.5)
+        self.assertTrue(self.own_connections_only())
+        self.set_network(metered=NM_METERED_NO)
+        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the unmetered upload')
+        self.assert_exactly_once(markers)
+
+    def test_metered_allowed(self):
+        self.set_network(metered=NM_METERED_YES)
+        self.start(AllowMeteredUploads='true')
+        self.record_marked(4)
+        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the metered upload')
+
+    def test_background_failure_backs_off(self):
+        self.collector.set_faults([{'status': 500}])
+        self.start()
+        self.record_marked(3)
+        self.wait_for(lambda: self.control('LastUploadResult') == ERR + 'UploadServerError',
+                      what='the failed attempt')
+        self.assertEqual(self.control('UploadState'), 'retrying')
+        self.assertLessEqual(self.control('NextUploadTime'), time.time() + 31)
+        self.assertEqual(self.queued(), 3)
+
+
+class ConsentGateTest(UploadTestCase):
+    """Undecided or declined: not one connection, through many scheduled slots."""
+    INTERVAL_S = 1
+
+    def check_no_connection(self, permissions, upload_error):
+        self.env.write_permissions(permissions.format(url=self.server_url))
+        self.start()
+        self.record_marked(5) if upload_error == 'UploadingDisabled' else None
+        self.assertEqual(self.control('UploadState'), 'disabled')
+        self.assertEqual(self.control('NextUploadTime'), 0)
+        with self.assertRaises(DBusCallError) as cm:
+            self.client.call('UploadEvents')
+        self.assertEqual(cm.exception.name, ERR + upload_error)
+        self.assertEqual(self.upload_error().name, ERR + upload_error)
+        time.sleep(5)  # five slots
+        self.assertEqual(self.collector.stats()['connections'], 1, 'the daemon connected')
+        self.assertEqual(self.env.query('SELECT COUNT(*) FROM ledger')[0][0], 0)
+
+    def test_undecided(self):
+        self.check_no_connection(UNDECIDED, 'UploadingDisabled')
+        # Granting starts the schedule: the gate, not the setup, kept the daemon quiet.
+        self.grant()
+        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the upload after granting')
+
+    def test_declined(self):
+        self.check_no_connection(DECLINED, 'MetricsDisabled')
+
+    def test_declining_during_an_upload_cancels_it(self):
+        self.env.set_allowed([POLKIT_SET_ENABLED])
+        self.start()
+        self.record_marked(20)
+        self.collector.set_faults([{'hang': True}])
+        errors = []
+
+        def upload():
+            try:
+                self.upload()
+            except DBusCallError as e:
+                errors.append(e)
+        caller = threading.Thread(target=upload, daemon=True)
+        caller.start()
+        self.wait_for(lambda: self.collector.stats()['hung'] == 1, what='the hanging request')
+        self.client.call('SetEnabled', 'b', (False,))
+        caller.join(10)
+        self.assertFalse(caller.is_alive(), 'Upload did not return after declining')
+        self.assertEqual(errors[0].name, ERR + 'UploadingDisabled')
+        self.assertEqual(self.queued(), 0)
+        self.assertEqual(self.env.query('SELECT COUNT(*) FROM ledger')[0][0], 0)
+        self.assertEqual(self.control('ConsentState'), 'declined')
+        self.assertEqual(self.control('UploadState'), 'disabled')
+
+
+if __name__ == '__main__':
+    unittest.main()

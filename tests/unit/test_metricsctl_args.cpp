@@ -1,0 +1,130 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_args.hpp"
+#include "commands.hpp"
+
+namespace metrics::cli {
+namespace {
+
+Arguments parse_ok(const std::vector<std::string>& argv) {
+  Result<Arguments> r = parse_arguments(argv);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : Arguments{};
+}
+
+std::string usage_message(const std::vector<std::string>& argv) {
+  Result<Arguments> parsed = parse_arguments(argv);
+  if (!parsed) return parsed.error().message;
+  Result<const Command*> command = resolve_command(*parsed);
+  return command ? std::string("(no error)") : command.error().message;
+}
+
+TEST(MetricsctlArgs, CommandArgumentsAndOptionsAnywhere) {
+  const Arguments a = parse_ok({"--json", "upload", "-q", "x"});
+  EXPECT_EQ(a.command, "upload");
+  EXPECT_EQ(a.args, std::vector<std::string>{"x"});
+  EXPECT_EQ(a.options, kOptionJson | kOptionQuiet);
+  EXPECT_FALSE(a.help);
+  EXPECT_FALSE(a.version);
+}
+
+TEST(MetricsctlArgs, NoArgumentsMeansNoCommand) {
+  const Arguments a = parse_ok({});
+  EXPECT_EQ(a.command, "");
+  EXPECT_TRUE(a.args.empty());
+  EXPECT_EQ(a.options, 0u);
+}
+
+TEST(MetricsctlArgs, GlobalOptions) {
+  EXPECT_TRUE(parse_ok({"-h"}).help);
+  EXPECT_TRUE(parse_ok({"status", "--help"}).help);
+  EXPECT_TRUE(parse_ok({"--version"}).version);
+  const Arguments a = parse_ok({"--no-pager", "status"});
+  EXPECT_EQ(a.command, "status");
+  EXPECT_EQ(a.options, 0u);
+}
+
+TEST(MetricsctlArgs, BundledShortOptions) {
+  const Arguments a = parse_ok({"-qh"});
+  EXPECT_TRUE(a.help);
+  EXPECT_EQ(a.options, kOptionQuiet);
+}
+
+TEST(MetricsctlArgs, DoubleDashEndsOptions) {
+  const Arguments a = parse_ok({"status", "--", "--json", "-"});
+  EXPECT_EQ(a.options, 0u);
+  EXPECT_EQ(a.args, (std::vector<std::string>{"--json", "-"}));
+}
+
+TEST(MetricsctlArgs, UnknownOptionsAreUsageErrors) {
+  for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
+           {"--frobnicate"}, {"-x"}, {"status", "-qx"}, {"--json=pretty"}}) {
+    Result<Arguments> r = parse_arguments(argv);
+    ASSERT_FALSE(r.ok()) << argv.back();
+    EXPECT_EQ(r.error().code, "usage");
+  }
+  EXPECT_EQ(parse_arguments({"-qx"}).error().message, "unknown option '-x'");
+  EXPECT_EQ(parse_arguments({"--json=pretty"}).error().message, "option '--json' takes no value");
+}
+
+TEST(MetricsctlArgs, ResolveCommand) {
+  Result<const Command*> status = resolve_command(parse_ok({}));
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ((*status)->name, "status");  // the default, as with hostnamectl
+  Result<const Command*> upload = resolve_command(parse_ok({"upload", "--json", "--quiet"}));
+  ASSERT_TRUE(upload.ok());
+  EXPECT_EQ((*upload)->name, "upload");
+}
+
+TEST(MetricsctlArgs, ResolveRejectsWhatTheCommandDoesNotTake) {
+  EXPECT_EQ(usage_message({"frobnicate"}), "unknown command 'frobnicate'");
+  EXPECT_EQ(usage_message({"status", "--quiet"}), "'status' does not take --quiet");
+  EXPECT_EQ(usage_message({"status", "a", "b"}), "'status' does not take the argument 'a'");
+}
+
+TEST(MetricsctlArgs, EveryCommandHasAHandlerAndAUniqueName) {
+  for (const Command& c : command_table()) {
+    EXPECT_NE(c.run, nullptr) << c.name;
+    EXPECT_EQ(find_command(c.name), &c) << c.name;
+    EXPECT_LE(c.min_args, c.max_args) << c.name;
+  }
+  EXPECT_EQ(find_command("nope"), nullptr);
+}
+
+TEST(MetricsctlArgs, HelpListsCommandsOptionsAndExitCodes) {
+  const std::string help = usage_text();
+  for (const Command& c : command_table())
+    EXPECT_NE(help.find("  " + std::string(c.name)), std::string::npos) << c.name;
+  for (const OptionSpec& o : option_table())
+    EXPECT_NE(help.find("--" + std::string(o.long_name)), std::string::npos) << o.long_name;
+  for (int code = 0; code <= 6; ++code)
+    EXPECT_NE(help.find("\n  " + std::to_string(code) + "  "), std::string::npos) << code;
+}
+
+TEST(MetricsctlArgs, RunReportsUsageErrorsWithExitCode2) {
+  std::ostringstream out;
+  std::ostringstream err;
+  Context context{out, err, false};
+  EXPECT_EQ(run_metricsctl({"frobnicate"}, context), ExitCode::kUsage);
+  EXPECT_EQ(out.str(), "");
+  EXPECT_EQ(err.str(), "metricsctl: unknown command 'frobnicate'\nSee 'metricsctl --help'.\n");
+}
+
+TEST(MetricsctlArgs, RunHelpAndVersionWithoutTheBus) {
+  std::ostringstream out;
+  std::ostringstream err;
+  Context context{out, err, false};
+  EXPECT_EQ(run_metricsctl({"--help", "frobnicate"}, context), ExitCode::kSuccess);
+  EXPECT_EQ(out.str(), usage_text());
+  out.str("");
+  EXPECT_EQ(run_metricsctl({"--version"}, context), ExitCode::kSuccess);
+  EXPECT_EQ(out.str().rfind("metricsctl ", 0), 0u);
+  EXPECT_EQ(err.str(), "");
+}
+
+}  // namespace
+}  // namespace metrics::cli
