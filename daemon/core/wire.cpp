@@ -126,7 +126,7 @@ GVariantPtr to_variant(const Request& request) {
   return make_tuple({&rel, &abs, &image, &label_dict, &flags, &singular_array, &aggregate_array});
 }
 
-GBytesPtr encode(const Request& request) {
+GBytesPtr encode_with_gvariant(const Request& request) {
   GVariantPtr v = to_variant(request);
   // The wire is little-endian whatever the host is.
   if constexpr (G_BYTE_ORDER == G_BIG_ENDIAN) v = GVariantPtr(g_variant_byteswap(v.get()));

@@ -42,8 +42,12 @@ inline constexpr const char* kRequestType = "(xxsa{ss}ya(aysxmv)a(ayssumv))";
 
 // The request as a GVariant (normal form).
 GVariantPtr to_variant(const Request& request);
-// The serialised, uncompressed body (what the SHA-512 in the URL covers).
+// The serialised, uncompressed body (what the SHA-512 in the URL covers), written
+// directly (wire_encode.cpp).
 GBytesPtr encode(const Request& request);
+// The same bytes through GLib's own serialiser (to_variant): slower; what encode() is
+// checked against.
+GBytesPtr encode_with_gvariant(const Request& request);
 // Parses an untrusted body; refuses anything of another type or not in normal form,
 // and event ids that are not 16 bytes.
 Result<Request> decode(std::span<const uint8_t> body);

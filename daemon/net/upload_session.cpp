@@ -102,11 +102,8 @@ void UploadSession::step() {
       return;
     }
     if (!next->has_value()) {
-      if (first_rejection_) {
-        finish({Outcome::Success, first_rejection_, std::nullopt, {}});
-      } else {
-        finish({Outcome::Success, std::nullopt, std::nullopt, {}});
-      }
+      // Done; a batch refused on the way still makes the session's answer an error.
+      finish({Outcome::Success, first_rejection_, std::nullopt, {}});
       return;
     }
     current_ = std::move(**next);
@@ -125,6 +122,10 @@ void UploadSession::step() {
       schedule_step(0);
       return;
     }
+    // Reading the batch and encoding it are each a few ms; bus calls get their turn
+    // in between.
+    schedule_step(0);
+    return;
   }
   send_current();
 }

@@ -9,7 +9,7 @@ import unittest
 from gi.repository import GLib
 
 from harness import OS_VERSION, DBusCallError, random_event_id
-from uploads import UploadTestCase
+from uploads import Collector, UploadTestCase
 from test_collector import MAKE_CERT, read_vector  # noqa: E402 (path set by uploads)
 
 ERR = 'com.endlessm.Metrics.Error.'
@@ -113,6 +113,9 @@ class FaultMatrixTest(UploadTestCase):
                 ledger = self.ledger()[-2:]
                 self.assertEqual([r[0] for r in ledger], ['Retry', 'Success'])
                 self.assertEqual(ledger[0][1], status)
+                # The same batch, stamped anew for the second attempt.
+                self.assertEqual(ledger[0][3], ledger[1][3])
+                self.assertNotEqual(ledger[0][5], ledger[1][5])
                 self.assertEqual(self.queued(), 0)
         self.assert_exactly_once(markers)
         # 503's Retry-After: 1 was honoured.
@@ -214,6 +217,61 @@ class FaultMatrixTest(UploadTestCase):
         self.assertEqual(err.name, ERR + 'UploadConfigurationInvalid', err.message)
         self.assertIn('/nonexistent/ca.pem', err.message)
         self.assertEqual(self.collector.stats()['connections'], 1)  # our own stats call
+
+
+class TransportTest(UploadTestCase):
+    """Proxies, and what may be spoken without TLS."""
+
+    def check_proxy(self, proxy, host):
+        self.addCleanup(proxy.close)
+        self.grant(url=f'https://{host}:{self.collector.port}/${{environment}}/')
+        self.start(ProxyUrl=f'{proxy.url_scheme}://127.0.0.1:{proxy.port}')
+        markers = self.record_marked(9)
+        self.assertEqual(self.upload(), (9, 1))
+        self.assert_exactly_once(markers)
+        return proxy.requests
+
+    def test_http_connect_proxy(self):
+        from proxies import HttpConnectProxy
+        requests = self.check_proxy(HttpConnectProxy(), '127.0.0.1')
+        self.assertEqual(requests, [('127.0.0.1', self.collector.port)])
+
+    def test_socks5_proxy_resolves_the_name(self):
+        from proxies import Socks5Proxy
+        # The name reaches the proxy unresolved (as Tor needs: no DNS query leaves here).
+        requests = self.check_proxy(Socks5Proxy(), 'localhost')
+        self.assertEqual(requests, [('localhost', self.collector.port)])
+
+    def test_proxy_down_is_a_network_failure(self):
+        import socket
+        s = socket.socket()
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+        s.close()
+        self.start(ProxyUrl=f'http://127.0.0.1:{port}')
+        self.record_marked(1)
+        err = self.upload_error()
+        self.assertIn(err.name, (ERR + 'UploadConnectionFailed', ERR + 'UploadNetworkFailure'),
+                      err.message)
+        self.assertEqual(self.queued(), 1)
+
+    def test_plain_http_only_to_loopback(self):
+        self.grant(url='http://metrics.example.org/')
+        self.start()
+        self.record_marked(1)
+        self.assertEqual(self.control('UploadState'), 'paused')
+        err = self.upload_error()
+        self.assertEqual(err.name, ERR + 'InvalidServerUrl')
+        self.assertIn('http://', err.message)
+        self.assertEqual(self.control('ServerUrl'), '')
+
+    def test_plain_http_to_loopback(self):
+        plain = Collector(self, plain_http=True)
+        self.grant(url=f'http://127.0.0.1:{plain.port}/')
+        self.start()
+        self.record_marked(2)
+        self.assertEqual(self.upload(), (2, 1))
+        self.assertEqual(len(plain.rows()), 1)
 
 
 class DeliveryTest(UploadTestCase):
