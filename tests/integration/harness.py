@@ -646,6 +646,8 @@ class RecorderTestCase(unittest.TestCase):
             self.fail(f'daemon not built: {DAEMON} (set METRICS_BUILD_DIR)')
         self.env = Harness()
         self.addCleanup(self.env.close)
+        # Runs before close(): a clean stop lets a sanitizer build check for leaks.
+        self.addCleanup(self.check_sanitizer_reports)
         self.env.start_bus()
         if self.WRITE_PERMISSIONS:
             self.env.write_permissions()
@@ -655,6 +657,21 @@ class RecorderTestCase(unittest.TestCase):
     @property
     def client(self):
         return self.env.client
+
+    SANITIZER_MARKERS = ('ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:')
+
+    def check_sanitizer_reports(self):
+        """Stops the daemon cleanly and fails the test on any sanitizer report in its logs
+        (a sanitizer build reports leaks only at a clean exit)."""
+        if self.env.daemon_alive():
+            try:
+                self.env.stop_daemon(timeout=30)
+            except AssertionError:
+                pass
+        logs = self.env.daemon_log(all_runs=True)
+        found = [m for m in self.SANITIZER_MARKERS if m in logs]
+        if found:
+            self.fail(f'sanitizer report in the daemon log ({", ".join(found)}):\n{logs[-6000:]}')
 
     def run(self, result=None):
         before = (len(result.failures) + len(result.errors)) if result else 0
