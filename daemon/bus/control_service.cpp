@@ -27,8 +27,13 @@ std::string result_name(const std::string& code) {
 }  // namespace
 
 ControlService::ControlService(sd_bus* bus, RecorderService& recorder_service, Recorder& recorder,
-                               net::UploadScheduler& uploads)
-    : bus_(bus), service_(recorder_service), recorder_(recorder), uploads_(uploads) {}
+                               net::UploadScheduler& uploads, Ledger& ledger)
+    : bus_(bus),
+      service_(recorder_service),
+      recorder_(recorder),
+      uploads_(uploads),
+      ledger_(ledger),
+      polkit_(bus) {}
 
 Result<void> ControlService::start() {
   static const sd_bus_vtable control_vtable[] = {
@@ -52,8 +57,24 @@ Result<void> ControlService::start() {
                       SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
       SD_BUS_PROPERTY("NextUploadTime", "x", &ControlService::get_property, 0,
                       SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("RefusedEvents", "a{st}", &ControlService::property_refused, 0, 0),
       SD_BUS_METHOD_WITH_NAMES("Upload", "", , "tu", SD_BUS_PARAM(events) SD_BUS_PARAM(requests),
                                &ControlService::method_upload, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("SetServerUrl", "s", SD_BUS_PARAM(server_url), "", ,
+                               &ControlService::method_set_server_url, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("SetEnvironment", "s", SD_BUS_PARAM(environment), "", ,
+                               &ControlService::method_set_environment, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("SetUploadingEnabled", "b", SD_BUS_PARAM(uploading_enabled), "", ,
+                               &ControlService::method_set_uploading_enabled,
+                               SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("GetQueuedEvents", "u", SD_BUS_PARAM(max_events), "a(ssuxsxs)",
+                               SD_BUS_PARAM(events), &ControlService::method_get_queued_events,
+                               SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("GetUploadLog", "u", SD_BUS_PARAM(max_entries), "a(xxssttttsisb)",
+                               SD_BUS_PARAM(entries), &ControlService::method_get_upload_log,
+                               SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("GetUploadBody", "x", SD_BUS_PARAM(id), "ay", SD_BUS_PARAM(body),
+                               &ControlService::method_get_upload_body, SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_SIGNAL_WITH_NAMES(
           "UploadProgress", "ttu",
           SD_BUS_PARAM(sent_events) SD_BUS_PARAM(total_events) SD_BUS_PARAM(requests), 0),

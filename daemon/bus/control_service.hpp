@@ -3,9 +3,12 @@
 // Ours, additive: the Endless interfaces stay exactly as they were.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "ledger.hpp"
+#include "polkit.hpp"
 #include "recorder.hpp"
 #include "recorder_service.hpp"
 #include "sdbus_handles.hpp"
@@ -18,7 +21,7 @@ inline constexpr const char* kControlInterface = "com.endlessm.Metrics.Control1"
 class ControlService {
  public:
   ControlService(sd_bus* bus, RecorderService& recorder_service, Recorder& recorder,
-                 net::UploadScheduler& uploads);
+                 net::UploadScheduler& uploads, Ledger& ledger);
   ControlService(const ControlService&) = delete;
   ControlService& operator=(const ControlService&) = delete;
 
@@ -30,6 +33,19 @@ class ControlService {
 
  private:
   static int method_upload(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  // Setters (control_setters.cpp): polkit first, then the permissions file.
+  static int method_set_server_url(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_set_environment(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_set_uploading_enabled(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  // What is queued and what was sent (control_listings.cpp).
+  static int method_get_queued_events(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_get_upload_log(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_get_upload_body(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int property_refused(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
+                              void* userdata, sd_bus_error*);
+  using PermissionsEdit = std::function<Result<config::Permissions>()>;
+  // Checks `action` with polkit for the caller of `m`, then runs `edit` and applies it.
+  int authorized_edit(sd_bus_message* m, const char* action, PermissionsEdit edit);
   static int get_property(sd_bus*, const char*, const char*, const char* property,
                           sd_bus_message* reply, void* userdata, sd_bus_error*);
 
@@ -37,6 +53,8 @@ class ControlService {
   RecorderService& service_;
   Recorder& recorder_;
   net::UploadScheduler& uploads_;
+  Ledger& ledger_;
+  Polkit polkit_;
   SlotPtr slot_;
 };
 

@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
   net::UploadScheduler uploads(recorder, ledger, ropts.settings, context,
                                upload::seeded_rng(std::random_device{}()));
   RecorderService service(bus.get(), recorder, uploads, paths, METRICS_DEFAULT_SERVER_URL);
-  ControlService control(bus.get(), service, recorder, uploads);
+  ControlService control(bus.get(), service, recorder, uploads, ledger);
   uploads.on_log = [](int priority, const std::string& message) { log(priority, message); };
   uploads.on_status_changed = [&control] { control.emit_upload_status_changed(); };
   uploads.on_progress = [&control](const net::SessionProgress& p) { control.emit_progress(p); };

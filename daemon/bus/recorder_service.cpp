@@ -177,6 +177,12 @@ Result<void> RecorderService::check_upload_allowed() const {
   return Ok();
 }
 
+void RecorderService::permissions_written(config::Permissions written) {
+  ConsentState next;
+  next.permissions = std::move(written);
+  apply_permissions(std::move(next), false);
+}
+
 void RecorderService::reload_permissions() {
   ConsentState next;
   auto read = config::read_permissions(paths_.permissions_file, default_server_url_);
@@ -376,9 +382,7 @@ int RecorderService::method_set_enabled(sd_bus_message* m, void* userdata, sd_bu
       reply_error(call.get(), written.error());
       return;
     }
-    ConsentState next;
-    next.permissions = written.value();
-    self->apply_permissions(std::move(next), false);
+    self->permissions_written(written.value());
     sd_bus_reply_method_return(call.get(), "");
   });
   return 1;

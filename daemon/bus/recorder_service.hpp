@@ -53,6 +53,12 @@ class RecorderService {
   // Runs after the consent state, server URL or environment changed.
   std::function<void()> on_consent_changed;
 
+  // For Control1's setters: who calls, where the file is, and applying what they wrote.
+  Result<Caller> caller_of(sd_bus_message* m) { return callers_.caller_of(m); }
+  const Paths& paths() const { return paths_; }
+  const std::string& default_server_url() const { return default_server_url_; }
+  void permissions_written(config::Permissions written);
+
  private:
   // Consent as last read; nullopt while the file cannot be parsed.
   struct ConsentState {

@@ -12,6 +12,7 @@ constexpr std::array kOptions = {
     OptionSpec{'\0', "no-pager", 0, "Accepted for compatibility; output is never paged"},
     OptionSpec{'\0', "json", kOptionJson, "Print one JSON object instead of text"},
     OptionSpec{'q', "quiet", kOptionQuiet, "Print neither progress nor the summary"},
+    OptionSpec{'\0', "raw", kOptionRaw, "Write the exact uploaded bytes to stdout"},
 };
 
 Error usage_error(std::string message) {

@@ -14,6 +14,7 @@ namespace metrics::cli {
 enum OptionBit : unsigned {
   kOptionJson = 1u << 0,
   kOptionQuiet = 1u << 1,
+  kOptionRaw = 1u << 2,
 };
 
 struct OptionSpec {

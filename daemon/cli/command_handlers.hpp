@@ -7,5 +7,10 @@ namespace metrics::cli {
 
 ExitCode run_status(const Arguments& arguments, Context& context);
 ExitCode run_upload(const Arguments& arguments, Context& context);
+ExitCode run_consent(const Arguments& arguments, Context& context);
+ExitCode run_queue(const Arguments& arguments, Context& context);
+ExitCode run_log(const Arguments& arguments, Context& context);
+ExitCode run_set_server_url(const Arguments& arguments, Context& context);
+ExitCode run_set_environment(const Arguments& arguments, Context& context);
 
 }  // namespace metrics::cli

@@ -14,6 +14,16 @@ constexpr std::array kCommands = {
             &run_status},
     Command{"upload", "", "Upload everything queued now and wait for the result",
             kOptionJson | kOptionQuiet, 0, 0, &run_upload},
+    Command{"consent", "[grant|decline]", "Show the consent state, or grant or decline",
+            kOptionJson, 0, 1, &run_consent},
+    Command{"queue", "", "List the events waiting to be sent (yours; root: all)", kOptionJson, 0, 0,
+            &run_queue},
+    Command{"log", "[show ID]", "List the uploads, or show exactly what one sent",
+            kOptionJson | kOptionRaw, 0, 2, &run_log},
+    Command{"set-server-url", "URL", "Send uploads to URL (may contain ${environment})", 0, 1, 1,
+            &run_set_server_url},
+    Command{"set-environment", "ENV", "Set the environment: dev, test or production", 0, 1, 1,
+            &run_set_environment},
 };
 
 std::string option_name(const OptionSpec& spec) {
@@ -44,7 +54,7 @@ std::string usage_text() {
       "\n"
       "Commands:\n";
   auto column = [](std::string left, std::string_view right) {
-    constexpr std::size_t kWidth = 22;
+    constexpr std::size_t kWidth = 26;
     left.resize(std::max(left.size() + 1, kWidth), ' ');
     return "  " + left + std::string(right) + "\n";
   };

@@ -62,6 +62,8 @@ const std::string kRecorderConf = std::string(METRICS_SYSCONFDIR) + "/recorder.c
 }  // namespace
 
 ExitCode exit_code_for_error(std::string_view name) {
+  // Commands report a bad argument they parse themselves with the parser's code.
+  if (name == "usage") return ExitCode::kUsage;
   if (contains(kNotRunning, name) || contains(kNoAnswer, name) || is_spawn_failure(name))
     return ExitCode::kNotRunning;
   if (contains(kNotAuthorized, name)) return ExitCode::kNotAuthorized;

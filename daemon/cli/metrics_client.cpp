@@ -105,6 +105,18 @@ Result<MetricsClient> MetricsClient::connect_system_bus() {
   return MetricsClient(std::move(connection));
 }
 
+Result<GVariantPtr> MetricsClient::call(const char* interface, const char* method,
+                                        GVariant* parameters, const char* reply_type,
+                                        int timeout_ms) const {
+  GErrorOut error;
+  GVariantPtr reply(g_dbus_connection_call_sync(
+      connection_.get(), kBusName, kObjectPath, interface, method, parameters,
+      reply_type ? G_VARIANT_TYPE(reply_type) : nullptr,
+      G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, timeout_ms, nullptr, error.out()));
+  if (!reply) return error_from_gerror(error.get());
+  return reply;
+}
+
 Result<GVariantPtr> MetricsClient::get_all_properties(const char* interface) const {
   GErrorOut error;
   GVariantPtr reply(g_dbus_connection_call_sync(

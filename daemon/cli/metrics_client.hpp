@@ -17,6 +17,9 @@ inline constexpr const char* kControlInterface = "com.endlessm.Metrics.Control1"
 
 // The recorder bounds an upload's duration itself; this only guards against a hung peer.
 inline constexpr int kUploadTimeoutMs = 10 * 60 * 1000;
+// Other calls; a polkit prompt may keep a setter waiting for a person.
+inline constexpr int kCallTimeoutMs = 5 * 60 * 1000;
+inline constexpr const char* kServerInterface = "com.endlessm.Metrics.EventRecorderServer";
 
 struct UploadProgress {
   std::uint64_t sent_events = 0;
@@ -37,6 +40,12 @@ class MetricsClient {
  public:
   // Honours DBUS_SYSTEM_BUS_ADDRESS, as every GDBus client does.
   static Result<MetricsClient> connect_system_bus();
+
+  // One method call on the recorder's object, waiting up to `timeout_ms`. `parameters`
+  // may be floating (it is sunk). Interactive authorisation is allowed, so a polkit agent
+  // can ask for a password where the policy wants one.
+  Result<GVariantPtr> call(const char* interface, const char* method, GVariant* parameters,
+                           const char* reply_type, int timeout_ms = kCallTimeoutMs) const;
 
   // Properties.GetAll(interface) on the recorder: an a{sv}.
   Result<GVariantPtr> get_all_properties(const char* interface) const;

@@ -99,6 +99,8 @@ class Recorder {
     return notice;
   }
   const BootAnchor& boot_anchor() const { return anchor_; }
+  // Root and the service user may record for others and see everyone's queue.
+  bool privileged(uint32_t uid) const { return uid == 0 || uid == options_.service_uid; }
   // Now on the persistent time-line events' relative timestamps are stored on.
   int64_t timeline_now() const { return clock_.boottime_ns() + anchor_.offset_ns; }
   const Clock& clock() const { return clock_; }
@@ -124,7 +126,6 @@ class Recorder {
   };
   Result<Incoming> accept(const Caller& caller, uint32_t claimed_uid,
                           std::span<const uint8_t> event_id, GVariant* payload);
-  bool privileged(uint32_t uid) const { return uid == 0 || uid == options_.service_uid; }
   Result<Uuid> check_event_id(std::span<const uint8_t> event_id);
   Result<std::vector<uint8_t>> serialize_payload(GVariant* payload);
   Result<void> admit(const Caller& caller, uint32_t uid, double events, int64_t bytes);

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -230,10 +231,15 @@ Result<Permissions> write_default_permissions(const std::filesystem::path& file,
   return p;
 }
 
-Result<Permissions> set_consent(const std::filesystem::path& file, bool enabled,
-                                const std::string& default_server_url) {
-  // Read the current bytes right before writing: an edit the daemon has not
-  // seen yet must survive, and so must the administrator's comments.
+namespace {
+
+// Re-reads the file right before writing (an edit the daemon has not seen yet must
+// survive, and so must the administrator's comments and unknown keys), applies `edit`,
+// checks the result with `check`, and writes atomically.
+Result<Permissions> update_permissions(
+    const std::filesystem::path& file, const std::string& default_server_url,
+    const std::function<void(GKeyFile*)>& edit,
+    const std::function<Result<void>(const Permissions&)>& check = nullptr) {
   LoadedKeyFile loaded = load_key_file(
       file, static_cast<GKeyFileFlags>(G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS));
   GKeyFilePtr key_file;
@@ -244,11 +250,55 @@ Result<Permissions> set_consent(const std::filesystem::path& file, bool enabled,
     if (!current) return current.error();
     key_file = std::move(loaded.key_file);
   }
-
-  g_key_file_set_boolean(key_file.get(), kGlobal, "enabled", enabled);
-  g_key_file_set_boolean(key_file.get(), kGlobal, "uploading_enabled", enabled);
+  edit(key_file.get());
+  Result<Permissions> next = parse_permissions(key_file.get(), file, default_server_url);
+  if (!next) return next.error();
+  if (check) {
+    if (Result<void> ok = check(*next); !ok) return ok.error();
+  }
   if (Result<void> written = write_key_file(file, key_file.get()); !written) return written.error();
-  return parse_permissions(key_file.get(), file, default_server_url);
+  return next;
+}
+
+}  // namespace
+
+Result<Permissions> set_consent(const std::filesystem::path& file, bool enabled,
+                                const std::string& default_server_url) {
+  return update_permissions(file, default_server_url, [enabled](GKeyFile* k) {
+    g_key_file_set_boolean(k, kGlobal, "enabled", enabled);
+    g_key_file_set_boolean(k, kGlobal, "uploading_enabled", enabled);
+  });
+}
+
+Result<Permissions> set_uploading_enabled(const std::filesystem::path& file, bool uploading,
+                                          const std::string& default_server_url) {
+  return update_permissions(file, default_server_url, [uploading](GKeyFile* k) {
+    g_key_file_set_boolean(k, kGlobal, "uploading_enabled", uploading);
+  });
+}
+
+Result<Permissions> set_environment(const std::filesystem::path& file,
+                                    const std::string& environment,
+                                    const std::string& default_server_url) {
+  if (environment != "dev" && environment != "test" && environment != "production") {
+    return Error{"InvalidEnvironment",
+                 "'" + environment + "' is not an environment; use dev, test or production"};
+  }
+  return update_permissions(file, default_server_url, [&environment](GKeyFile* k) {
+    g_key_file_set_string(k, kGlobal, "environment", environment.c_str());
+  });
+}
+
+Result<Permissions> set_server_url(const std::filesystem::path& file, const std::string& url,
+                                   const std::string& default_server_url) {
+  return update_permissions(
+      file, default_server_url,
+      [&url](GKeyFile* k) { g_key_file_set_string(k, kGlobal, "server_url", url.c_str()); },
+      [](const Permissions& next) -> Result<void> {
+        // Refused before anything is written: the file keeps a working URL.
+        if (auto resolved = resolve_server_url(next); !resolved) return resolved.error();
+        return Ok();
+      });
 }
 
 Result<std::string> resolve_server_url(const Permissions& permissions) {

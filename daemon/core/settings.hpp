@@ -43,6 +43,19 @@ Result<Permissions> write_default_permissions(const std::filesystem::path& file,
 Result<Permissions> set_consent(const std::filesystem::path& file, bool enabled,
                                 const std::string& default_server_url);
 
+// Sets uploading_enabled only (eos-enable-metrics-uploading), as set_consent does.
+Result<Permissions> set_uploading_enabled(const std::filesystem::path& file, bool uploading,
+                                          const std::string& default_server_url);
+
+// Sets environment to dev, test or production ("InvalidEnvironment" otherwise).
+Result<Permissions> set_environment(const std::filesystem::path& file,
+                                    const std::string& environment,
+                                    const std::string& default_server_url);
+
+// Sets server_url; a URL resolve_server_url() refuses is not written ("InvalidServerUrl").
+Result<Permissions> set_server_url(const std::filesystem::path& file, const std::string& url,
+                                   const std::string& default_server_url);
+
 // Substitutes ${environment} and validates: https with a host, or http to a
 // loopback host only; no userinfo, query or fragment. Error: "InvalidServerUrl".
 Result<std::string> resolve_server_url(const Permissions& permissions);

@@ -341,12 +341,13 @@ Result<void> Store::set_meta(const std::string& key, const std::string& value) {
   return Ok();
 }
 
-Result<std::vector<StoredSingular>> Store::singulars(std::optional<uint32_t> uid) {
+Result<std::vector<StoredSingular>> Store::singulars(std::optional<uint32_t> uid, int64_t limit) {
   auto st = prepare(
       "SELECT id, uid, event_id, os_version, relative_ns, payload FROM singular "
-      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY id");
+      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY id LIMIT ?2");
   if (!st) return st.error();
   if (uid) st->bind(1, static_cast<int64_t>(*uid));
+  st->bind(2, limit);
   std::vector<StoredSingular> out;
   int rc;
   while ((rc = st->step()) == SQLITE_ROW) {
@@ -358,12 +359,13 @@ Result<std::vector<StoredSingular>> Store::singulars(std::optional<uint32_t> uid
   return out;
 }
 
-Result<std::vector<StoredAggregate>> Store::aggregates(std::optional<uint32_t> uid) {
+Result<std::vector<StoredAggregate>> Store::aggregates(std::optional<uint32_t> uid, int64_t limit) {
   auto st = prepare(
       "SELECT id, uid, event_id, os_version, period, count, payload FROM aggregate "
-      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY id");
+      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY id LIMIT ?2");
   if (!st) return st.error();
   if (uid) st->bind(1, static_cast<int64_t>(*uid));
+  st->bind(2, limit);
   std::vector<StoredAggregate> out;
   int rc;
   while ((rc = st->step()) == SQLITE_ROW) {
@@ -375,12 +377,13 @@ Result<std::vector<StoredAggregate>> Store::aggregates(std::optional<uint32_t> u
   return out;
 }
 
-Result<std::vector<StoredCount>> Store::counts(std::optional<uint32_t> uid) {
+Result<std::vector<StoredCount>> Store::counts(std::optional<uint32_t> uid, int64_t limit) {
   auto st = prepare(
       "SELECT uid, event_id, period, count, payload FROM counts "
-      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY period, event_id");
+      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY period, event_id LIMIT ?2");
   if (!st) return st.error();
   if (uid) st->bind(1, static_cast<int64_t>(*uid));
+  st->bind(2, limit);
   std::vector<StoredCount> out;
   int rc;
   while ((rc = st->step()) == SQLITE_ROW) {

@@ -87,9 +87,13 @@ class Store {
   Result<std::optional<std::string>> get_meta(const std::string& key);
   Result<void> set_meta(const std::string& key, const std::string& value);
 
-  Result<std::vector<StoredSingular>> singulars(std::optional<uint32_t> uid = std::nullopt);
-  Result<std::vector<StoredAggregate>> aggregates(std::optional<uint32_t> uid = std::nullopt);
-  Result<std::vector<StoredCount>> counts(std::optional<uint32_t> uid = std::nullopt);
+  // Queued rows (of one uid), oldest first; at most `limit` (-1: all).
+  Result<std::vector<StoredSingular>> singulars(std::optional<uint32_t> uid = std::nullopt,
+                                                int64_t limit = -1);
+  Result<std::vector<StoredAggregate>> aggregates(std::optional<uint32_t> uid = std::nullopt,
+                                                  int64_t limit = -1);
+  Result<std::vector<StoredCount>> counts(std::optional<uint32_t> uid = std::nullopt,
+                                          int64_t limit = -1);
 
   int64_t total_bytes() const { return total_bytes_; }
   int64_t bytes_of_uid(uint32_t uid) const;

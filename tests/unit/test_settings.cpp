@@ -202,6 +202,45 @@ TEST_F(SettingsTest, SetConsentKeepsCommentsAndUnknownKeys) {
   EXPECT_EQ(back->environment, "test");
 }
 
+TEST_F(SettingsTest, SetUploadingEnabledTouchesOnlyThatKey) {
+  auto file = write("p.conf", "# admin\n[global]\nenabled=true\nuploading_enabled=false\n");
+  auto r = set_uploading_enabled(file, true, kDefaultUrl);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(consent_of(*r), Consent::Granted);
+  r = set_uploading_enabled(file, false, kDefaultUrl);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(consent_of(*r), Consent::Undecided);
+  EXPECT_NE(slurp(file).find("# admin"), std::string::npos);
+}
+
+TEST_F(SettingsTest, SetEnvironmentValidates) {
+  auto file = write("p.conf", "[global]\nenabled=true\nenvironment=test\n");
+  auto r = set_environment(file, "dev", kDefaultUrl);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->environment, "dev");
+  const std::string before = slurp(file);
+  auto bad = set_environment(file, "staging", kDefaultUrl);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "InvalidEnvironment");
+  EXPECT_NE(bad.error().message.find("staging"), std::string::npos);
+  EXPECT_EQ(slurp(file), before);
+}
+
+TEST_F(SettingsTest, SetServerUrlRefusesWhatCouldNotBeUsed) {
+  auto file = write("p.conf", "# keep\n[global]\nenabled=true\nenvironment=dev\n");
+  auto r = set_server_url(file, "https://collector.example.org/${environment}", kDefaultUrl);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(resolve_server_url(*r).value(), "https://collector.example.org/dev");
+  const std::string before = slurp(file);
+  for (const char* bad : {"http://collector.example.org/", "ftp://x/", "", "https://u@h/"}) {
+    auto refused = set_server_url(file, bad, kDefaultUrl);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.error().code, "InvalidServerUrl") << bad;
+    EXPECT_EQ(slurp(file), before) << bad;
+  }
+  EXPECT_TRUE(set_server_url(file, "http://127.0.0.1:8443/", kDefaultUrl).ok());
+}
+
 TEST_F(SettingsTest, SetConsentDeclineSetsBothSwitches) {
   auto file = write("p.conf", "[global]\nenabled=true\nuploading_enabled=true\n");
   auto r = set_consent(file, false, kDefaultUrl);

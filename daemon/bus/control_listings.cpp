@@ -1,0 +1,152 @@
+// Control1's listings: what waits in the queue (a caller sees its own events; root and
+// the service user see all) and the upload ledger (metadata for anyone; the exact bytes
+// of an upload only for root and the service user, since a body holds every user's
+// events).
+#include <algorithm>
+
+#include "control_service.hpp"
+#include "errors.hpp"
+
+namespace metrics::bus {
+
+namespace {
+
+// A listing never grows past this, whatever the caller asks for.
+constexpr int64_t kMaxListed = 100000;
+
+// The stored payload (the serialised `v` boxing it; empty = none) in GVariant text form.
+std::string payload_text(const std::vector<uint8_t>& stored) {
+  if (stored.empty()) return "";
+  GBytesPtr bytes(g_bytes_new(stored.data(), stored.size()));
+  GVariantPtr boxed =
+      adopt_variant(g_variant_new_from_bytes(G_VARIANT_TYPE_VARIANT, bytes.get(), FALSE));
+  GVariantPtr value(g_variant_get_variant(boxed.get()));
+  GCharPtr text(g_variant_print(value.get(), TRUE));
+  return text.get();
+}
+
+struct Listed {
+  std::string kind;
+  std::string event_id;
+  uint32_t uid = 0;
+  int64_t time = 0;
+  std::string period;
+  int64_t count = 0;
+  std::string payload;
+};
+
+}  // namespace
+
+int ControlService::method_get_queued_events(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = static_cast<ControlService*>(userdata);
+  uint32_t max_events = 0;
+  if (sd_bus_message_read_basic(m, 'u', &max_events) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read max_events (u)"});
+  auto who = self->service_.caller_of(m);
+  if (!who) return reply_error(m, who.error());
+  const std::optional<uint32_t> uid =
+      self->recorder_.privileged(who->uid) ? std::nullopt : std::optional<uint32_t>(who->uid);
+  const int64_t limit = std::min<int64_t>(max_events, kMaxListed);
+
+  Store& store = self->recorder_.store();
+  std::vector<Listed> listed;
+  // A singular event's wall time: its place on the time-line, seen from now.
+  const int64_t origin = self->recorder_.clock().realtime_ns() - self->recorder_.timeline_now();
+  auto singulars = store.singulars(uid, limit);
+  if (!singulars) return reply_error(m, singulars.error());
+  for (const auto& e : *singulars) {
+    listed.push_back({"singular", e.event_id.to_string(), e.uid,
+                      (e.relative_ns + origin) / 1'000'000'000, "", 0, payload_text(e.payload)});
+  }
+  const int64_t left = limit - static_cast<int64_t>(listed.size());
+  auto aggregates = store.aggregates(uid, left);
+  if (!aggregates) return reply_error(m, aggregates.error());
+  for (const auto& e : *aggregates) {
+    listed.push_back({"aggregate", e.event_id.to_string(), e.uid, 0, e.period, e.count,
+                      payload_text(e.payload)});
+  }
+  auto counts = store.counts(uid, limit - static_cast<int64_t>(listed.size()));
+  if (!counts) return reply_error(m, counts.error());
+  for (const auto& e : *counts) {
+    listed.push_back(
+        {"count", e.event_id.to_string(), e.uid, 0, e.period, e.count, payload_text(e.payload)});
+  }
+
+  sd_bus_message* raw = nullptr;
+  if (sd_bus_message_new_method_return(m, &raw) < 0) return -ENOMEM;
+  MessagePtr reply(raw);
+  int r = sd_bus_message_open_container(raw, 'a', "(ssuxsxs)");
+  for (const Listed& e : listed) {
+    if (r < 0) break;
+    r = sd_bus_message_append(raw, "(ssuxsxs)", e.kind.c_str(), e.event_id.c_str(), e.uid, e.time,
+                              e.period.c_str(), e.count, e.payload.c_str());
+  }
+  if (r >= 0) r = sd_bus_message_close_container(raw);
+  if (r < 0) return reply_error(m, {"BusFailure", "cannot build the reply"});
+  return sd_bus_send(nullptr, raw, nullptr);
+}
+
+int ControlService::method_get_upload_log(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = static_cast<ControlService*>(userdata);
+  uint32_t max_entries = 0;
+  if (sd_bus_message_read_basic(m, 'u', &max_entries) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read max_entries (u)"});
+  auto entries = self->ledger_.recent(std::min<uint32_t>(max_entries, kMaxListed));
+  if (!entries) return reply_error(m, entries.error());
+  sd_bus_message* raw = nullptr;
+  if (sd_bus_message_new_method_return(m, &raw) < 0) return -ENOMEM;
+  MessagePtr reply(raw);
+  int r = sd_bus_message_open_container(raw, 'a', "(xxssttttsisb)");
+  for (const LedgerEntry& e : *entries) {
+    if (r < 0) break;
+    r = sd_bus_message_append(raw, "(xxssttttsisb)", e.id, e.time_ns / 1'000'000'000, e.url.c_str(),
+                              e.sha512.c_str(), e.compressed_size, e.uncompressed_size,
+                              e.singular_events, e.aggregate_events, e.outcome.c_str(),
+                              static_cast<int32_t>(e.http_status), e.message.c_str(),
+                              e.body_kept ? 1 : 0);
+  }
+  if (r >= 0) r = sd_bus_message_close_container(raw);
+  if (r < 0) return reply_error(m, {"BusFailure", "cannot build the reply"});
+  return sd_bus_send(nullptr, raw, nullptr);
+}
+
+int ControlService::method_get_upload_body(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = static_cast<ControlService*>(userdata);
+  int64_t id = 0;
+  if (sd_bus_message_read_basic(m, 'x', &id) < 0)
+    return reply_error(m, {"InvalidArguments", "cannot read id (x)"});
+  auto who = self->service_.caller_of(m);
+  if (!who) return reply_error(m, who.error());
+  if (!self->recorder_.privileged(who->uid)) {
+    return reply_error(
+        m, {"AccessDenied", "an upload's bytes hold every user's events: only root may read them"});
+  }
+  auto body = self->ledger_.body(id);
+  if (!body) return reply_error(m, body.error());
+  if (!body->has_value()) {
+    return reply_error(m,
+                       {"NoSuchUpload", "the ledger keeps no body for entry " + std::to_string(id) +
+                                            " (only the last uploads' bodies are kept)"});
+  }
+  sd_bus_message* raw = nullptr;
+  if (sd_bus_message_new_method_return(m, &raw) < 0) return -ENOMEM;
+  MessagePtr reply(raw);
+  const std::vector<uint8_t>& bytes = **body;
+  if (sd_bus_message_append_array(raw, 'y', bytes.data(), bytes.size()) < 0)
+    return reply_error(m, {"BusFailure", "cannot build the reply"});
+  return sd_bus_send(nullptr, raw, nullptr);
+}
+
+int ControlService::property_refused(sd_bus*, const char*, const char*, const char*,
+                                     sd_bus_message* reply, void* userdata, sd_bus_error*) {
+  auto* self = static_cast<ControlService*>(userdata);
+  int r = sd_bus_message_open_container(reply, 'a', "{st}");
+  for (const auto& [name, count] : self->recorder_.refusals()) {
+    if (r < 0) break;
+    r = sd_bus_message_append(reply, "{st}", error_name(name).c_str(), count);
+  }
+  if (r < 0) return r;
+  return sd_bus_message_close_container(reply);
+}
+
+}  // namespace metrics::bus

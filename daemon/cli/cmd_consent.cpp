@@ -1,0 +1,42 @@
+// metricsctl consent [grant|decline]: the one privacy switch (EventRecorderServer.SetEnabled,
+// as the settings panel uses it: it sets enabled and uploading_enabled together).
+#include <nlohmann/json.hpp>
+
+#include "command_handlers.hpp"
+#include "metrics_client.hpp"
+#include "status_view.hpp"
+
+namespace metrics::cli {
+
+ExitCode run_consent(const Arguments& arguments, Context& context) {
+  Result<MetricsClient> client = MetricsClient::connect_system_bus();
+  if (!client) return report_failure(context.err, "cannot reach the recorder", client.error());
+  if (!arguments.args.empty()) {
+    const std::string& choice = arguments.args[0];
+    if (choice != "grant" && choice != "decline") {
+      return report_failure(context.err, "consent",
+                            Error{"usage", "expected grant or decline, not '" + choice + "'"});
+    }
+    const bool grant = choice == "grant";
+    auto done = client->call(kServerInterface, "SetEnabled", g_variant_new("(b)", grant), nullptr);
+    if (!done) return report_failure(context.err, "cannot change consent", done.error());
+  }
+  auto state = client->call("org.freedesktop.DBus.Properties", "Get",
+                            g_variant_new("(ss)", kControlInterface, "ConsentState"), "(v)");
+  if (!state) return report_failure(context.err, "cannot read consent", state.error());
+  GVariantPtr boxed(g_variant_get_child_value(state->get(), 0));
+  GVariantPtr value(g_variant_get_variant(boxed.get()));
+  const std::string consent = g_variant_is_of_type(value.get(), G_VARIANT_TYPE_STRING)
+                                  ? g_variant_get_string(value.get(), nullptr)
+                                  : "";
+  if (arguments.options & kOptionJson) {
+    context.out << nlohmann::json{{"consent_state", consent}}.dump() << '\n';
+  } else {
+    context.out << "Consent: " << describe_consent(consent) << '\n';
+    if (!arguments.args.empty() && consent == "declined")
+      context.out << "Everything collected so far has been deleted.\n";
+  }
+  return ExitCode::kSuccess;
+}
+
+}  // namespace metrics::cli
