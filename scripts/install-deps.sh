@@ -11,6 +11,7 @@ PACKAGES=(
   dbus dbus-daemon libglib2.0-bin
   python3 python3-dbusmock python3-dbus python3-gi gir1.2-glib-2.0
   libxml2-utils util-linux
+  gjs gi-docgen
 )
 
 missing=()

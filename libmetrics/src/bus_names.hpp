@@ -1,0 +1,11 @@
+// Names of the recorder on the bus (shared/spec/dbus-api.md).
+#pragma once
+
+namespace emtr {
+
+inline constexpr const char* kBusName = "com.endlessm.Metrics";
+inline constexpr const char* kObjectPath = "/com/endlessm/Metrics";
+inline constexpr const char* kServerInterface = "com.endlessm.Metrics.EventRecorderServer";
+inline constexpr const char* kTimerInterface = "com.endlessm.Metrics.AggregateTimer";
+
+}  // namespace emtr

@@ -1,0 +1,44 @@
+// emtr_event_id_to_name: names of the six event ids the original library registered.
+#include <eosmetrics/eosmetrics.h>
+
+#include <array>
+
+#include "event_id.hpp"
+
+namespace {
+
+struct KnownEvent {
+  const char* id;
+  const char* name;
+};
+
+constexpr std::array<KnownEvent, 6> kKnownEvents{{
+    {EMTR_EVENT_USER_IS_LOGGED_IN, "User is logged in"},
+    {EMTR_EVENT_NETWORK_STATUS_CHANGED, "Network status changed"},
+    {EMTR_EVENT_SHELL_APP_IS_OPEN, "Shell app is open"},
+    {EMTR_EVENT_SOCIAL_BAR_IS_VISIBLE, "Social bar is visible"},
+    {EMTR_EVENT_SHELL_APP_ADDED, "Shell app added"},
+    {EMTR_EVENT_SHELL_APP_REMOVED, "Shell app removed"},
+}};
+
+}  // namespace
+
+extern "C" gboolean emtr_event_id_to_name(const gchar* event_id, const gchar** event_name) {
+  g_return_val_if_fail(event_id != nullptr, FALSE);
+  g_return_val_if_fail(event_name != nullptr, FALSE);
+  if (!emtr::parse_event_id(event_id)) {
+    g_critical("Invalid event id \"%s\": not a UUID.", event_id);
+    *event_name = "(invalid event)";
+    return FALSE;
+  }
+  for (const auto& known : kKnownEvents) {
+    if (g_ascii_strcasecmp(known.id, event_id) == 0) {
+      *event_name = known.name;
+      return TRUE;
+    }
+  }
+  g_warning("Unknown event id %s: emtr_event_id_to_name only knows its six EMTR_EVENT_* ids.",
+            event_id);
+  *event_name = "(unknown event)";
+  return FALSE;
+}

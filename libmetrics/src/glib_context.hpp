@@ -1,0 +1,15 @@
+// RAII for GMainContext, which daemon/core/glib_handles.hpp does not cover.
+#pragma once
+
+#include <glib.h>
+
+#include <memory>
+
+namespace emtr {
+
+struct GMainContextUnref {
+  void operator()(GMainContext* c) const { g_main_context_unref(c); }
+};
+using GMainContextPtr = std::unique_ptr<GMainContext, GMainContextUnref>;
+
+}  // namespace emtr
