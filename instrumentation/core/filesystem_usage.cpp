@@ -1,0 +1,26 @@
+#include "filesystem_usage.hpp"
+
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace metrics::instrumentation {
+
+Result<FilesystemBytes> filesystem_usage(const std::filesystem::path& path) {
+  struct statvfs st {};
+  if (::statvfs(path.c_str(), &st) != 0) {
+    const int saved = errno;
+    return Error{"FilesystemUnreadable",
+                 "statvfs(" + path.string() + ") failed: " + std::strerror(saved)};
+  }
+  const uint64_t unit = st.f_frsize ? st.f_frsize : st.f_bsize;
+  FilesystemBytes bytes;
+  bytes.total = uint64_t{st.f_blocks} * unit;
+  bytes.used = (uint64_t{st.f_blocks} - std::min<uint64_t>(st.f_bfree, st.f_blocks)) * unit;
+  bytes.free = uint64_t{st.f_bavail} * unit;
+  return bytes;
+}
+
+}  // namespace metrics::instrumentation
