@@ -500,6 +500,26 @@ RecorderSettings read_recorder_settings(const std::filesystem::path& file) {
     else
       warn("TrustFile", trust.get(), "is not an absolute path; using the system trust store");
   }
+
+  GCharPtr mode(g_key_file_get_string(key_file, kRecorderGroup, "RegistryMode", nullptr));
+  if (mode) {
+    std::string value(trim(mode.get()));
+    if (value == "enforce" || value == "permissive")
+      out.registry_mode = value;
+    else  // an unreadable choice is not a reason to record unapproved metrics
+      warn("RegistryMode", mode.get(),
+           "is not enforce or permissive; using the default " + out.registry_mode);
+  }
+
+  GCharPtr registry(g_key_file_get_string(key_file, kRecorderGroup, "RegistryDirectory", nullptr));
+  if (registry) {
+    std::string value(trim(registry.get()));
+    if (value.empty() || g_path_is_absolute(value.c_str()))
+      out.registry_directory = value;
+    else
+      warn("RegistryDirectory", registry.get(),
+           "is not an absolute path; using the installed registry");
+  }
   return out;
 }
 

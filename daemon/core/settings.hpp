@@ -121,6 +121,14 @@ struct RecorderSettings {
   // self-hosted server.
   std::string trust_file;
 
+  // ---- Registry (same group; see registry.hpp and registry_mode.hpp) ----
+  // RegistryMode: "enforce" refuses events the metric registry does not allow (unknown
+  // UUID, other payload type); "permissive" stores them with a warning, for development.
+  std::string registry_mode = "enforce";
+  // RegistryDirectory: "" = the installed registry (registry::default_directory()); else an
+  // absolute directory of registry files, for tests and development.
+  std::string registry_directory;
+
   std::vector<std::string> warnings;  // one per unusable value (or unreadable file)
 };
 

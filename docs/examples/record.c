@@ -13,7 +13,7 @@
 
 int main(void) {
   /* Never blocks, not even the first time: the bus is connected in the background. */
-  EmtrEventRecorder *recorder = emtr_event_recorder_get_default();
+  EmtrEventRecorder* recorder = emtr_event_recorder_get_default();
 
   /* A singular event: "this happened now", with a payload (floating: consumed). */
   emtr_event_recorder_record_event(recorder, APP_OPENED,
@@ -23,7 +23,7 @@ int main(void) {
   emtr_event_recorder_record_events(recorder, FILES_IMPORTED, 12, NULL);
 
   /* A sequence, sent as a whole at the stop; keys tell overlapping sequences apart. */
-  GVariant *key = g_variant_ref_sink(g_variant_new_uint32(1));
+  GVariant* key = g_variant_ref_sink(g_variant_new_uint32(1));
   emtr_event_recorder_record_start(recorder, DOCUMENT_OPEN, key, g_variant_new_string("odt"));
   emtr_event_recorder_record_progress(recorder, DOCUMENT_OPEN, key, NULL);
   emtr_event_recorder_record_stop(recorder, DOCUMENT_OPEN, key, NULL);
