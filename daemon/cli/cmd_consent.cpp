@@ -21,14 +21,9 @@ ExitCode run_consent(const Arguments& arguments, Context& context) {
     auto done = client->call(kServerInterface, "SetEnabled", g_variant_new("(b)", grant), nullptr);
     if (!done) return report_failure(context.err, "cannot change consent", done.error());
   }
-  auto state = client->call("org.freedesktop.DBus.Properties", "Get",
-                            g_variant_new("(ss)", kControlInterface, "ConsentState"), "(v)");
+  auto state = client->get_control_string("ConsentState");
   if (!state) return report_failure(context.err, "cannot read consent", state.error());
-  GVariantPtr boxed(g_variant_get_child_value(state->get(), 0));
-  GVariantPtr value(g_variant_get_variant(boxed.get()));
-  const std::string consent = g_variant_is_of_type(value.get(), G_VARIANT_TYPE_STRING)
-                                  ? g_variant_get_string(value.get(), nullptr)
-                                  : "";
+  const std::string& consent = *state;
   if (arguments.options & kOptionJson) {
     context.out << nlohmann::json{{"consent_state", consent}}.dump() << '\n';
   } else {

@@ -117,6 +117,18 @@ Result<GVariantPtr> MetricsClient::call(const char* interface, const char* metho
   return reply;
 }
 
+Result<std::string> MetricsClient::get_control_string(const char* property) const {
+  auto reply = call("org.freedesktop.DBus.Properties", "Get",
+                    g_variant_new("(ss)", kControlInterface, property), "(v)");
+  if (!reply) return reply.error();
+  GVariantPtr boxed(g_variant_get_child_value(reply->get(), 0));
+  GVariantPtr value(g_variant_get_variant(boxed.get()));
+  if (!g_variant_is_of_type(value.get(), G_VARIANT_TYPE_STRING))
+    return Error{"org.freedesktop.DBus.Error.InvalidSignature",
+                 std::string(property) + " is not a string"};
+  return std::string(g_variant_get_string(value.get(), nullptr));
+}
+
 Result<GVariantPtr> MetricsClient::get_all_properties(const char* interface) const {
   GErrorOut error;
   GVariantPtr reply(g_dbus_connection_call_sync(

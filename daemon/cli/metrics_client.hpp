@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "glib_handles.hpp"
 #include "result.hpp"
@@ -46,6 +47,9 @@ class MetricsClient {
   // can ask for a password where the policy wants one.
   Result<GVariantPtr> call(const char* interface, const char* method, GVariant* parameters,
                            const char* reply_type, int timeout_ms = kCallTimeoutMs) const;
+
+  // One string property of Control1 (Properties.Get).
+  Result<std::string> get_control_string(const char* property) const;
 
   // Properties.GetAll(interface) on the recorder: an a{sv}.
   Result<GVariantPtr> get_all_properties(const char* interface) const;

@@ -1,8 +1,6 @@
 #include "settings.hpp"
 
 #include <cerrno>
-#include <charconv>
-#include <cmath>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -10,6 +8,7 @@
 #include <string_view>
 
 #include "glib_handles.hpp"
+#include "text_parse.hpp"
 
 namespace metrics::config {
 
@@ -33,32 +32,9 @@ constexpr const char* kPermissionsHeader =
     " environment: dev, test or production; replaces ${environment} in server_url.\n"
     " server_url: upload base URL; https://, or http:// only to a loopback host.";
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && g_ascii_isspace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && g_ascii_isspace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// Digits only: strtoull-style parsers would silently wrap "-5" around.
-std::optional<uint64_t> parse_unsigned(std::string_view text) {
-  text = trim(text);
-  if (text.empty()) return std::nullopt;
-  for (char c : text)
-    if (!g_ascii_isdigit(c)) return std::nullopt;
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::optional<double> parse_double(std::string_view text) {
-  std::string s(trim(text));
-  if (s.empty()) return std::nullopt;
-  char* end = nullptr;
-  double value = g_ascii_strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
+using text::parse_double;
+using text::parse_unsigned;
+using text::trim;
 
 enum class LoadStatus { Loaded, Missing, Failed };
 

@@ -116,8 +116,9 @@ void UploadSession::step() {
       const std::string reason = "one event of " + std::to_string(body.size()) +
                                  " bytes is larger than UploadMaxRequestBytes (" +
                                  std::to_string(config_.max_request_bytes) + ")";
-      record(config::upload_url(config_.server_base, wire::sha512_hex(body)),
-             wire::sha512_hex(body), 0, body, Outcome::SetAside, 0, reason + "; not sent");
+      const std::string sha512 = wire::sha512_hex(body);
+      record(config::upload_url(config_.server_base, sha512), sha512, 0, body, Outcome::SetAside, 0,
+             reason + "; not sent");
       set_aside_current(reason, body);
       schedule_step(0);
       return;

@@ -2,16 +2,7 @@
 
 #include <glib.h>
 
-#include <charconv>
-#include <cmath>
-
 namespace metrics::instrumentation {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && g_ascii_isspace(text.front())) text.remove_prefix(1);
-  while (!text.empty() && g_ascii_isspace(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 std::optional<std::string> printable_text(std::string_view raw_view, size_t max_bytes) {
   // A NUL is a control character like any other here (GLib's validator rejects it).
@@ -40,24 +31,10 @@ std::optional<std::string> printable_text(std::string_view raw_view, size_t max_
   return trimmed;
 }
 
-std::optional<uint64_t> parse_unsigned(std::string_view text) {
-  text = trim(text);
-  if (text.empty()) return std::nullopt;
-  for (char c : text)
-    if (!g_ascii_isdigit(c)) return std::nullopt;
-  uint64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 std::optional<double> parse_non_negative_double(std::string_view text) {
-  std::string s(trim(text));
-  if (s.empty()) return std::nullopt;
-  // g_ascii_strtod ignores the locale: "3000,0000" from a French lscpu is refused.
-  char* end = nullptr;
-  double value = g_ascii_strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(value) || value < 0) return std::nullopt;
+  // text::parse_double ignores the locale: "3000,0000" from a French lscpu is refused.
+  std::optional<double> value = text::parse_double(text);
+  if (!value || *value < 0) return std::nullopt;
   return value;
 }
 

@@ -7,9 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "text_parse.hpp"
+
 namespace metrics::instrumentation {
 
-std::string_view trim(std::string_view text);
+using text::trim;
 
 // A string GVariant accepts as "s": valid UTF-8 without NUL or control characters,
 // trimmed, at most `max_bytes` long (cut on a character boundary). nullopt when
@@ -17,7 +19,7 @@ std::string_view trim(std::string_view text);
 std::optional<std::string> printable_text(std::string_view raw, size_t max_bytes = 256);
 
 // Decimal digits only (after trimming); no sign, no wrap-around.
-std::optional<uint64_t> parse_unsigned(std::string_view text);
+using text::parse_unsigned;
 // A finite, non-negative decimal in the C locale ("3000.0000", "1e3").
 std::optional<double> parse_non_negative_double(std::string_view text);
 
