@@ -421,28 +421,58 @@ Result<void> Store::atomically(const std::function<Result<void>()>& body) {
 
 Result<void> Store::remove_queued(const std::vector<int64_t>& singular_ids,
                                   const std::vector<int64_t>& aggregate_ids) {
+  // A sent batch holds thousands of ids: one statement per table over a JSON array of
+  // them is several times cheaper than one DELETE per row, and the per-uid byte
+  // accounting comes from one grouped sum taken before the rows go.
   struct Table {
     const std::vector<int64_t>& ids;
-    const char* sql;
+    const char* sum_sql;
+    const char* delete_sql;
     bool singular;
   };
   const Table tables[] = {
-      {singular_ids, "DELETE FROM singular WHERE id = ?1 RETURNING uid, size", true},
-      {aggregate_ids, "DELETE FROM aggregate WHERE id = ?1 RETURNING uid, size", false},
+      {singular_ids,
+       "SELECT uid, SUM(size), COUNT(*) FROM singular "
+       "WHERE id IN (SELECT value FROM json_each(?1)) GROUP BY uid",
+       "DELETE FROM singular WHERE id IN (SELECT value FROM json_each(?1))", true},
+      {aggregate_ids,
+       "SELECT uid, SUM(size), COUNT(*) FROM aggregate "
+       "WHERE id IN (SELECT value FROM json_each(?1)) GROUP BY uid",
+       "DELETE FROM aggregate WHERE id IN (SELECT value FROM json_each(?1))", false},
   };
   for (const Table& table : tables) {
     if (table.ids.empty()) continue;
-    auto st = prepare(table.sql);
-    if (!st) return st.error();
-    for (int64_t id : table.ids) {
-      st->bind(1, id);
-      int rc;
-      while ((rc = st->step()) == SQLITE_ROW) {
-        charge(static_cast<uint32_t>(st->column_int(0)), -st->column_int(1));
-        if (table.singular) --singular_count_;
-      }
-      st->reset();
-      if (rc != SQLITE_DONE) return sql_error("cannot remove events from the queue");
+    std::string ids_json = "[";
+    ids_json.reserve(table.ids.size() * 8 + 2);
+    for (size_t i = 0; i < table.ids.size(); ++i) {
+      if (i != 0) ids_json += ',';
+      ids_json += std::to_string(table.ids[i]);
+    }
+    ids_json += ']';
+
+    auto sum = prepare(table.sum_sql);
+    if (!sum) return sum.error();
+    sum->bind(1, std::string_view(ids_json));
+    struct Share {
+      uint32_t uid;
+      int64_t bytes;
+      int64_t rows;
+    };
+    std::vector<Share> shares;
+    int rc;
+    while ((rc = sum->step()) == SQLITE_ROW) {
+      shares.push_back(
+          {static_cast<uint32_t>(sum->column_int(0)), sum->column_int(1), sum->column_int(2)});
+    }
+    if (rc != SQLITE_DONE) return sql_error("cannot remove events from the queue");
+
+    auto del = prepare(table.delete_sql);
+    if (!del) return del.error();
+    del->bind(1, std::string_view(ids_json));
+    if (del->step() != SQLITE_DONE) return sql_error("cannot remove events from the queue");
+    for (const Share& share : shares) {
+      charge(share.uid, -share.bytes);
+      if (table.singular) singular_count_ -= share.rows;
     }
   }
   return Ok();
