@@ -1,6 +1,6 @@
 /* The first use of the library in a fresh process: prints how long get_default() and one
- * record_event() took, in µs ("GET RECORD"). test_delivery and test_slow_bus run it several
- * times and judge the median, so that one preemption of a busy machine cannot fail them. */
+ * record_event() took, in µs ("GET RECORD"). test_delivery and test_slow_bus run it to check
+ * that neither waited on the bus (first_use_check.h). */
 #include <eosmetrics/eosmetrics.h>
 #include <stdio.h>
 

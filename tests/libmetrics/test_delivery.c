@@ -9,7 +9,7 @@
  *   test_end_to_end.py: the Python stand-in takes about 1 ms per call). */
 #include <eosmetrics/eosmetrics.h>
 
-#include "first_use_timing.h"
+#include "first_use_check.h"
 #include "mock_recorder.h"
 
 #define BURST 2000
@@ -28,13 +28,13 @@ static void assert_ids_in_order(GVariant* calls, gchar** ids, guint n) {
   }
 }
 
-static void test_first_use_timing(void) {
-  assert_first_use_is_fast("name without owner");
+static void test_first_use_does_not_block(void) {
+  assert_first_use_does_not_block("name without owner");
 }
 
 static void test_no_owner(void) {
   /* The very first use of the library in this process, with nobody owning the name.
-   * (Wall time of a single run is judged by test_first_use_timing, over several runs.) */
+   * Each call returns without waiting for the bus. */
   EmtrEventRecorder* recorder = emtr_event_recorder_get_default();
   gint64 start = 0;
 
@@ -43,7 +43,7 @@ static void test_no_owner(void) {
     ids[i] = g_uuid_string_random();
     start = g_get_monotonic_time();
     emtr_event_recorder_record_event(recorder, ids[i], NULL);
-    g_assert_cmpint(elapsed_us(start), <, 5000);
+    g_assert_cmpint(elapsed_us(start), <, EMTR_TEST_NOT_BLOCKED_US);
   }
   g_usleep(300000); /* they reach no recorder for a while */
   mock_start();
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   g_test_init(&argc, &argv, NULL);
   /* Order matters: the first tests run while nobody owns the name. */
   g_test_add_func("/delivery/no-owner-yet", test_no_owner);
-  g_test_add_func("/delivery/first-use-timing", test_first_use_timing);
+  g_test_add_func("/delivery/first-use-does-not-block", test_first_use_does_not_block);
   g_test_add_func("/delivery/recorder-restart", test_recorder_restart);
   g_test_add_func("/delivery/burst", test_burst);
   int status = g_test_run();
