@@ -127,6 +127,10 @@ start_service() {
     # Room for the largest cell: the default 10 MB bound would refuse part of 200 000 events.
     printf '[persistent_cache_size]\nmaximum=%s\n' "${CACHE_MAXIMUM:-200000000}" \
       >"$dir/config/cache-size.conf"
+    # The load generator records one unregistered UUID with every payload shape: the
+    # registry is consulted (its cost is measured) but does not refuse the events.
+    printf '[Recorder]\nRegistryMode=permissive\nRegistryDirectory=%s\n' "$repo/registry" \
+      >"$dir/config/recorder.conf"
     "$RECORDER" --config-dir "$dir/config" -c "$dir/config/eos-metrics-permissions.conf" \
       -p "$dir/state" --os-release "$dir/os-release" >"$dir/service.log" 2>&1 &
   fi

@@ -368,7 +368,11 @@ class Bench:
             with open(os.path.join(cfg, 'cache-size.conf'), 'w') as f:
                 f.write('[persistent_cache_size]\nmaximum=200000000\n')
             conf = {'TrustFile': os.path.join(self.certs, 'ca.pem'),
-                    'UploadIntervalSeconds': 86400, 'UploadRequestTimeoutSeconds': 120}
+                    'UploadIntervalSeconds': 86400, 'UploadRequestTimeoutSeconds': 120,
+                    # The queue is written into the store directly; the registry only has
+                    # to load (this checkout's files, not an installed copy).
+                    'RegistryDirectory': os.path.join(
+                        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'registry')}
             if max_bytes:
                 conf['UploadMaxRequestBytes'] = max_bytes
             if granularity is not None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Demo: the whole stack on a private bus with temporary state and the local test
-# collector. Records a varied set of events the way applications do (over D-Bus), shows
+# collector. Shows the metric registry the recorder enforces, records a varied set of
+# events the way applications do (over D-Bus), shows that unregistered events are refused,
 # what the recorder keeps, that nothing leaves the machine before consent, then grants
 # consent, uploads with metricsctl and prints what the collector received.
 # Nothing touches the host's /etc, /var or system bus.
@@ -67,7 +68,53 @@ uploading_enabled=false
 environment=test
 server_url=https://127.0.0.1:$port/\${environment}/
 CONF
-printf '[Recorder]\nTrustFile=%s\n' "$work/certs/ca.pem" >"$work/etc/recorder.conf"
+# The metric registry: the shipped files plus the demo's own metrics (installed ones live
+# in /usr/share/metrics/registry.d; this demo installs nothing).
+mkdir -p "$work/registry.d"
+cp registry/*.json "$work/registry.d/"
+cat >"$work/registry.d/demo.json" <<'JSON'
+{
+  "format": 1,
+  "owner": "The demo (scripts/demo.sh)",
+  "metrics": [
+    {
+      "uuid": "8697eafd-480a-4ae6-aa4c-457829332686",
+      "name": "demo app launched",
+      "kind": "aggregate",
+      "payload_type": "s",
+      "fields": [{"name": "app", "description": "the application's desktop file name"}],
+      "description": "How often each application was launched, per day and month.",
+      "purpose": "Shows the demo's aggregate counts.",
+      "approval": "Nobody: demo data, never installed.",
+      "example": "'org.gnome.Builder.desktop'",
+      "example_count": 4
+    },
+    {
+      "uuid": "8ae16e2b-d126-4ea1-be6d-72d4c66d36cb",
+      "name": "demo button pressed",
+      "kind": "singular",
+      "payload_type": null,
+      "description": "A button was pressed.",
+      "purpose": "Shows the demo's events without a payload.",
+      "approval": "Nobody: demo data, never installed.",
+      "example": null
+    },
+    {
+      "uuid": "ce9dae00-797e-48c2-b4c5-a9acc2ad783c",
+      "name": "demo wizard step",
+      "kind": "singular",
+      "payload_type": "s",
+      "fields": [{"name": "step", "description": "the step reached"}],
+      "description": "Each step of a wizard, recorded as one sequence.",
+      "purpose": "Shows the demo's event sequences.",
+      "approval": "Nobody: demo data, never installed.",
+      "example": "'progress'"
+    }
+  ]
+}
+JSON
+printf '[Recorder]\nTrustFile=%s\nRegistryMode=enforce\nRegistryDirectory=%s\n' \
+  "$work/certs/ca.pem" "$work/registry.d" >"$work/etc/recorder.conf"
 printf 'NAME="Fedora Linux"\nVERSION="40 (Workstation Edition)"\n' >"$work/os-release"
 for _ in $(seq 50); do
   gdbus call --system -d org.freedesktop.DBus -o /org/freedesktop/DBus \
@@ -84,6 +131,30 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
+metricsctl() { build/daemon/cli/metricsctl "$@"; }
+echo "== The metric registry: only these metrics are recorded (RegistryMode=enforce)."
+echo "   \$ metricsctl registry list"
+metricsctl registry list --registry-dir "$work/registry.d" | sed 's/^/   /'
+echo "   \$ metricsctl registry show 'system locale'"
+metricsctl registry show 'system locale' --registry-dir "$work/registry.d" | sed 's/^/   /'
+echo "   A registry file with a mistake, checked before it is installed (no recorder needed):"
+cat >"$work/mine.json" <<'JSON'
+{"format": 1, "owner": "Someone's new metrics", "metrics": [
+  {"uuid": "0b9e4a3c-5d6f-4e71-8a92-b3c4d5e6f708", "name": "screen size", "kind": "singular",
+   "payload_type": "(uu", "fields": [{"name": "width", "description": "pixels"},
+   {"name": "height", "description": "pixels"}], "description": "The screen's size.",
+   "purpose": "Which sizes to design for.", "approval": "not yet", "example": "(1920, 1080)"},
+  {"uuid": "61d6b53a-559d-4ed3-8241-0a337d14bce0", "name": "keyboard layout", "kind": "singular",
+   "payload_type": "s", "fields": [{"name": "layout", "description": "the layout"}],
+   "description": "The keyboard layout.", "purpose": "Which layouts matter.",
+   "approval": "not yet", "example": "'de'"}
+]}
+JSON
+echo "   \$ metricsctl registry check mine.json"
+(cd "$work" && "$root/build/daemon/cli/metricsctl" registry check mine.json \
+  --registry-dir "$work/registry.d") 2>&1 | sed 's/^/   /' || true
+
+echo
 echo "== Consent is undecided (recording locally, never uploading); uploads would go to"
 echo "   the local collector:"
 grep -v '^#' "$work/etc/eos-metrics-permissions.conf" | sed '/^$/d; s/^/   /'
@@ -98,16 +169,16 @@ now_ns() { /usr/bin/python3 -c "import time; print(time.clock_gettime_ns(time.CL
 echo
 echo "== Recording events as applications do:"
 echo "   startup timing (tttttt), system locale (s), an event without payload,"
-echo "   app usage counted twice (aggregate), a 3-step sequence, and a 2-second timer"
+echo "   app launches counted twice (aggregate), a 3-step sequence, and a 2-second timer"
 call RecordSingularEvent 1000 "$(uuid_bytes bf7e8aed-2932-455c-a28e-d407cfd5aaba)" "$(now_ns)" true \
   "<(uint64 1200000, uint64 350000, uint64 1500000, uint64 2100000, uint64 9800000, uint64 14950000)>"
 call RecordSingularEvent 1000 "$(uuid_bytes 61d6b53a-559d-4ed3-8241-0a337d14bce0)" "$(now_ns)" true "<'de_DE'>"
-call RecordSingularEvent 1000 "$(uuid_bytes 5071dd96-bdad-4ee5-9c26-3dfef34a9963)" "$(now_ns)" false "<false>"
-call RecordAggregateEvent 1000 "$(uuid_bytes 49d0451a-f706-4f50-81d2-70cc0ec923a4)" 2 "$(now_ns)" true "<'org.gnome.Builder.desktop'>"
-call RecordAggregateEvent 1000 "$(uuid_bytes 49d0451a-f706-4f50-81d2-70cc0ec923a4)" 1 "$(now_ns)" true "<'org.gnome.Builder.desktop'>"
+call RecordSingularEvent 1000 "$(uuid_bytes 8ae16e2b-d126-4ea1-be6d-72d4c66d36cb)" "$(now_ns)" false "<false>"
+call RecordAggregateEvent 1000 "$(uuid_bytes 8697eafd-480a-4ae6-aa4c-457829332686)" 2 "$(now_ns)" true "<'org.gnome.Builder.desktop'>"
+call RecordAggregateEvent 1000 "$(uuid_bytes 8697eafd-480a-4ae6-aa4c-457829332686)" 1 "$(now_ns)" true "<'org.gnome.Builder.desktop'>"
 t=$(now_ns)
-call RecordEventSequence 1000 "$(uuid_bytes 3182526a-9e9c-4414-a19e-913005109f76)" \
-  "[(int64 $t, true, <'start'>), ($((t + 1000000)), true, <'progress'>), ($((t + 2000000)), false, <false>)]"
+call RecordEventSequence 1000 "$(uuid_bytes ce9dae00-797e-48c2-b4c5-a9acc2ad783c)" \
+  "[(int64 $t, true, <'start'>), ($((t + 1000000)), true, <'progress'>), ($((t + 2000000)), true, <'done'>)]"
 # A timer lives as long as the connection that started it: keep one open for 2 s.
 /usr/bin/python3 - <<'PY'
 import time, uuid
@@ -119,8 +190,16 @@ path, = bus.call_sync('com.endlessm.Metrics', '/com/endlessm/Metrics', 'com.endl
 time.sleep(2.2)
 bus.call_sync('com.endlessm.Metrics', path, 'com.endlessm.Metrics.AggregateTimer', 'StopTimer', None, None, 0, -1, None)
 PY
-echo "   an invalid event id is refused with a named error:"
+echo "   refused with named errors, never stored: an invalid event id, a metric that is not in"
+echo "   the registry, and the system locale with a number instead of a string:"
 call RecordSingularEvent 1000 "[byte 0x01, 0x02]" 0 false "<false>" 2>&1 | sed 's/^/   /' || true
+call RecordSingularEvent 1000 "$(uuid_bytes 5071dd96-bdad-4ee5-9c26-3dfef34a9963)" "$(now_ns)" false "<false>" \
+  2>&1 | sed 's/^/   /' || true
+call RecordSingularEvent 1000 "$(uuid_bytes 61d6b53a-559d-4ed3-8241-0a337d14bce0)" "$(now_ns)" true "<uint32 7>" \
+  2>&1 | sed 's/^/   /' || true
+echo "   counted per error name (Control1.RefusedEvents):"
+gdbus call --system -d com.endlessm.Metrics -o /com/endlessm/Metrics \
+  -m org.freedesktop.DBus.Properties.Get com.endlessm.Metrics.Control1 RefusedEvents | sed 's/^/   /' 
 
 echo
 echo "== What the recorder keeps (state directory $work/state, SQLite):"
@@ -139,8 +218,10 @@ print("   daily and monthly counts, uploaded when their period is over:")
 for period, eid, count, pl, uid in db.execute("select period, event_id, count, payload, uid from counts order by period, event_id"):
     print(f"     {period:10} {uuid.UUID(bytes=eid)} count={count} {payload(pl)} (uid {uid})")
 PY
+echo "   the same queue as metricsctl shows it, with the registry's names:"
+echo "   \$ metricsctl queue"
+metricsctl queue --registry-dir "$work/registry.d" | sed 's/^/   /'
 
-metricsctl() { build/daemon/cli/metricsctl "$@"; }
 echo
 echo "== Before consent nothing leaves the machine:"
 echo "   \$ metricsctl upload"

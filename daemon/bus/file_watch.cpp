@@ -2,11 +2,15 @@
 
 namespace metrics::bus {
 
-FileWatch::FileWatch(const std::filesystem::path& file, std::function<void()> changed)
+FileWatch::FileWatch(const std::filesystem::path& file, std::function<void()> changed,
+                     Target target)
     : changed_(std::move(changed)) {
   GObjectPtr<GFile> gfile(g_file_new_for_path(file.c_str()));
   // WATCH_MOVES: editors and g_file_set_contents replace the file by renaming.
-  monitor_.reset(g_file_monitor_file(gfile.get(), G_FILE_MONITOR_WATCH_MOVES, nullptr, nullptr));
+  monitor_.reset(
+      target == Target::Directory
+          ? g_file_monitor_directory(gfile.get(), G_FILE_MONITOR_WATCH_MOVES, nullptr, nullptr)
+          : g_file_monitor_file(gfile.get(), G_FILE_MONITOR_WATCH_MOVES, nullptr, nullptr));
   if (!monitor_) return;
   g_file_monitor_set_rate_limit(monitor_.get(), 100);
   handler_ = g_signal_connect(monitor_.get(), "changed", G_CALLBACK(&FileWatch::on_changed), this);

@@ -1,5 +1,6 @@
-// Calls back when a file changes (edited, replaced, created or deleted), through
-// GIO's file monitor on the main loop: no polling, no wake-ups while nothing changes.
+// Calls back when a file changes (edited, replaced, created or deleted), or when anything
+// in a directory does, through GIO's file monitor on the main loop: no polling, no
+// wake-ups while nothing changes.
 #pragma once
 
 #include <filesystem>
@@ -11,7 +12,9 @@ namespace metrics::bus {
 
 class FileWatch {
  public:
-  FileWatch(const std::filesystem::path& file, std::function<void()> changed);
+  enum class Target { File, Directory };
+  FileWatch(const std::filesystem::path& file, std::function<void()> changed,
+            Target target = Target::File);
   ~FileWatch();
   FileWatch(const FileWatch&) = delete;
   FileWatch& operator=(const FileWatch&) = delete;

@@ -14,6 +14,11 @@ inline constexpr const char* kMsgConfigInvalid = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c
 inline constexpr const char* kMsgStoreRecovered = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c03";
 inline constexpr const char* kMsgQueueFull = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c04";
 inline constexpr const char* kMsgPurged = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c05";
+// The metric registry was loaded or reloaded (one summary line), a problem in one of its
+// files (one line each), and an event refused or stored against it (rate-limited).
+inline constexpr const char* kMsgRegistryLoaded = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c06";
+inline constexpr const char* kMsgRegistryProblem = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c07";
+inline constexpr const char* kMsgRegistryEvent = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c08";
 
 void log(int priority, const std::string& message, const char* message_id = nullptr);
 

@@ -14,6 +14,7 @@
 #include "ledger.hpp"
 #include "log.hpp"
 #include "recorder_service.hpp"
+#include "registry_watch.hpp"
 #include "upload_scheduler.hpp"
 
 using namespace metrics;
@@ -122,6 +123,14 @@ int main(int argc, char** argv) {
     log(LOG_ERR, "cannot start recording: " + r.error().message);
     return 1;
   }
+  // Before the name is owned: no event is recorded without the registry's verdict.
+  const std::filesystem::path registry_dir =
+      ropts.settings.registry_directory.empty()
+          ? registry::default_directory()
+          : std::filesystem::path(ropts.settings.registry_directory);
+  RegistryWatch registry_watch(
+      recorder.registry_gate(), registry_dir,
+      registry::parse_mode(ropts.settings.registry_mode).value_or(registry::Mode::Enforce));
 
   sd_bus* raw_bus = nullptr;
   if (int r = sd_bus_open_system(&raw_bus); r < 0) {

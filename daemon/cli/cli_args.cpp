@@ -1,6 +1,7 @@
 #include "cli_args.hpp"
 
 #include <array>
+#include <optional>
 
 namespace metrics::cli {
 
@@ -13,15 +14,18 @@ constexpr std::array kOptions = {
     OptionSpec{'\0', "json", kOptionJson, "Print one JSON object instead of text"},
     OptionSpec{'q', "quiet", kOptionQuiet, "Print neither progress nor the summary"},
     OptionSpec{'\0', "raw", kOptionRaw, "Write the exact uploaded bytes to stdout"},
+    OptionSpec{'\0', "registry-dir", kOptionRegistryDir,
+               "Read the metric registry from DIR instead of the installed one", "DIR"},
 };
 
 Error usage_error(std::string message) {
   return Error{"usage", std::move(message)};
 }
 
-void apply(const OptionSpec& spec, Arguments& out) {
+void apply(const OptionSpec& spec, Arguments& out, std::string value = {}) {
   if (spec.long_name == "help") out.help = true;
   if (spec.long_name == "version") out.version = true;
+  if (spec.long_name == "registry-dir") out.registry_dir = std::move(value);
   out.options |= spec.bit;
 }
 
@@ -40,7 +44,8 @@ Result<Arguments> parse_arguments(const std::vector<std::string>& argv) {
     else
       out.args.push_back(word);
   };
-  for (const std::string& word : argv) {
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& word = argv[i];
     if (options_ended || word.size() < 2 || word[0] != '-') {
       positional(word);
       continue;
@@ -50,15 +55,30 @@ Result<Arguments> parse_arguments(const std::vector<std::string>& argv) {
       continue;
     }
     if (word.starts_with("--")) {
-      const std::string_view name = std::string_view(word).substr(2);
-      if (name.find('=') != std::string_view::npos)
-        return usage_error("option '--" + std::string(name.substr(0, name.find('='))) +
-                           "' takes no value");
+      std::string_view name = std::string_view(word).substr(2);
+      std::optional<std::string> value;
+      if (const size_t eq = name.find('='); eq != std::string_view::npos) {
+        value = std::string(name.substr(eq + 1));
+        name = name.substr(0, eq);
+      }
       const OptionSpec* found = nullptr;
       for (const OptionSpec& spec : kOptions)
         if (spec.long_name == name) found = &spec;
-      if (!found) return usage_error("unknown option '" + word + "'");
-      apply(*found, out);
+      if (!found) return usage_error("unknown option '--" + std::string(name) + "'");
+      if (found->value_name.empty()) {
+        if (value) return usage_error("option '--" + std::string(name) + "' takes no value");
+        apply(*found, out);
+        continue;
+      }
+      if (!value) {
+        if (i + 1 == argv.size())
+          return usage_error("option '--" + std::string(name) + "' needs a value (" +
+                             std::string(found->value_name) + ")");
+        value = argv[++i];
+      }
+      if (value->empty())
+        return usage_error("option '--" + std::string(name) + "' needs a non-empty value");
+      apply(*found, out, std::move(*value));
       continue;
     }
     for (const char c : std::string_view(word).substr(1)) {

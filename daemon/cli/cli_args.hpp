@@ -15,6 +15,7 @@ enum OptionBit : unsigned {
   kOptionJson = 1u << 0,
   kOptionQuiet = 1u << 1,
   kOptionRaw = 1u << 2,
+  kOptionRegistryDir = 1u << 3,
 };
 
 struct OptionSpec {
@@ -22,6 +23,7 @@ struct OptionSpec {
   std::string_view long_name;
   unsigned bit;  // 0 for global options (help, version, no-pager)
   std::string_view help;
+  std::string_view value_name = {};  // "DIR" for an option that takes a value; "" otherwise
 };
 
 // Every option metricsctl knows, in the order --help lists them.
@@ -31,12 +33,14 @@ struct Arguments {
   bool help = false;
   bool version = false;
   unsigned options = 0;           // OptionBit values given
+  std::string registry_dir;       // --registry-dir's value
   std::string command;            // "" when none was given
   std::vector<std::string> args;  // the words after the command
 };
 
 // Options may appear anywhere (as with systemctl); "--" ends them. Short options may be
-// bundled ("-qh"). Errors have code "usage" and a message naming the offending word.
+// bundled ("-qh"). An option with a value takes it as "--name=VALUE" or "--name VALUE". Errors have
+// code "usage" and a message naming the offending word.
 Result<Arguments> parse_arguments(const std::vector<std::string>& argv);
 
 }  // namespace metrics::cli

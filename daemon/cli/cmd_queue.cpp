@@ -1,10 +1,15 @@
 // metricsctl queue: the events waiting to be sent, decoded (Control1.GetQueuedEvents). The
-// recorder shows a caller its own events and root everyone's.
+// recorder shows a caller its own events and root everyone's. Metric names come from the
+// registry files (installed, or --registry-dir); an event the registry does not know is
+// shown by its UUID.
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "command_handlers.hpp"
 #include "format.hpp"
 #include "metrics_client.hpp"
+#include "registry_view.hpp"
 
 namespace metrics::cli {
 
@@ -17,6 +22,22 @@ std::string pad(std::string s, size_t width) {
   return s;
 }
 
+struct Queued {
+  std::string kind;
+  std::string event_id;
+  std::optional<std::string> name;
+  guint32 uid = 0;
+  gint64 time = 0;
+  std::string period;
+  gint64 count = 0;
+  std::string payload;
+};
+
+std::optional<std::string> name_of(const registry::Registry& registry, const std::string& id) {
+  auto uuid = Uuid::parse(id);
+  return uuid ? registry.name_of(*uuid) : std::nullopt;
+}
+
 }  // namespace
 
 ExitCode run_queue(const Arguments& arguments, Context& context) {
@@ -25,52 +46,64 @@ ExitCode run_queue(const Arguments& arguments, Context& context) {
   auto reply = client->call(kControlInterface, "GetQueuedEvents", g_variant_new("(u)", kMaxListed),
                             "(a(ssuxsxs))");
   if (!reply) return report_failure(context.err, "cannot read the queue", reply.error());
+  // Names are a convenience: a missing or broken registry leaves the UUIDs.
+  const auto registry = registry::Registry::load(registry_directory(arguments.registry_dir));
   GVariantPtr events(g_variant_get_child_value(reply->get(), 0));
-  const bool json = arguments.options & kOptionJson;
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  GTimeZonePtr tz(g_time_zone_new_local());
-  if (!json && g_variant_n_children(events.get()) > 0) {
-    context.out << pad("KIND", 10) << pad("EVENT", 38) << pad("UID", 7) << pad("WHEN", 22)
-                << pad("COUNT", 7) << "PAYLOAD\n";
-  }
+  std::vector<Queued> queued;
   GVariantIter iter;
   g_variant_iter_init(&iter, events.get());
   const char* kind = nullptr;
   const char* event_id = nullptr;
-  guint32 uid = 0;
-  gint64 time = 0;
   const char* period = nullptr;
-  gint64 count = 0;
   const char* payload = nullptr;
-  size_t n = 0;
-  while (g_variant_iter_next(&iter, "(&s&sux&sx&s)", &kind, &event_id, &uid, &time, &period, &count,
-                             &payload)) {
-    ++n;
-    const std::string_view k = kind;
-    if (json) {
-      nlohmann::ordered_json e;
-      e["kind"] = kind;
-      e["event_id"] = event_id;
-      e["uid"] = uid;
-      e["time"] = k == "singular" ? nlohmann::ordered_json(time) : nullptr;
-      e["period"] = k == "singular" ? nullptr : nlohmann::ordered_json(period);
-      e["count"] = k == "singular" ? nullptr : nlohmann::ordered_json(count);
-      e["payload"] = *payload ? nlohmann::ordered_json(payload) : nullptr;
-      list.push_back(std::move(e));
-      continue;
+  Queued e;
+  while (g_variant_iter_next(&iter, "(&s&sux&sx&s)", &kind, &event_id, &e.uid, &e.time, &period,
+                             &e.count, &payload)) {
+    e.kind = kind;
+    e.event_id = event_id;
+    e.name = name_of(registry, e.event_id);
+    e.period = period;
+    e.payload = payload;
+    queued.push_back(e);
+  }
+
+  if (arguments.options & kOptionJson) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const Queued& q : queued) {
+      const bool singular = q.kind == "singular";
+      nlohmann::ordered_json j;
+      j["kind"] = q.kind;
+      j["event_id"] = q.event_id;
+      j["name"] = q.name ? nlohmann::ordered_json(*q.name) : nullptr;
+      j["uid"] = q.uid;
+      j["time"] = singular ? nlohmann::ordered_json(q.time) : nullptr;
+      j["period"] = singular ? nullptr : nlohmann::ordered_json(q.period);
+      j["count"] = singular ? nullptr : nlohmann::ordered_json(q.count);
+      j["payload"] = q.payload.empty() ? nullptr : nlohmann::ordered_json(q.payload);
+      list.push_back(std::move(j));
     }
-    const std::string when = k == "singular" ? format_timestamp(time, tz.get()) : period;
-    context.out << pad(kind, 10) << pad(event_id, 38) << pad(std::to_string(uid), 7)
-                << pad(when, 22) << pad(k == "singular" ? "" : std::to_string(count), 7)
-                << (*payload ? payload : "-") << '\n';
-  }
-  if (json) {
     context.out << nlohmann::ordered_json{{"events", list}}.dump() << '\n';
-  } else if (n == 0) {
-    context.out << "Nothing is waiting to be sent.\n";
-  } else if (n == kMaxListed) {
-    context.out << "(the first " << kMaxListed << " events)\n";
+    return ExitCode::kSuccess;
   }
+  if (queued.empty()) {
+    context.out << "Nothing is waiting to be sent.\n";
+    return ExitCode::kSuccess;
+  }
+  size_t event_width = 5;
+  for (const Queued& q : queued)
+    event_width = std::max(event_width, q.name.value_or(q.event_id).size());
+  GTimeZonePtr tz(g_time_zone_new_local());
+  context.out << pad("KIND", 10) << pad("EVENT", event_width + 2) << pad("UID", 7)
+              << pad("WHEN", 29) << pad("COUNT", 7) << "PAYLOAD\n";
+  for (const Queued& q : queued) {
+    const bool singular = q.kind == "singular";
+    const std::string when = singular ? format_timestamp(q.time, tz.get()) : q.period;
+    context.out << pad(q.kind, 10) << pad(q.name.value_or(q.event_id), event_width + 2)
+                << pad(std::to_string(q.uid), 7) << pad(when, 29)
+                << pad(singular ? "" : std::to_string(q.count), 7)
+                << (q.payload.empty() ? "-" : q.payload) << '\n';
+  }
+  if (queued.size() == kMaxListed) context.out << "(the first " << kMaxListed << " events)\n";
   return ExitCode::kSuccess;
 }
 

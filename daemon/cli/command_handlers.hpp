@@ -12,5 +12,6 @@ ExitCode run_queue(const Arguments& arguments, Context& context);
 ExitCode run_log(const Arguments& arguments, Context& context);
 ExitCode run_set_server_url(const Arguments& arguments, Context& context);
 ExitCode run_set_environment(const Arguments& arguments, Context& context);
+ExitCode run_registry(const Arguments& arguments, Context& context);
 
 }  // namespace metrics::cli

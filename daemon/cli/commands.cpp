@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 #include "command_handlers.hpp"
 
@@ -16,14 +17,17 @@ constexpr std::array kCommands = {
             kOptionJson | kOptionQuiet, 0, 0, &run_upload},
     Command{"consent", "[grant|decline]", "Show the consent state, or grant or decline",
             kOptionJson, 0, 1, &run_consent},
-    Command{"queue", "", "List the events waiting to be sent (yours; root: all)", kOptionJson, 0, 0,
-            &run_queue},
+    Command{"queue", "", "List the events waiting to be sent (yours; root: all)",
+            kOptionJson | kOptionRegistryDir, 0, 0, &run_queue},
     Command{"log", "[show ID]", "List the uploads, or show exactly what one sent",
             kOptionJson | kOptionRaw, 0, 2, &run_log},
     Command{"set-server-url", "URL", "Send uploads to URL (may contain ${environment})", 0, 1, 1,
             &run_set_server_url},
     Command{"set-environment", "ENV", "Set the environment: dev, test or production", 0, 1, 1,
             &run_set_environment},
+    Command{"registry", "list|show|check",
+            "The metric registry: list, show NAME-OR-UUID, check FILE...",
+            kOptionJson | kOptionRegistryDir, 1, SIZE_MAX, &run_registry},
 };
 
 std::string option_name(const OptionSpec& spec) {
@@ -67,6 +71,7 @@ std::string usage_text() {
   for (const OptionSpec& spec : option_table()) {
     std::string left = spec.short_name != '\0' ? std::string("-") + spec.short_name + " " : "   ";
     left += option_name(spec);
+    if (!spec.value_name.empty()) left += "=" + std::string(spec.value_name);
     std::string help(spec.help);
     if (spec.bit != 0) {
       help += " (";

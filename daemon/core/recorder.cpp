@@ -151,18 +151,35 @@ Result<std::vector<uint8_t>> Recorder::serialize_payload(GVariant* payload) {
   return std::vector<uint8_t>(data, data + size);
 }
 
+Result<std::optional<Error>> Recorder::check_registry(const Caller& caller, const Uuid& id,
+                                                      registry::Kind recorded_as,
+                                                      GVariant* payload) {
+  registry::Verdict verdict = registry_gate_.decide(id, recorded_as, payload);
+  if (verdict.store) return std::move(verdict.problem);
+  registry_gate_.refused(*verdict.problem, caller.uid, clock_.monotonic_ns());
+  return refuse(std::move(*verdict.problem));
+}
+
+void Recorder::note_stored_anyway(const Caller& caller, const std::optional<Error>& problem) {
+  if (problem) registry_gate_.stored_anyway(*problem, caller.uid, clock_.monotonic_ns());
+}
+
 // Share and rate limits apply to unprivileged callers; root and the service user
 // (recording session time for others) are bound only by the queue's maximum.
 Result<Recorder::Incoming> Recorder::accept(const Caller& caller, uint32_t claimed_uid,
-                                            std::span<const uint8_t> event_id, GVariant* payload) {
+                                            std::span<const uint8_t> event_id,
+                                            registry::Kind recorded_as, GVariant* payload) {
   auto id = check_event_id(event_id);
   if (!id) return id.error();
   // While recording is off the call succeeds and nothing about it is looked at further.
-  if (!recording_) return Incoming{*id, 0, {}, false};
+  if (!recording_) return Incoming{*id, 0, {}, false, std::nullopt};
+  auto problem = check_registry(caller, *id, recorded_as, payload);
+  if (!problem) return problem.error();
   if (auto r = roll_over_if_due(); !r) return r.error();
   auto bytes = serialize_payload(payload);
   if (!bytes) return bytes.error();
-  return Incoming{*id, effective_uid(caller, claimed_uid), std::move(bytes.value()), true};
+  return Incoming{*id, effective_uid(caller, claimed_uid), std::move(bytes.value()), true,
+                  std::move(problem.value())};
 }
 
 Result<void> Recorder::admit(const Caller& caller, uint32_t uid, double events, int64_t bytes) {
@@ -191,14 +208,18 @@ Result<void> Recorder::admit(const Caller& caller, uint32_t uid, double events, 
 Result<void> Recorder::record_singular(const Caller& caller, uint32_t claimed_uid,
                                        std::span<const uint8_t> event_id, int64_t relative_ns,
                                        GVariant* payload) {
-  auto in = accept(caller, claimed_uid, event_id, payload);
+  auto in = accept(caller, claimed_uid, event_id, registry::Kind::Singular, payload);
   if (!in) return in.error();
   if (!in->recording) return Ok();
   const int64_t size = singular_size(options_.os_version, in->payload.size());
   if (auto r = admit(caller, in->uid, 1, size); !r) return r;
   if (auto r = store_.begin(); !r) return r;
-  return store_.add_singular(in->uid, in->event_id, options_.os_version, to_timeline(relative_ns),
-                             in->payload, size);
+  if (auto r = store_.add_singular(in->uid, in->event_id, options_.os_version,
+                                   to_timeline(relative_ns), in->payload, size);
+      !r)
+    return r;
+  note_stored_anyway(caller, in->registry_problem);
+  return Ok();
 }
 
 Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_uid,
@@ -215,9 +236,23 @@ Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_ui
   const uint32_t uid = effective_uid(caller, claimed_uid);
   // Validate the whole sequence first: it is stored entirely or not at all.
   std::vector<std::vector<uint8_t>> payloads;
+  std::vector<std::optional<Error>> problems;
   payloads.reserve(events.size());
   int64_t total = 0;
-  for (const auto& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    // Each element is an event of its own: its payload is checked like a singular one's.
+    const registry::Verdict verdict =
+        registry_gate_.decide(*id, registry::Kind::Singular, e.payload);
+    if (!verdict.store) {
+      Error problem = *verdict.problem;
+      problem.message = "element " + std::to_string(i + 1) +
+                        " of the sequence: " + problem.message +
+                        "; nothing of the sequence was stored";
+      registry_gate_.refused(problem, caller.uid, clock_.monotonic_ns());
+      return refuse(std::move(problem));
+    }
+    problems.push_back(verdict.problem);
     auto bytes = serialize_payload(e.payload);
     if (!bytes) return bytes.error();
     total += singular_size(options_.os_version, bytes->size());
@@ -234,6 +269,7 @@ Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_ui
         !r)
       return r;
   }
+  for (const auto& problem : problems) note_stored_anyway(caller, problem);
   return Ok();
 }
 
@@ -252,7 +288,7 @@ Result<void> Recorder::add_counts(uint32_t uid, const Uuid& event_id,
 Result<void> Recorder::record_aggregate(const Caller& caller, uint32_t claimed_uid,
                                         std::span<const uint8_t> event_id, int64_t count,
                                         int64_t relative_ns, GVariant* payload) {
-  auto in = accept(caller, claimed_uid, event_id, payload);
+  auto in = accept(caller, claimed_uid, event_id, registry::Kind::Aggregate, payload);
   if (!in) return in.error();
   if (!in->recording) return Ok();
   if (auto r = admit(caller, in->uid, 1,
@@ -264,13 +300,14 @@ Result<void> Recorder::record_aggregate(const Caller& caller, uint32_t claimed_u
   const int64_t age = now_boot - std::clamp<int64_t>(relative_ns, 0, now_boot);
   const LocalPeriods periods = local_periods(clock_.realtime_ns() - age);
   if (auto r = add_counts(in->uid, in->event_id, in->payload, count, periods); !r) return r;
+  note_stored_anyway(caller, in->registry_problem);
   if (periods.day != local_periods(clock_.realtime_ns()).day) return roll_over_now();
   return Ok();
 }
 
 Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_uid,
                                        std::span<const uint8_t> event_id, GVariant* payload) {
-  auto in = accept(caller, claimed_uid, event_id, payload);
+  auto in = accept(caller, claimed_uid, event_id, registry::Kind::Timer, payload);
   if (!in) return in.error();
   if (!in->recording)
     return Error{"MetricsDisabled", "metrics recording is disabled on this system"};
@@ -289,6 +326,7 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
   if (auto r = store_.set_meta("next_timer_id", std::to_string(next_timer_id_)); !r)
     return r.error();
   ++per_connection;
+  note_stored_anyway(caller, in->registry_problem);
   timers_.emplace(timer_id, Timer{caller.connection, caller.uid, in->uid, in->event_id,
                                   std::move(in->payload), clock_.monotonic_ns()});
   return timer_id;

@@ -16,6 +16,7 @@
 #include "clock.hpp"
 #include "glib_handles.hpp"
 #include "rate_limiter.hpp"
+#include "registry_gate.hpp"
 #include "result.hpp"
 #include "settings.hpp"
 #include "store.hpp"
@@ -91,6 +92,11 @@ class Recorder {
   // Commits everything recorded since the last flush (group commit).
   Result<void> flush();
 
+  // Which metrics may be stored (registry_gate.hpp); checked after the event id and
+  // before the payload's size and the queue's limits.
+  registry::Gate& registry_gate() { return registry_gate_; }
+  const registry::Gate& registry_gate() const { return registry_gate_; }
+
   const std::map<std::string, uint64_t>& refusals() const { return refusals_; }
   // True once at the start of each "queue full" episode (for one journal line each).
   bool take_queue_full_notice() {
@@ -123,9 +129,17 @@ class Recorder {
     uint32_t uid;
     std::vector<uint8_t> payload;
     bool recording;  // false: recording is off, nothing more was checked
+    // What the registry does not allow, to be noted once stored (permissive mode).
+    std::optional<Error> registry_problem;
   };
   Result<Incoming> accept(const Caller& caller, uint32_t claimed_uid,
-                          std::span<const uint8_t> event_id, GVariant* payload);
+                          std::span<const uint8_t> event_id, registry::Kind recorded_as,
+                          GVariant* payload);
+  // The registry's verdict: a refusal (counted), or the problem permissive mode stores
+  // the event with (nullopt: none).
+  Result<std::optional<Error>> check_registry(const Caller& caller, const Uuid& id,
+                                              registry::Kind recorded_as, GVariant* payload);
+  void note_stored_anyway(const Caller& caller, const std::optional<Error>& problem);
   Result<Uuid> check_event_id(std::span<const uint8_t> event_id);
   Result<std::vector<uint8_t>> serialize_payload(GVariant* payload);
   Result<void> admit(const Caller& caller, uint32_t uid, double events, int64_t bytes);
@@ -144,6 +158,7 @@ class Recorder {
   Store& store_;
   RecorderOptions options_;
   RateLimiter rate_limiter_;
+  registry::Gate registry_gate_;
   BootAnchor anchor_;
   bool recording_ = true;
   uint64_t next_timer_id_ = 1;

@@ -12,12 +12,10 @@
 
 namespace metrics::registry {
 
-namespace {
-
 namespace fs = std::filesystem;
 
-// The registry files of `directory`, sorted by name, or a problem saying why there are none.
-std::vector<fs::path> list_files(const fs::path& directory, std::vector<Problem>& problems) {
+std::vector<fs::path> list_registry_files(const fs::path& directory,
+                                          std::vector<Problem>& problems) {
   auto problem = [&](const fs::path& file, const std::string& message) {
     problems.push_back(Problem{file, std::nullopt, "", "", message});
   };
@@ -51,6 +49,8 @@ std::vector<fs::path> list_files(const fs::path& directory, std::vector<Problem>
   return files;
 }
 
+namespace {
+
 std::string describe(const Entry& entry) {
   return entry.source.string() + " entry " + std::to_string(entry.position) + " (" + entry.name +
          ")";
@@ -83,7 +83,7 @@ std::string ReloadReport::summary() const {
 Registry Registry::load(const fs::path& directory) {
   std::vector<Problem> listing_problems;
   std::vector<FileContents> files;
-  for (const fs::path& file : list_files(directory, listing_problems))
+  for (const fs::path& file : list_registry_files(directory, listing_problems))
     files.push_back(read_registry_file(file));
   Registry registry = from_files(std::move(files));
   registry.directory_ = directory;
@@ -162,19 +162,43 @@ Result<void> Registry::check(const Uuid& id, GVariant* payload) const {
                                      where + "; only registered metrics are recorded"};
   }
   const Entry& entry = *match->entry;
-  const std::string what = "event " + id.to_string() + " (" + *name_of(id) + ")";
   const char* type = payload ? g_variant_get_type_string(payload) : nullptr;
-  if (!entry.payload_type && type)
+  // A GVariant type has exactly one type string, so equal strings mean equal types.
+  if (entry.payload_type ? type && *entry.payload_type == type : !type) return Ok();
+  // Only a refusal pays for its message: this runs for every recorded event.
+  const std::string what = "event " + id.to_string() + " (" + *name_of(id) + ")";
+  if (!entry.payload_type)
     return Error{"WrongPayloadType",
                  what + " has no payload, but one of type '" + type + "' was given"};
-  if (entry.payload_type && !type)
+  if (!type)
     return Error{"WrongPayloadType",
                  what + " needs a payload of type '" + *entry.payload_type + "', none was given"};
-  // A GVariant type has exactly one type string, so equal strings mean equal types.
-  if (entry.payload_type && *entry.payload_type != type)
-    return Error{"WrongPayloadType", what + " needs a payload of type '" + *entry.payload_type +
-                                         "', not '" + type + "'"};
-  return Ok();
+  return Error{"WrongPayloadType",
+               what + " needs a payload of type '" + *entry.payload_type + "', not '" + type + "'"};
+}
+
+Result<void> Registry::check_recording(const Uuid& id, Kind recorded_as, GVariant* payload) const {
+  auto match = find(id);
+  if (match && match->monthly) {
+    return Error{"WrongEventKind", "event " + id.to_string() + " is the monthly twin of " +
+                                       match->entry->uuid.to_string() + " (" + match->entry->name +
+                                       "); the recorder derives monthly counts itself, record " +
+                                       match->entry->uuid.to_string() + " instead"};
+  }
+  if (match && (recorded_as != Kind::Singular) != (match->entry->kind != Kind::Singular)) {
+    const Entry& entry = *match->entry;
+    const bool counted = recorded_as != Kind::Singular;
+    const std::string what = "event " + id.to_string() + " (" + entry.name + ")";
+    if (counted)
+      return Error{"WrongEventKind", what +
+                                         " is a singular metric: record each occurrence as an "
+                                         "event, it cannot be counted as an aggregate or timer"};
+    return Error{"WrongEventKind", what + " is " +
+                                       (entry.kind == Kind::Timer ? "a timer" : "an aggregate") +
+                                       " metric (counted per day and month): it cannot be "
+                                       "recorded as a single event"};
+  }
+  return check(id, payload);
 }
 
 }  // namespace metrics::registry

@@ -24,6 +24,11 @@ namespace metrics::registry {
 // Where the packages install registry files (${datadir}/metrics/registry.d).
 std::filesystem::path default_directory();
 
+// The registry files of `directory` (*.json, not hidden), sorted by name. Why the
+// directory or an entry of it cannot be used is added to `problems`.
+std::vector<std::filesystem::path> list_registry_files(const std::filesystem::path& directory,
+                                                       std::vector<Problem>& problems);
+
 struct Match {
   const Entry* entry;  // valid until the registry is reloaded or destroyed
   bool monthly;        // the id is the entry's monthly twin, not the entry's own UUID
@@ -70,6 +75,13 @@ class Registry {
   // "WrongPayloadType" (a payload of another type than the entry's, a payload where the
   // entry has none, or none where it has one).
   Result<void> check(const Uuid& id, GVariant* payload) const;
+
+  // check(), for an event a client records as `recorded_as`: a singular metric must be
+  // recorded as single events (or a sequence of them), an aggregate or timer metric must
+  // be counted (aggregate events or a timer; both become daily and monthly counts). A
+  // monthly twin is never recorded directly: the recorder derives it from the entry's
+  // own UUID. Errors: "UnknownEvent", "WrongEventKind", "WrongPayloadType".
+  Result<void> check_recording(const Uuid& id, Kind recorded_as, GVariant* payload) const;
 
  private:
   std::filesystem::path directory_;

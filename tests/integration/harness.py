@@ -8,6 +8,10 @@ Every test gets its own world in a temporary directory:
 * the recorder daemon with its own config dir, permissions file, state dir,
   os-release and boot-id files.
 
+The recorder reads this checkout's registry/ with RegistryMode=permissive unless a test
+asks for the registry to be enforced (start_daemon(registry_mode='enforce',
+registry_directory=...)): most tests record random UUIDs, which no registry holds.
+
 Nothing here touches /etc, /var or the host's buses: DBUS_SYSTEM_BUS_ADDRESS
 points at the private bus for the test process and every child.
 
@@ -37,6 +41,8 @@ from gi.repository import Gio, GLib  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.abspath(os.path.join(HERE, '..', '..'))
+# The registry files this repository installs.
+REGISTRY_DIR = os.path.join(SOURCE_DIR, 'registry')
 BUILD_DIR = os.environ.get('METRICS_BUILD_DIR', os.path.join(SOURCE_DIR, 'build'))
 DAEMON = os.path.join(BUILD_DIR, 'daemon', 'eos-metrics-event-recorder')
 CONTRACT_XML = os.path.join(SOURCE_DIR, 'dbus', 'com.endlessm.Metrics.xml')
@@ -46,6 +52,7 @@ BUS_NAME = 'com.endlessm.Metrics'
 OBJECT_PATH = '/com/endlessm/Metrics'
 SERVER_IFACE = 'com.endlessm.Metrics.EventRecorderServer'
 TIMER_IFACE = 'com.endlessm.Metrics.AggregateTimer'
+CONTROL_IFACE = 'com.endlessm.Metrics.Control1'
 TIMER_PATH_PREFIX = '/com/endlessm/Metrics/AggregateTimer'
 ERROR_PREFIX = 'com.endlessm.Metrics.Error.'
 POLKIT_SET_ENABLED = 'com.endlessm.Metrics.SetEnabled'
@@ -297,6 +304,11 @@ class Harness:
         self._saved_env = {k: os.environ.get(k) for k in ('DBUS_SYSTEM_BUS_ADDRESS',
                                                            'DBUS_SESSION_BUS_ADDRESS')}
         self.logs_on_close = ''
+        # What recorder.conf says: the test's own settings plus the registry keys below.
+        self.recorder_settings = {}
+        self.registry_mode = 'permissive'
+        # This checkout's registry, not whatever may be installed on the machine.
+        self.registry_directory = REGISTRY_DIR
 
     def _mkdir(self, name):
         p = os.path.join(self.root, name)
@@ -380,15 +392,33 @@ class Harness:
             f.write(f'[persistent_cache_size]\nmaximum={maximum}\n')
 
     def write_recorder_conf(self, **settings):
+        """Writes recorder.conf with `settings`, plus RegistryMode (and RegistryDirectory)
+        as the harness is set up, unless `settings` names them itself."""
+        self.recorder_settings = dict(settings)
+        self._write_recorder_conf()
+
+    def _write_recorder_conf(self):
+        settings = {'RegistryMode': self.registry_mode}
+        if self.registry_directory is not None:
+            settings['RegistryDirectory'] = self.registry_directory
+        settings.update(self.recorder_settings)
         with open(os.path.join(self.config_dir, 'recorder.conf'), 'w') as f:
             f.write('[Recorder]\n')
             for k, v in settings.items():
                 f.write(f'{k}={v}\n')
 
     # ---------------------------------------------------------------- daemon
-    def start_daemon(self, env=None, wait=True, extra_args=()):
+    def start_daemon(self, env=None, wait=True, extra_args=(), registry_mode=None,
+                     registry_directory=None):
+        """registry_mode 'enforce' or 'permissive' and registry_directory (a directory of
+        registry files) change recorder.conf for this and later starts."""
         assert self.daemon_proc is None or self.daemon_proc.poll() is not None, \
             'daemon already running'
+        if registry_mode is not None:
+            self.registry_mode = registry_mode
+        if registry_directory is not None:
+            self.registry_directory = registry_directory
+        self._write_recorder_conf()
         self.daemon_runs += 1
         self.daemon_log_path = os.path.join(self.log_dir, f'daemon-{self.daemon_runs}.log')
         e = dict(os.environ)

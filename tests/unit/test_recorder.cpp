@@ -972,5 +972,140 @@ TEST_F(RecorderTest, FlushMakesRecordsDurable) {
   EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(2));
 }
 
+// ---- the metric registry -----------------------------------------------------------
+
+// The fixture registry (tests/fixtures/registry/valid): "free memory" is singular with a
+// `u` payload, "search provider used" an aggregate of `s`, "terminal running" a timer.
+const Uuid kFreeMemory = Uuid::parse("804c992a-4c53-4024-9f00-e48c4c387e03").value();
+const Uuid kSearchProvider = Uuid::parse("6e1add98-8b00-45d9-9a77-7d2c8d63c963").value();
+const Uuid kTerminal = Uuid::parse("e12eeca7-7b56-4cdc-9c83-8359c1ac052c").value();
+
+class RecorderRegistryTest : public RecorderTest {
+ protected:
+  std::unique_ptr<Recorder> make_with(registry::Mode mode) {
+    auto rec = make();
+    rec->registry_gate().install(
+        registry::Registry::load(fs::path(METRICS_TEST_FIXTURES_DIR) / "registry" / "valid"), mode);
+    rec->registry_gate().on_notice = [this](const registry::GateNotice& n) {
+      notices_.push_back(n);
+    };
+    return rec;
+  }
+  size_t stored_rows() { return singulars().size() + counts().size() + aggregates().size(); }
+
+  GVariantPtr u32_ = adopt_variant(g_variant_new_uint32(512));
+  GVariantPtr str_ = adopt_variant(g_variant_new_string("org.gnome.Calculator"));
+  std::vector<registry::GateNotice> notices_;
+};
+
+TEST_F(RecorderRegistryTest, EnforceStoresWhatTheRegistryAllows) {
+  auto rec = make_with(registry::Mode::Enforce);
+  ASSERT_TRUE(rec->record_singular(kUser, 0, id_of(kFreeMemory), seconds(1), u32_.get()).ok());
+  ASSERT_TRUE(
+      rec->record_aggregate(kUser, 0, id_of(kSearchProvider), 2, clock_.boottime, str_.get()).ok());
+  ASSERT_TRUE(rec->record_sequence(kUser, 0, id_of(kFreeMemory),
+                                   {{seconds(1), u32_.get()}, {seconds(2), u32_.get()}})
+                  .ok());
+  auto timer = rec->start_timer(kUser, 0, id_of(kTerminal), nullptr);
+  ASSERT_TRUE(timer.ok()) << timer.error().message;
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(singulars().size(), 3u);
+  EXPECT_EQ(count_of("2024-03-15", kSearchProvider), std::optional<int64_t>(2));
+  EXPECT_TRUE(rec->refusals().empty());
+  EXPECT_TRUE(notices_.empty());
+}
+
+TEST_F(RecorderRegistryTest, EnforceRefusesAndNeverStores) {
+  auto rec = make_with(registry::Mode::Enforce);
+  const Uuid unknown = kEventA;
+  struct Refused {
+    Result<void> result;
+    const char* code;
+  };
+  const Refused cases[] = {
+      {rec->record_singular(kUser, 0, id_of(unknown), seconds(1), nullptr), "UnknownEvent"},
+      {rec->record_aggregate(kUser, 0, id_of(unknown), 1, seconds(1), nullptr), "UnknownEvent"},
+      {rec->record_singular(kUser, 0, id_of(kFreeMemory), seconds(1), str_.get()),
+       "WrongPayloadType"},
+      {rec->record_aggregate(kUser, 0, id_of(kSearchProvider), 1, seconds(1), nullptr),
+       "WrongPayloadType"},
+      {rec->record_singular(kUser, 0, id_of(kTerminal), seconds(1), nullptr), "WrongEventKind"},
+      {rec->record_aggregate(kUser, 0, id_of(kSearchProvider.monthly()), 1, seconds(1), str_.get()),
+       "WrongEventKind"},
+  };
+  for (const Refused& c : cases) {
+    ASSERT_FALSE(c.result.ok()) << c.code;
+    EXPECT_EQ(c.result.error().code, c.code);
+  }
+  auto timer = rec->start_timer(kUser, 0, id_of(unknown), nullptr);
+  ASSERT_FALSE(timer.ok());
+  EXPECT_EQ(timer.error().code, "UnknownEvent");
+  EXPECT_EQ(rec->timer_count(), 0u);
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(stored_rows(), 0u);
+  EXPECT_EQ(store_->total_bytes(), 0);
+  EXPECT_EQ(refusals(*rec, "UnknownEvent"), 3u);
+  EXPECT_EQ(refusals(*rec, "WrongPayloadType"), 2u);
+  EXPECT_EQ(refusals(*rec, "WrongEventKind"), 2u);
+  ASSERT_EQ(notices_.size(), 7u);
+  EXPECT_FALSE(notices_[0].stored);
+  EXPECT_TRUE(notices_[0].message.starts_with("refused an event of uid 1000: event " +
+                                              unknown.to_string()));
+}
+
+TEST_F(RecorderRegistryTest, ASequenceWithOneBadElementIsRefusedWhole) {
+  auto rec = make_with(registry::Mode::Enforce);
+  auto r = rec->record_sequence(kUser, 0, id_of(kFreeMemory),
+                                {{seconds(1), u32_.get()}, {seconds(2), str_.get()}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "WrongPayloadType");
+  EXPECT_TRUE(r.error().message.starts_with("element 2 of the sequence: "));
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(stored_rows(), 0u);
+  EXPECT_EQ(refusals(*rec, "WrongPayloadType"), 1u);
+}
+
+TEST_F(RecorderRegistryTest, PermissiveStoresCountsAndWarns) {
+  auto rec = make_with(registry::Mode::Permissive);
+  ASSERT_TRUE(rec->record_singular(kUser, 0, id_of(kEventA), seconds(1), nullptr).ok());
+  ASSERT_TRUE(rec->record_singular(kUser, 0, id_of(kFreeMemory), seconds(1), str_.get()).ok());
+  ASSERT_TRUE(
+      rec->record_sequence(kUser, 0, id_of(kEventA), {{seconds(1), nullptr}, {seconds(2), nullptr}})
+          .ok());
+  ASSERT_TRUE(
+      rec->record_aggregate(kUser, 0, id_of(kFreeMemory), 3, clock_.boottime, u32_.get()).ok());
+  ASSERT_TRUE(rec->start_timer(kUser, 0, id_of(kEventB), nullptr).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(singulars().size(), 4u);
+  EXPECT_EQ(count_of("2024-03-15", kFreeMemory), std::optional<int64_t>(3));
+  EXPECT_TRUE(rec->refusals().empty());
+  EXPECT_EQ(rec->registry_gate().stored_anyway_counts(),
+            (std::map<std::string, uint64_t>{
+                {"UnknownEvent", 4}, {"WrongPayloadType", 1}, {"WrongEventKind", 1}}));
+  ASSERT_EQ(notices_.size(), 6u);
+  for (const auto& n : notices_) EXPECT_TRUE(n.stored) << n.message;
+}
+
+TEST_F(RecorderRegistryTest, PermissiveDoesNotCountWhatAnotherLimitRefused) {
+  RecorderOptions o = options();
+  o.max_bytes = 10;  // nothing fits
+  auto rec = make(o);
+  rec->registry_gate().install(registry::Registry(), registry::Mode::Permissive);
+  auto r = rec->record_singular(kUser, 0, id_of(kEventA), seconds(1), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "QueueFull");
+  EXPECT_TRUE(rec->registry_gate().stored_anyway_counts().empty());
+}
+
+TEST_F(RecorderRegistryTest, WhileRecordingIsOffTheRegistryIsNotConsulted) {
+  auto rec = make_with(registry::Mode::Enforce);
+  rec->set_recording(false);
+  // As in the original: the call succeeds and nothing is kept.
+  EXPECT_TRUE(rec->record_singular(kUser, 0, id_of(kEventA), seconds(1), nullptr).ok());
+  EXPECT_TRUE(rec->refusals().empty());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(stored_rows(), 0u);
+}
+
 }  // namespace
 }  // namespace metrics

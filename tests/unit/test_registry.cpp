@@ -350,6 +350,73 @@ TEST_F(RegistryLookup, CheckRefusesWrongPayloadTypes) {
   }
 }
 
+TEST_F(RegistryLookup, CheckRecordingAllowsEachKindItsOwnCalls) {
+  auto provider = value("s", "'org.gnome.Calculator'");
+  auto free = value("u", "512");
+  // Singular metrics as single events; counted ones as aggregates or timers, either way.
+  EXPECT_TRUE(registry_.check_recording(id("804c992a-4c53-4024-9f00-e48c4c387e03"), Kind::Singular,
+                                        free.get()));
+  for (Kind counted : {Kind::Aggregate, Kind::Timer}) {
+    EXPECT_TRUE(registry_.check_recording(id("6e1add98-8b00-45d9-9a77-7d2c8d63c963"), counted,
+                                          provider.get()));
+    EXPECT_TRUE(
+        registry_.check_recording(id("e12eeca7-7b56-4cdc-9c83-8359c1ac052c"), counted, nullptr));
+  }
+}
+
+TEST_F(RegistryLookup, CheckRecordingRefusesTheWrongKind) {
+  struct Case {
+    const char* uuid;
+    Kind recorded_as;
+    const char* payload_type;
+    const char* payload;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"804c992a-4c53-4024-9f00-e48c4c387e03", Kind::Aggregate, "u", "512",
+       "event 804c992a-4c53-4024-9f00-e48c4c387e03 (free memory) is a singular metric: record "
+       "each occurrence as an event, it cannot be counted as an aggregate or timer"},
+      {"a9253017-c271-41b5-922e-d75eff14fe40", Kind::Timer, nullptr, nullptr,
+       "event a9253017-c271-41b5-922e-d75eff14fe40 (shutdown requested) is a singular metric: "
+       "record each occurrence as an event, it cannot be counted as an aggregate or timer"},
+      {"e12eeca7-7b56-4cdc-9c83-8359c1ac052c", Kind::Singular, nullptr, nullptr,
+       "event e12eeca7-7b56-4cdc-9c83-8359c1ac052c (terminal running) is a timer metric "
+       "(counted per day and month): it cannot be recorded as a single event"},
+      {"6e1add98-8b00-45d9-9a77-7d2c8d63c963", Kind::Singular, "s", "'x'",
+       "event 6e1add98-8b00-45d9-9a77-7d2c8d63c963 (search provider used) is an aggregate "
+       "metric (counted per day and month): it cannot be recorded as a single event"},
+      // The monthly twin is derived by the recorder, never recorded: whatever the call.
+      {"334610e1-6177-5a6d-88c3-7ea395df3b97", Kind::Aggregate, "s", "'x'",
+       "event 334610e1-6177-5a6d-88c3-7ea395df3b97 is the monthly twin of "
+       "6e1add98-8b00-45d9-9a77-7d2c8d63c963 (search provider used); the recorder derives "
+       "monthly counts itself, record 6e1add98-8b00-45d9-9a77-7d2c8d63c963 instead"},
+      {"3d056110-3aeb-5fbe-a27b-256d06b50a0e", Kind::Timer, nullptr, nullptr,
+       "event 3d056110-3aeb-5fbe-a27b-256d06b50a0e is the monthly twin of "
+       "e12eeca7-7b56-4cdc-9c83-8359c1ac052c (terminal running); the recorder derives monthly "
+       "counts itself, record e12eeca7-7b56-4cdc-9c83-8359c1ac052c instead"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.message);
+    GVariantPtr payload = c.payload_type ? value(c.payload_type, c.payload) : nullptr;
+    auto r = registry_.check_recording(id(c.uuid), c.recorded_as, payload.get());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "WrongEventKind");
+    EXPECT_EQ(r.error().message, c.message);
+  }
+}
+
+TEST_F(RegistryLookup, CheckRecordingStillChecksIdAndPayload) {
+  auto unknown = registry_.check_recording(id("5b77078c-1f85-42ae-a94f-3a927caac089"),
+                                           Kind::Singular, nullptr);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "UnknownEvent");
+  auto wrong = value("i", "1");
+  auto payload = registry_.check_recording(id("6e1add98-8b00-45d9-9a77-7d2c8d63c963"),
+                                           Kind::Aggregate, wrong.get());
+  ASSERT_FALSE(payload);
+  EXPECT_EQ(payload.error().code, "WrongPayloadType");
+}
+
 // ---- Reloading ----------------------------------------------------------------------
 
 TEST(RegistryReload, ReportsWhatChangedAndReplacesTheRegistry) {
