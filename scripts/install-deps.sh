@@ -12,6 +12,9 @@ PACKAGES=(
   python3 python3-dbusmock python3-dbus python3-gi gir1.2-glib-2.0
   libxml2-utils util-linux
   gjs gi-docgen
+  # Packaging and hardening checks: systemd-analyze, the sandbox the units describe
+  # (bubblewrap, libseccomp), the real polkitd, rpmbuild/rpmspec and rpmlint.
+  systemd bubblewrap python3-seccomp polkitd rpm rpmlint
 )
 
 missing=()

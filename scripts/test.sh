@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite, as CI runs it: dependencies, a normal build with every test,
-# the formatting check, then the whole suite again under ASan+UBSan.
+# the formatting check, the RPM packages built from the release tarball (rpmbuild,
+# rpmlint, upgrade check), then the whole suite again under ASan+UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,6 +18,13 @@ scripts/check-format.sh
 
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
+
+if [[ "${METRICS_SKIP_RPM:-0}" != 1 ]]; then
+  echo "== RPM packages (packaging/fedora.spec from the dist tarball)"
+  rpm_start=$SECONDS
+  packaging/ci-rpm.sh build
+  echo "== RPM packages took $((SECONDS - rpm_start)) s"
+fi
 
 if [[ "${METRICS_SKIP_SANITIZERS:-0}" != 1 ]]; then
   echo "== build (ASan+UBSan)"
