@@ -77,3 +77,25 @@ TEST(StartupFinished, OncePerBoot) {
   EXPECT_FALSE(startup_already_recorded(std::string("b1"), "b2"));
   EXPECT_FALSE(startup_already_recorded(std::string(""), "")) << "unknown boot: record";
 }
+
+TEST(StartupFinished, FromTheSignalInItsOrder) {
+  metrics::GVariantPtr params = metrics::adopt_variant(g_variant_new(
+      "(tttttt)", guint64{1}, guint64{2}, guint64{3}, guint64{4}, guint64{5}, guint64{15}));
+  auto times = startup_times_from_signal(params.get());
+  ASSERT_TRUE(times.has_value());
+  EXPECT_EQ(*times, (StartupTimes{1, 2, 3, 4, 5, 15}));
+}
+
+TEST(StartupFinished, ASignalOfAnotherTypeIsNotABoot) {
+  metrics::GVariantPtr five = metrics::adopt_variant(
+      g_variant_new("(ttttt)", guint64{1}, guint64{2}, guint64{3}, guint64{4}, guint64{5}));
+  EXPECT_EQ(startup_times_from_signal(five.get()), std::nullopt);
+  EXPECT_EQ(startup_times_from_signal(nullptr), std::nullopt);
+}
+
+TEST(StartupFinished, ContainersAreTheContainerVirtualizations) {
+  for (const char* container : {"docker", "podman", "systemd-nspawn", "lxc", "wsl"})
+    EXPECT_TRUE(is_container_virtualization(container)) << container;
+  for (const char* other : {"", "kvm", "qemu", "vmware", "microsoft", "none", "Docker"})
+    EXPECT_FALSE(is_container_virtualization(other)) << other;
+}

@@ -23,7 +23,7 @@ struct HardwareInfo {
   std::vector<CpuGroup> cpus;  // never empty (lscpu_json.hpp)
 };
 
-// `root_fs` is filesystem_usage("/") and `lscpu_output` run_lscpu() on a real system;
+// `root_fs` is filesystem_usage("/") and `lscpu_output` run_lscpu_async() on a real system;
 // tests pass values. /proc/meminfo is read under `tree`.
 Reading<HardwareInfo> collect_hardware_info(const SourceTree& tree,
                                             const Result<FilesystemBytes>& root_fs,

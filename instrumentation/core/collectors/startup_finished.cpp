@@ -1,5 +1,8 @@
 #include "collectors/startup_finished.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace metrics::instrumentation {
 
 Result<std::optional<StartupTimes>> startup_times_from_manager(const ManagerTimestamps& s) {
@@ -35,6 +38,28 @@ GVariantPtr to_variant(const StartupTimes& t) {
       "(tttttt)", static_cast<guint64>(t.firmware_us), static_cast<guint64>(t.loader_us),
       static_cast<guint64>(t.kernel_us), static_cast<guint64>(t.initrd_us),
       static_cast<guint64>(t.userspace_us), static_cast<guint64>(t.total_us)));
+}
+
+std::optional<StartupTimes> startup_times_from_signal(GVariant* parameters) {
+  if (!parameters || !g_variant_is_of_type(parameters, G_VARIANT_TYPE("(tttttt)")))
+    return std::nullopt;
+  guint64 v[6] = {};
+  g_variant_get(parameters, "(tttttt)", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+  StartupTimes t;
+  t.firmware_us = v[0];
+  t.loader_us = v[1];
+  t.kernel_us = v[2];
+  t.initrd_us = v[3];
+  t.userspace_us = v[4];
+  t.total_us = v[5];
+  return t;
+}
+
+bool is_container_virtualization(std::string_view virtualization) {
+  static constexpr std::array<std::string_view, 10> kContainers{
+      "openvz", "lxc", "lxc-libvirt", "systemd-nspawn", "docker",
+      "podman", "rkt", "wsl",         "proot",          "pouch"};
+  return std::find(kContainers.begin(), kContainers.end(), virtualization) != kContainers.end();
 }
 
 bool startup_already_recorded(const std::optional<std::string>& recorded_boot_id,

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "glib_handles.hpp"
 #include "result.hpp"
@@ -43,6 +44,14 @@ struct ManagerTimestamps {
 Result<std::optional<StartupTimes>> startup_times_from_manager(const ManagerTimestamps& stamps);
 
 GVariantPtr to_variant(const StartupTimes& times);
+
+// The StartupFinished signal's six values, in its order (firmware, loader, kernel,
+// initrd, userspace, total); nullopt when the parameters are not "(tttttt)".
+std::optional<StartupTimes> startup_times_from_signal(GVariant* parameters);
+
+// Whether the Manager's Virtualization property names a container (systemd-detect-virt
+// --container's names), where systemd reports only its own userspace time.
+bool is_container_virtualization(std::string_view virtualization);
 
 // Startup is recorded once per boot, even across daemon restarts: the daemon keeps the
 // boot id it last recorded for (ScheduleState::startup_boot_id).
