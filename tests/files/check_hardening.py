@@ -45,6 +45,9 @@ import unit_sandbox  # noqa: E402
 BUILD_DIR = os.environ.get('METRICS_BUILD_DIR', os.path.join(SOURCE_DIR, 'build'))
 RECORDER = os.path.join(BUILD_DIR, 'daemon', 'eos-metrics-event-recorder')
 INSTRUMENTATION = os.path.join(BUILD_DIR, 'instrumentation', 'eos-metrics-instrumentation')
+# The built daemon finds libeosmetrics through its RUNPATH, in the build tree (which may
+# lie under /tmp, hidden by PrivateTmp like any test file the daemon needs).
+LIBMETRICS_BUILD_DIR = os.path.join(BUILD_DIR, 'libmetrics')
 RECORDER_UNIT = os.path.join(BUILD_DIR, 'systemd', 'eos-metrics-event-recorder.service')
 INSTRUMENTATION_UNIT = os.path.join(BUILD_DIR, 'systemd', 'eos-metrics-instrumentation.service')
 BUS_POLICY = os.path.join(BUILD_DIR, 'dbus', 'com.endlessm.Metrics.conf')
@@ -416,7 +419,8 @@ class RecorderInItsSandbox(unittest.TestCase):
         (name,) = settings['StateDirectory']
         sandbox = unit_sandbox.Sandbox(
             INSTRUMENTATION_UNIT, self.account.pw_name, {f'/var/lib/{name}': state},
-            readable=[INSTRUMENTATION, self.bus.directory, os.path.dirname(notify.path)],
+            readable=[INSTRUMENTATION, LIBMETRICS_BUILD_DIR, self.bus.directory,
+                      os.path.dirname(notify.path)],
             extra_env=env)
         log_path = os.path.join(self.root, 'instrumentation.log')
         with open(log_path, 'w') as log:
