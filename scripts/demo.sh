@@ -202,6 +202,33 @@ gdbus call --system -d com.endlessm.Metrics -o /com/endlessm/Metrics \
   -m org.freedesktop.DBus.Properties.Get com.endlessm.Metrics.Control1 RefusedEvents | sed 's/^/   /' 
 
 echo
+echo "== The instrumentation daemon records this machine's daily system metrics (it reads"
+echo "   /proc, /sys and lscpu; logind is a stand-in on the private bus, and there is no"
+echo "   systemd here, so it waits for a StartupFinished signal that never comes):"
+/usr/bin/python3 -m dbusmock --system --template logind >"$work/logind.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  gdbus call --system -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+    -m org.freedesktop.DBus.NameHasOwner org.freedesktop.login1 2>/dev/null | grep -q true && break
+  sleep 0.1
+done
+mkdir -p "$work/instrumentation"
+build/instrumentation/eos-metrics-instrumentation --state-dir "$work/instrumentation" \
+  --config-file "$work/etc/instrumentation.conf" >"$work/instrumentation.log" 2>&1 &
+instrumentation=$!
+# The four daily metrics go out within a second or so of the start.
+for _ in $(seq 150); do
+  (($(grep -c ': recorded ' "$work/instrumentation.log" || true) >= 4)) && break
+  sleep 0.1
+done
+kill -TERM "$instrumentation" && wait "$instrumentation" || true
+if grep -q ': recorded ' "$work/instrumentation.log"; then
+  grep ': recorded ' "$work/instrumentation.log" | cut -c1-160 | sed 's/^/   /'
+else
+  echo "   it recorded nothing; its log:"
+  sed 's/^/   /' "$work/instrumentation.log"
+fi
+echo
 echo "== What the recorder keeps (state directory $work/state, SQLite):"
 /usr/bin/python3 - "$work/state/metrics.db" <<'PY'
 import sqlite3, sys, uuid
