@@ -12,7 +12,7 @@ root=$(pwd)
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" --target eos-metrics-event-recorder metricsctl \
-  metrics-test-collector >/dev/null
+  metrics-test-collector eos-metrics-instrumentation >/dev/null
 
 work=$(mktemp -d /tmp/metrics-demo.XXXXXX)
 chmod 755 "$work"
