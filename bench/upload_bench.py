@@ -63,21 +63,10 @@ NM_METERED_NO = 2
 OS_VERSION = '40 (Workstation Edition)'
 CLK_TCK = os.sysconf('SC_CLK_TCK')
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="false"/>
-    <allow receive_sender="*" eavesdrop="false"/>
-  </policy>
-  <limit name="max_replies_per_connection">128</limit>
-</busconfig>
-"""
+# The private system-like bus of the integration tests (one copy for tests and bench).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                'tests', 'integration'))
+from harness import BUS_CONFIG  # noqa: E402
 
 GRANTED = """[global]
 enabled=true

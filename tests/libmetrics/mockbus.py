@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -21,27 +22,9 @@ BUS_NAME = 'com.endlessm.Metrics'
 MAIN_PATH = '/com/endlessm/Metrics'
 MOCK_IFACE = 'org.freedesktop.DBus.Mock'
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <limit name="max_replies_per_connection">128</limit>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_type="method_return"/>
-    <allow send_type="error"/>
-    <allow send_type="signal"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-  </policy>
-</busconfig>
-"""
+# The bus configuration the recorder's integration tests use (one copy for both).
+sys.path.insert(0, os.path.join(HERE, '..', 'integration'))
+from harness import BUS_CONFIG  # noqa: E402
 
 
 class PrivateBus:
