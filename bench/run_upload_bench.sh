@@ -5,7 +5,8 @@
 #
 # Environment (all optional):
 #   BUILD_DIR           build tree (default: build)
-#   RECORDER            recorder binary  (default $BUILD_DIR/daemon/eos-metrics-event-recorder)
+#   RECORDER            recorder binary  (default $BUILD_DIR/daemon/eos-metrics-event-recorder;
+#                       its upload helper, eos-metrics-upload-helper, is taken from beside it)
 #   COLLECTOR           collector binary (default $BUILD_DIR/tests/collector/metrics-test-collector)
 #   EVENTS_LIST         space-separated backlog sizes            (default "20000 100000")
 #   VARIANTS            queue contents: mix (realistic) unique   (default "mix unique")
@@ -23,7 +24,7 @@
 set -euo pipefail
 
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-  sed -n '2,23p' "$0" >&2
+  sed -n '2,24p' "$0" >&2
   exit 2
 fi
 
@@ -50,12 +51,15 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/metrics-upload-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cp "$RECORDER" "$tmp/eos-metrics-event-recorder"
+cp "$(dirname "$RECORDER")/eos-metrics-upload-helper" "$tmp/eos-metrics-upload-helper"
 cp "$COLLECTOR" "$tmp/metrics-test-collector"
 echo "recorder: $RECORDER ($(stat -c %y "$RECORDER" | cut -d. -f1))," \
   "tree $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)" >&2
 
 args=(--recorder "$tmp/eos-metrics-event-recorder" --collector "$tmp/metrics-test-collector"
   --make-cert "$repo/tests/collector/make-test-cert.sh" --runs "$RUNS" --server "$SERVER")
+# The helper's peak RSS through GNU time (a wrapper around the copy), when installed.
+[[ -x /usr/bin/time ]] && args+=(--measure-helper)
 # shellcheck disable=SC2206  # word splitting of the lists is intended
 args+=(--events $EVENTS_LIST --variants $VARIANTS --max-request-bytes $MAX_REQUEST_BYTES)
 [[ -n $GRANULARITY ]] && args+=(--granularity "$GRANULARITY")

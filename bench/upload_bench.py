@@ -12,7 +12,11 @@ Per cell it times Control1.Upload() (wall clock, around the D-Bus call), takes t
 requests from its reply, sums compressed_size / uncompressed_size of the collector's
 `requests` table, reads the daemon's VmRSS before the call and its peak RSS (VmHWM, reset
 through /proc/PID/clear_refs just before the call) right after it, and the CPU time
-(utime+stime) the daemon and the collector spent during the call. From the daemon's
+(utime+stime) the daemon and the collector spent during the call. The daemon's HTTPS
+requests are made by its upload helper (eos-metrics-upload-helper, one process per
+session, next to the recorder): with --measure-helper its peak RSS comes from GNU time
+wrapped around it (the helper is renamed to .real beside a wrapper script, so pass a
+copy), and its CPU time from the daemon's reaped-children time. From the daemon's
 ledger (time of each answer) and the collector's arrival times it splits the wall time
 into the daemon's turn (answer -> next request arrives: ledger write, queue delete +
 checkpoint, next batch read/encode/SHA-512/gzip, TLS send) and the collector's turn
@@ -36,6 +40,7 @@ import argparse
 import json
 import os
 import random
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -140,7 +145,8 @@ def proc_status(pid):
 
 
 def rss_by_mapping(pid, top=12):
-    """Resident KiB per mapped file (anonymous memory as [anon], [heap], ...), largest first."""
+    """Resident KiB per mapped file (anonymous memory as [anon], [heap], ...), largest first;
+    all of them when top is None."""
     totals = {}
     name = None
     with open(f'/proc/{pid}/smaps') as f:
@@ -152,7 +158,15 @@ def rss_by_mapping(pid, top=12):
                 name = os.path.basename(name) if name.startswith('/') else name
             elif first == 'Rss:':
                 totals[name] = totals.get(name, 0) + int(line.split()[1])
-    return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+    return ranked if top is None else ranked[:top]
+
+
+def rss_growth(before, after, top=12):
+    """KiB each mapping gained between two rss_by_mapping(top=None) lists, largest first."""
+    old = dict(before)
+    grown = [(name, kib - old.get(name, 0)) for name, kib in after if kib != old.get(name, 0)]
+    return sorted(grown, key=lambda kv: -kv[1])[:top]
 
 
 def cpu_ms(pid):
@@ -160,6 +174,39 @@ def cpu_ms(pid):
     with open(f'/proc/{pid}/stat') as f:
         fields = f.read().rpartition(')')[2].split()
     return (int(fields[11]) + int(fields[12])) * 1000 / CLK_TCK
+
+
+def children_cpu_ms(pid):
+    """cutime + cstime: CPU time of the process's children it has reaped, in ms."""
+    with open(f'/proc/{pid}/stat') as f:
+        fields = f.read().rpartition(')')[2].split()
+    return (int(fields[13]) + int(fields[14])) * 1000 / CLK_TCK
+
+
+HELPER_NAME = 'eos-metrics-upload-helper'
+
+
+def wrap_helper(recorder, peak_file):
+    """Puts GNU time around the upload helper beside `recorder`; it appends each helper
+    process's peak RSS (KiB) to `peak_file`."""
+    helper = os.path.join(os.path.dirname(recorder), HELPER_NAME)
+    if not os.access(helper, os.X_OK):
+        raise RuntimeError(f'no upload helper next to the recorder: {helper}')
+    if not os.access('/usr/bin/time', os.X_OK):
+        raise RuntimeError('--measure-helper needs GNU time (/usr/bin/time, Debian package time)')
+    os.rename(helper, helper + '.real')
+    with open(helper, 'w') as f:
+        f.write(f'#!/bin/sh\nexec /usr/bin/time -f %M -a -o {shlex.quote(peak_file)} '
+                f'{shlex.quote(helper + ".real")}\n')
+    os.chmod(helper, 0o755)
+
+
+def read_helper_peaks(peak_file):
+    try:
+        with open(peak_file) as f:
+            return [int(line) for line in f if line.strip().isdigit()]
+    except FileNotFoundError:
+        return []
 
 
 def runq_wait_ms(pid):
@@ -213,6 +260,9 @@ class Bench:
         self.bus_address = None
         self.conn = None
         self.certs = os.path.join(self.tmp, 'certs')
+        self.helper_peak_file = os.path.join(self.tmp, 'helper-peak-rss')
+        if args.measure_helper:
+            wrap_helper(args.recorder, self.helper_peak_file)
 
     # -- infrastructure
     def start_bus(self):
@@ -390,13 +440,20 @@ class Bench:
             with open('/proc/loadavg') as f:
                 load_before = float(f.read().split()[0])
             before = proc_status(pid)
+            mappings_before = rss_by_mapping(pid, top=None)
             hwm_reset = reset_hwm(pid)
             d_cpu0, c_cpu0 = cpu_ms(pid), cpu_ms(server.pid)
+            h_cpu0 = children_cpu_ms(pid)
+            if os.path.exists(self.helper_peak_file):
+                os.unlink(self.helper_peak_file)
             s_cpu0 = system_busy_ms()
             wait0 = runq_wait_ms(pid) + runq_wait_ms(server.pid)
             probe = Probe(self) if self.args.probe else None
             if probe:
                 probe.start()
+            sampler = RssSampler(pid, self.args.sample_rss_ms) if self.args.sample_rss_ms else None
+            if sampler:
+                sampler.start()
             perf = None
             if self.args.perf:
                 os.makedirs(self.args.perf, exist_ok=True)
@@ -414,7 +471,8 @@ class Bench:
             seconds = time.perf_counter() - t0
             t1_wall = time.time_ns()
             after = proc_status(pid)
-            mappings_after = rss_by_mapping(pid)
+            mappings_after_all = rss_by_mapping(pid, top=None)
+            mappings_after = mappings_after_all[:12]
             d_cpu1, c_cpu1 = cpu_ms(pid), cpu_ms(server.pid)
             s_cpu1 = system_busy_ms()
             wait1 = runq_wait_ms(pid) + runq_wait_ms(server.pid)
@@ -422,9 +480,13 @@ class Bench:
                 perf.send_signal(signal.SIGINT)
                 perf.wait()
             probe_result = probe.stop() if probe else None
+            sampled = sampler.stop(mappings_before) if sampler else None
             # What the daemon keeps once the session is over.
             time.sleep(self.args.settle)
             settled = proc_status(pid)
+            # The helper has ended and been reaped by now (the settle time).
+            h_cpu1 = children_cpu_ms(pid)
+            helper_peaks = read_helper_peaks(self.helper_peak_file)
             if events != n:
                 raise RuntimeError(f'Upload() sent {events} of {n} events')
             self.stop_daemon(daemon)
@@ -490,7 +552,12 @@ class Bench:
             'daemon_cpu_ms': d_cpu1 - d_cpu0, 'server_cpu_ms': c_cpu1 - c_cpu0,
             # Everything else the machine ran meanwhile (dbus-daemon, this script, other jobs):
             # a noise indicator; a quiet machine shows a few tens of ms.
-            'other_cpu_ms': (s_cpu1 - s_cpu0) - (d_cpu1 - d_cpu0) - (c_cpu1 - c_cpu0),
+            'other_cpu_ms': (s_cpu1 - s_cpu0) - (d_cpu1 - d_cpu0) - (c_cpu1 - c_cpu0)
+            - (h_cpu1 - h_cpu0),
+            # The upload helper's share (HTTP, TLS): CPU and its peak RSS (--measure-helper).
+            'helper_cpu_ms': h_cpu1 - h_cpu0,
+            'helper_processes': len(helper_peaks) if self.args.measure_helper else None,
+            'helper_peak_rss_kib': max(helper_peaks) if helper_peaks else None,
             # How long the daemon and the server were ready to run but had no CPU: the
             # share of the wall time other jobs took from this measurement.
             'runq_wait_ms': wait1 - wait0,
@@ -502,6 +569,9 @@ class Bench:
             'first_request_ms': first_ms, 'after_last_answer_ms': last_ms,
             'ledger_outcomes': {o: ledger_outcomes.count(o) for o in set(ledger_outcomes)},
             'probe': probe_result, 'rss_by_mapping_after': mappings_after,
+            'rss_sampled': sampled,
+            'rss_by_mapping_before': mappings_before[:12],
+            'rss_growth_by_mapping': rss_growth(mappings_before, mappings_after_all),
         }
 
 
@@ -536,6 +606,41 @@ class Probe:
             return None
         return {'pings': len(lat), 'median_ms': statistics.median(lat),
                 'p99_ms': lat[min(len(lat) - 1, int(len(lat) * 0.99))], 'max_ms': lat[-1]}
+
+
+class RssSampler:
+    """Reads the daemon's resident memory per mapping every few ms during the upload and
+    keeps the breakdown at the highest total: what the peak is made of."""
+
+    def __init__(self, pid, interval_ms):
+        self.pid = pid
+        self.interval = interval_ms / 1000
+        self.best = (0, [])
+        self.samples = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def loop(self):
+        while not self.stopping.is_set():
+            try:
+                mappings = rss_by_mapping(self.pid, top=None)
+            except OSError:
+                return
+            self.samples += 1
+            total = sum(kib for _, kib in mappings)
+            if total > self.best[0]:
+                self.best = (total, mappings)
+            time.sleep(self.interval)
+
+    def stop(self, before):
+        self.stopping.set()
+        self.thread.join()
+        total, mappings = self.best
+        return {'samples': self.samples, 'max_sampled_rss_kib': total,
+                'growth_at_max': rss_growth(before, mappings)}
 
 
 def sink_main(cert, key, log_path):
@@ -596,11 +701,11 @@ def median_or_none(xs):
 def table(results):
     lines = [
         '| events | content | max request bytes | run | s | µs/event | µs/event without server turns '
-        '| requests | wire B/event | uncompressed B/event | daemon CPU ms | server CPU ms '
-        '| other CPU ms | CPU wait ms '
-        '| RSS before KiB | peak RSS KiB | first request ms | daemon turn ms (median / max) '
-        '| server turn ms (median) |',
-        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        '| requests | wire B/event | uncompressed B/event | daemon CPU ms | helper CPU ms '
+        '| server CPU ms | other CPU ms | CPU wait ms '
+        '| RSS before KiB | peak RSS KiB | helper peak RSS KiB | first request ms '
+        '| daemon turn ms (median / max) | server turn ms (median) |',
+        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ]
     for r in results:
         n = r['events']
@@ -614,9 +719,11 @@ def table(results):
             f"| {r['seconds']:.3f} | {r['seconds'] * 1e6 / n:.2f} "
             f"| {fmt(own * 1e6 / n if own is not None else None, 2)} | {r['requests']} "
             f"| {r['wire_bytes'] / n:.2f} | {r['uncompressed_bytes'] / n:.2f} "
-            f"| {fmt(r['daemon_cpu_ms'])} | {fmt(r['server_cpu_ms'])} | {fmt(r['other_cpu_ms'])} "
+            f"| {fmt(r['daemon_cpu_ms'])} | {fmt(r.get('helper_cpu_ms'))} "
+            f"| {fmt(r['server_cpu_ms'])} | {fmt(r['other_cpu_ms'])} "
             f"| {fmt(r['runq_wait_ms'])} "
             f"| {fmt(r['rss_before_kib'])} | {fmt(r['peak_rss_kib'])} "
+            f"| {fmt(r.get('helper_peak_rss_kib'))} "
             f"| {fmt(r['first_request_ms'], 1)} "
             f"| {fmt(median_or_none(dt), 1)} / {fmt(max(dt) if dt else None, 1)} "
             f"| {fmt(median_or_none(r['server_turn_ms']), 1)} |")
@@ -642,9 +749,10 @@ def summary(results):
     lines = [
         '| events | content | max request bytes | runs | s | µs/event '
         '| µs/event without server turns | requests | wire B/event | uncompressed B/event '
-        '| daemon CPU µs/event | RSS before KiB | peak RSS KiB (median / max) | RSS after KiB '
+        '| daemon CPU µs/event | helper CPU µs/event | RSS before KiB '
+        '| peak RSS KiB (median / max) | RSS after KiB | helper peak RSS KiB (max) '
         '| other CPU ms | CPU wait ms |',
-        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ]
     for (n, variant, gran, mb, server), rs in cells.items():
         def med(f):
@@ -659,9 +767,11 @@ def summary(results):
             f"| {med(lambda r: r['requests']):.0f} | {med(lambda r: r['wire_bytes']) / n:.2f} "
             f"| {med(lambda r: r['uncompressed_bytes']) / n:.2f} "
             f"| {med(lambda r: r['daemon_cpu_ms']) * 1000 / n:.2f} "
+            f"| {med(lambda r: r.get('helper_cpu_ms') or 0) * 1000 / n:.2f} "
             f"| {fmt(med(lambda r: r['rss_before_kib']))} "
             f"| {fmt(med(lambda r: r['peak_rss_kib']))} / {fmt(max(r['peak_rss_kib'] for r in rs))} "
             f"| {fmt(med(lambda r: r.get('rss_settled_kib') or 0))} "
+            f"| {fmt(max((r.get('helper_peak_rss_kib') or 0) for r in rs) or None)} "
             f"| {fmt(med(lambda r: r['other_cpu_ms']))} | {fmt(med(lambda r: r['runq_wait_ms']))} |")
     return '\n'.join(lines)
 
@@ -701,6 +811,12 @@ def main():
                     help='seconds to wait before repeating a noisy run')
     ap.add_argument('--json-out', help='append the results of every run here (JSON lines)')
     ap.add_argument('--keep-tmp', action='store_true')
+    ap.add_argument('--sample-rss-ms', type=float, default=0,
+                    help='sample the daemon\'s RSS per mapping at this interval during the upload '
+                         '(JSON: rss_sampled, what the largest sample is made of)')
+    ap.add_argument('--measure-helper', action='store_true',
+                    help='wrap the upload helper next to --recorder in GNU time (renames it: '
+                         'pass a copy) for its peak RSS')
     args = ap.parse_args()
 
     # Stop with the clean-up in Bench.close() on SIGTERM and SIGINT (also when started in

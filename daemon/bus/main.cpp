@@ -1,5 +1,6 @@
 // eos-metrics-event-recorder: owns com.endlessm.Metrics on the system bus.
 #include <glib-unix.h>
+#include <signal.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -194,6 +195,8 @@ int main(int argc, char** argv) {
 
   g_unix_signal_add(SIGTERM, on_quit_signal, loop.get());
   g_unix_signal_add(SIGINT, on_quit_signal, loop.get());
+  // An upload helper that died makes writing to its pipe fail with EPIPE, not kill us.
+  signal(SIGPIPE, SIG_IGN);
   sd_notify(0, "READY=1\nSTATUS=Recording metrics");
   log(LOG_INFO, "ready; state in " + paths.state_dir.string());
 

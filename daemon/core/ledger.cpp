@@ -50,7 +50,7 @@ Result<void> Ledger::record_attempt(const LedgerAttempt& a) {
       if (dup->step() != SQLITE_DONE) return store_.sql_error("cannot replace a kept body");
       auto body = store_.prepare("INSERT INTO ledger_body (ledger_id, body) VALUES (?1, ?2)");
       if (!body) return body.error();
-      body->bind(1, id).bind(2, a.body);
+      body->bind(1, id).bind_borrowed(2, a.body);  // up to 1 MiB: not copied first
       if (body->step() != SQLITE_DONE) return store_.sql_error("cannot keep the uploaded body");
     }
 

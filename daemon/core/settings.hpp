@@ -106,9 +106,11 @@ struct RecorderSettings {
   // dev and test).
   uint32_t upload_interval_seconds = 0;
   // UploadMaxRequestBytes, 16384..1032192: cap of one request's uncompressed body. The
-  // default stays well under the reference server's 1 MiB body limit; the maximum leaves
-  // room for gzip's overhead on incompressible data.
-  uint32_t upload_max_request_bytes = 524288;
+  // maximum leaves room for gzip's overhead on incompressible data under the reference
+  // server's 1 MiB limit. The default bounds the daemon's memory during an upload (one
+  // batch in memory: 512 KiB took 1.7 MB more at the peak, for 3 % fewer bytes on the
+  // wire; docs/benchmarks.md).
+  uint32_t upload_max_request_bytes = 262144;
   // UploadRequestTimeoutSeconds, 1..600: how long one request may go without progress
   // (connecting, sending, waiting for the answer) before it counts as timed out.
   uint32_t upload_request_timeout_seconds = 60;

@@ -42,6 +42,13 @@ class Statement {
                       static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // For large blobs: SQLite reads `v` in place instead of copying it first, so `v` must
+  // stay valid and unchanged until the statement is stepped and reset.
+  Statement& bind_borrowed(int i, std::span<const uint8_t> v) {
+    sqlite3_bind_blob(stmt_.get(), i, v.empty() ? "" : static_cast<const void*>(v.data()),
+                      static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
   Statement& bind_null(int i) {
     sqlite3_bind_null(stmt_.get(), i);
     return *this;

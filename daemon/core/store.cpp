@@ -106,7 +106,11 @@ Result<std::unique_ptr<Store>> Store::open(const fs::path& dir) {
       problem = std::string("cannot open: ") + sqlite3_errstr(rc);
     } else {
       sqlite3_busy_timeout(raw, 2000);
-      auto check = store->integrity_check();
+      // Before the check, which reads every page: with SQLite's default (2 MB) the pages
+      // it read would stay in the daemon's heap for good. Appends need few pages; a small
+      // cache keeps the daemon's memory flat.
+      auto cache = store->exec("PRAGMA cache_size=-512");
+      auto check = cache ? store->integrity_check() : Result<std::string>(cache.error());
       if (!check)
         problem = check.error().message;
       else if (*check != "ok")
@@ -150,9 +154,8 @@ Result<std::string> Store::integrity_check() {
 Result<void> Store::init_schema() {
   // WAL + synchronous=FULL: a commit is on disk before we acknowledge it.
   // secure_delete: deleted rows are overwritten, not left in free pages.
-  // cache_size: appends need few pages; a small cache keeps the daemon's memory flat.
-  if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
-                    "PRAGMA cache_size=-512;");
+  // (cache_size is set in open(), before the integrity check.)
+  if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
       !r)
     return r;
   if (auto r = exec(kSchema); !r) return r;

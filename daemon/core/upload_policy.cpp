@@ -106,6 +106,8 @@ const char* network_error_name(NetworkError error) {
       return "network failure";
     case NetworkError::Configuration:
       return "configuration";
+    case NetworkError::HelperFailure:
+      return "upload helper failure";
   }
   return "network failure";
 }
@@ -154,6 +156,11 @@ Classification classify(const AttemptResult& attempt, int64_t now_wall_ns) {
                                "the upload configuration is unusable (server URL, ProxyUrl or "
                                "TrustFile); uploading waits until it is fixed",
                                attempt.detail);
+        break;
+      case NetworkError::HelperFailure:
+        c.error =
+            upload_error("UploadHelperFailed",
+                         "the upload helper (eos-metrics-upload-helper) failed", attempt.detail);
         break;
       case NetworkError::Other:
       case NetworkError::None:

@@ -35,6 +35,9 @@ enum class NetworkError {
   TlsFailure,       // handshake failed, untrusted or mismatched certificate
   Other,            // any other transport failure (network unreachable, proxy down…)
   Configuration,    // unusable URL, proxy or trust file: retrying cannot help
+  // The upload helper died, stalled or answered nonsense with a request in flight (the
+  // request may have reached the server). Never sent by the helper itself.
+  HelperFailure,
 };
 const char* network_error_name(NetworkError error);
 

@@ -150,8 +150,16 @@ GBytesPtr encode(const Request& request) {
   ends.push_back(w.size());
   array(w, request.aggregates, 8, aggregate);
   w.framing(0, ends, true);
-  std::vector<uint8_t> body = w.take();
-  return GBytesPtr(g_bytes_new(body.data(), body.size()));
+  // The GBytes takes the buffer over (no copy of up to 1 MiB): the free function re-adopts it.
+  auto body = std::make_unique<std::vector<uint8_t>>(w.take());
+  const void* data = body->data();
+  const size_t size = body->size();
+  return GBytesPtr(g_bytes_new_with_free_func(
+      data, size,
+      [](gpointer owned) {
+        std::unique_ptr<std::vector<uint8_t>>(static_cast<std::vector<uint8_t>*>(owned));
+      },
+      body.release()));
 }
 
 }  // namespace metrics::wire

@@ -2,11 +2,15 @@
 // monitor sees it (NetworkManager when it runs, the kernel's routes otherwise).
 #pragma once
 
+#include <gio/gio.h>
+
 #include <functional>
 
-#include "soup_handles.hpp"
+#include "glib_handles.hpp"
 
 namespace metrics::net {
+
+using GNetworkMonitorPtr = GObjectPtr<GNetworkMonitor>;
 
 class NetworkState {
  public:

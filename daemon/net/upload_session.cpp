@@ -15,10 +15,10 @@ namespace {
 // Between the attempts of a forced session: short, jittered, capped.
 constexpr upload::Backoff kForcedBackoff{upload::kNsPerSecond, 4 * upload::kNsPerSecond};
 
-std::vector<uint8_t> bytes_of(GBytes* bytes) {
+std::span<const uint8_t> span_of(GBytes* bytes) {
   gsize size = 0;
   const auto* data = static_cast<const uint8_t*>(g_bytes_get_data(bytes, &size));
-  return std::vector<uint8_t>(data, data + size);
+  return {data, size};
 }
 
 std::string describe_answer(const upload::AttemptResult& attempt) {
@@ -73,12 +73,6 @@ void UploadSession::step() {
   }
   Store& store = recorder_.store();
   if (!planner_) {
-    auto client = HttpClient::create(config_.transport);
-    if (!client) {
-      finish({Outcome::Fatal, client.error(), std::nullopt, {}});
-      return;
-    }
-    http_ = std::move(*client);
     auto limit = store.queue_limit();
     auto aggregates = store.aggregate_count();
     if (!limit || !aggregates) {
@@ -112,7 +106,7 @@ void UploadSession::step() {
       stamp(*current_, recorder_.timeline_now(), recorder_.clock().realtime_ns(),
             config_.granularity_ns);
       GBytesPtr encoded = wire::encode(current_->request);
-      const std::vector<uint8_t> body = bytes_of(encoded.get());
+      const std::span<const uint8_t> body = span_of(encoded.get());
       const std::string reason = "one event of " + std::to_string(body.size()) +
                                  " bytes is larger than UploadMaxRequestBytes (" +
                                  std::to_string(config_.max_request_bytes) + ")";
@@ -132,30 +126,48 @@ void UploadSession::step() {
 }
 
 void UploadSession::send_current() {
+  if (!http_) {
+    auto transport = UploadTransport::create(config_.transport);
+    if (!transport) {
+      // Not the server's doing nor the configuration's: the next session tries again.
+      finish({Outcome::Retry, transport.error(), std::nullopt, {}});
+      return;
+    }
+    http_ = std::move(*transport);
+  }
   stamp(*current_, recorder_.timeline_now(), recorder_.clock().realtime_ns(),
         config_.granularity_ns);
-  GBytesPtr encoded = wire::encode(current_->request);
-  std::vector<uint8_t> body = bytes_of(encoded.get());
-  encoded.reset();
-  std::string sha512 = wire::sha512_hex(body);
+  // One copy of the (up to 1 MiB) body for hashing, compressing and the ledger.
+  SharedBytes body(wire::encode(current_->request).release(), g_bytes_unref);
+  std::string sha512 = wire::sha512_hex(span_of(body.get()));
   std::string url = config::upload_url(config_.server_base, sha512);
-  auto compressed = gzip_compress(body, config_.gzip_level);
+  auto compressed = gzip_compress(span_of(body.get()), config_.gzip_level);
   if (!compressed) {
     finish({Outcome::Fatal, compressed.error(), std::nullopt, {}});
     return;
   }
   const size_t compressed_size = compressed->size();
-  http_->put(url, *compressed,
-             [this, body = std::move(body), url, sha512,
-              compressed_size](upload::AttemptResult attempt) mutable {
-               on_answer(std::move(attempt), std::move(body), std::move(url), std::move(sha512),
-                         compressed_size);
-             });
+  http_->put(
+      url, *compressed,
+      [this, body, url, sha512, compressed_size](Result<upload::AttemptResult> attempt) mutable {
+        if (!attempt) {
+          // Nothing was sent (the helper refused the settings or could not run):
+          // no attempt for the ledger. A configuration that cannot work is fatal.
+          const bool fatal = attempt.error().code == "UploadConfigurationInvalid";
+          finish({fatal ? Outcome::Fatal : Outcome::Retry, attempt.error(), std::nullopt, {}});
+          return;
+        }
+        on_answer(std::move(*attempt), std::move(body), std::move(url), std::move(sha512),
+                  compressed_size);
+      });
 }
 
-void UploadSession::on_answer(upload::AttemptResult attempt, std::vector<uint8_t> body,
+void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_body,
                               std::string url, std::string sha512, size_t compressed_size) {
+  const std::span<const uint8_t> body = span_of(shared_body.get());
   const upload::Classification verdict = upload::classify(attempt, recorder_.clock().realtime_ns());
+  // A helper that failed is not asked again: the next attempt starts a new one.
+  if (attempt.network_error == upload::NetworkError::HelperFailure) http_.reset();
   const std::string answer = describe_answer(attempt);
   record(url, sha512, compressed_size, body, verdict.outcome, attempt.http_status,
          verdict.error ? verdict.error->message : answer);

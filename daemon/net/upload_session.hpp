@@ -14,19 +14,19 @@
 #include <optional>
 #include <string>
 
-#include "http_client.hpp"
 #include "ledger.hpp"
 #include "recorder.hpp"
 #include "result.hpp"
 #include "upload_batch.hpp"
 #include "upload_policy.hpp"
+#include "upload_transport.hpp"
 
 namespace metrics::net {
 
 struct SessionConfig {
   std::string server_base;  // resolved (config::resolve_server_url)
   BatchContext context;
-  size_t max_request_bytes = 524288;
+  size_t max_request_bytes = 262144;
   int64_t granularity_ns = 3600 * upload::kNsPerSecond;
   int gzip_level = 9;
   TransportSettings transport;
@@ -74,7 +74,10 @@ class UploadSession {
   static gboolean on_step(gpointer self);
   void step();
   void send_current();
-  void on_answer(upload::AttemptResult attempt, std::vector<uint8_t> body, std::string url,
+  // The encoded body, kept for the ledger until the answer is in (copyable, for the
+  // transport's std::function).
+  using SharedBytes = std::shared_ptr<GBytes>;
+  void on_answer(upload::AttemptResult attempt, SharedBytes shared_body, std::string url,
                  std::string sha512, size_t compressed_size);
   void set_aside_current(const std::string& reason, std::span<const uint8_t> body);
   void record(const std::string& url, const std::string& sha512, size_t compressed_size,
@@ -82,7 +85,7 @@ class UploadSession {
               const std::string& message);
   void schedule_step(int64_t delay_ns);
   // Ends the session on the next step: `done` always runs from the session's own
-  // main-loop source, never from inside libsoup's callbacks, and is the last thing the
+  // main-loop source, never from inside the transport's callbacks, and is the last thing the
   // session does (the callee may destroy it).
   void finish(SessionResult result);
 
@@ -92,7 +95,7 @@ class UploadSession {
   upload::Rng rng_;
   ProgressFn progress_fn_;
   DoneFn done_fn_;
-  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<UploadTransport> http_;
   std::optional<BatchPlanner> planner_;
   std::optional<UploadBatch> current_;
   unsigned attempt_ = 0;  // failed attempts of current_

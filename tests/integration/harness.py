@@ -409,9 +409,10 @@ class Harness:
 
     # ---------------------------------------------------------------- daemon
     def start_daemon(self, env=None, wait=True, extra_args=(), registry_mode=None,
-                     registry_directory=None):
+                     registry_directory=None, daemon=DAEMON):
         """registry_mode 'enforce' or 'permissive' and registry_directory (a directory of
-        registry files) change recorder.conf for this and later starts."""
+        registry files) change recorder.conf for this and later starts. `daemon`: another
+        copy of the binary (it runs the upload helper found beside it)."""
         assert self.daemon_proc is None or self.daemon_proc.poll() is not None, \
             'daemon already running'
         if registry_mode is not None:
@@ -428,7 +429,7 @@ class Harness:
             e.update(env)
         log = open(self.daemon_log_path, 'w')
         self.daemon_proc = subprocess.Popen(
-            [DAEMON, '--config-dir', self.config_dir, '-c', self.permissions_file,
+            [daemon, '--config-dir', self.config_dir, '-c', self.permissions_file,
              '-p', self.state_dir, '--os-release', self.os_release,
              '--boot-id-file', self.boot_id_file, *extra_args],
             stdout=log, stderr=subprocess.STDOUT, env=e, stdin=subprocess.DEVNULL)

@@ -1,14 +1,21 @@
 """Uploads to the local collector: bodies, the fault matrix, exactly-once delivery."""
 
 import os
+import random
+import shutil
+import signal
 import sqlite3
+import string
+import subprocess
+import tempfile
 import threading
 import time
 import unittest
 
 from gi.repository import GLib
 
-from harness import OS_VERSION, DBusCallError, random_event_id
+from harness import (BUS_NAME, DAEMON, OBJECT_PATH, OS_VERSION, SERVER_IFACE, DBusCallError,
+                     boottime_ns, random_event_id)
 from uploads import Collector, UploadTestCase
 from test_collector import MAKE_CERT, read_vector  # noqa: E402 (path set by uploads)
 
@@ -305,7 +312,7 @@ class DeliveryTest(UploadTestCase):
             pass
 
     def test_backlog_of_100000_events(self):
-        cap = 524288
+        cap = 262144  # the default UploadMaxRequestBytes
         self.start()
         self.env.stop_daemon()
         event_id = random_event_id()
@@ -392,6 +399,144 @@ class DeliveryTest(UploadTestCase):
         self.assertEqual(self.collector.stats()['accepted'], 0)
         self.assertEqual(self.control('LastUploadResult'), 'success')
 
+
+class UploadHelperTest(UploadTestCase):
+    """The requests are made by eos-metrics-upload-helper, one process per session, started
+    from the recorder's own directory: a missing, dying or babbling helper costs an
+    attempt, never an event, and no helper outlives its session."""
+
+    HELPER = 'eos-metrics-upload-helper'
+
+    def daemon_copy(self, helper_script=None, real_helper=False):
+        """The recorder alone in a directory, beside a shell-script helper or the real one."""
+        d = tempfile.mkdtemp(prefix='metrics-helper-')
+        self.addCleanup(shutil.rmtree, d, True)
+        daemon = os.path.join(d, os.path.basename(DAEMON))
+        shutil.copy2(DAEMON, daemon)
+        if helper_script is not None:
+            self.put_helper(d, helper_script)
+        elif real_helper:
+            shutil.copy2(os.path.join(os.path.dirname(DAEMON), self.HELPER), d)
+        return daemon
+
+    def put_helper(self, directory, script):
+        path = os.path.join(directory, self.HELPER)
+        with open(path + '.tmp', 'w') as f:
+            f.write('#!/bin/sh\n' + script)
+        os.chmod(path + '.tmp', 0o755)
+        os.replace(path + '.tmp', path)
+
+    def daemon_children(self):
+        pid = str(self.env.daemon_proc.pid)
+        children = []
+        for entry in os.listdir('/proc'):
+            if entry.isdigit():
+                try:
+                    with open(f'/proc/{entry}/stat') as f:
+                        fields = f.read().rpartition(')')[2].split()
+                except OSError:
+                    continue
+                if fields[1] == pid:
+                    children.append(int(entry))
+        return children
+
+    def test_no_helper_outlives_its_session(self):
+        self.start()
+        markers = self.record_marked(3)
+        self.assertEqual(self.upload(), (3, 1))
+        self.assert_exactly_once(markers)
+        self.wait_for(lambda: not self.daemon_children(), timeout=10,
+                      what='the upload helper to exit after the session')
+        # The next session starts a new one.
+        markers = self.record_marked(2, start=3)
+        self.assertEqual(self.upload(), (2, 1))
+        self.wait_for(lambda: not self.daemon_children(), timeout=10,
+                      what='the second upload helper to exit')
+
+    def test_missing_helper(self):
+        daemon = self.daemon_copy()
+        self.start(daemon=daemon)
+        self.record_marked(2)
+        err = self.upload_error()
+        self.assertEqual(err.name, ERR + 'UploadHelperFailed', err.message)
+        self.assertIn(os.path.join(os.path.dirname(daemon), self.HELPER), err.message)
+        self.assertEqual(self.queued(), 2)
+        self.assertEqual(self.ledger(), [], 'nothing was sent, so no attempt is recorded')
+        self.assertEqual(self.collector.rows(), [])
+
+    def test_helper_dying_mid_request(self):
+        daemon = self.daemon_copy('head -c 64 >/dev/null\nexit 3\n')
+        self.start(daemon=daemon)
+        markers = self.record_marked(4)
+        err = self.upload_error()
+        self.assertEqual(err.name, ERR + 'UploadHelperFailed', err.message)
+        self.assertIn('exit status 3', err.message)
+        self.assertEqual(self.queued(), 4)
+        outcomes = [row[0] for row in self.ledger()]
+        self.assertTrue(outcomes and all(o == 'Retry' for o in outcomes), outcomes)
+        # A working helper in its place: everything arrives, once.
+        shutil.copy2(os.path.join(os.path.dirname(DAEMON), self.HELPER),
+                     os.path.join(os.path.dirname(daemon), self.HELPER))
+        self.assertEqual(self.upload(), (4, 1))
+        self.assert_exactly_once(markers)
+        self.assertEqual(self.queued(), 0)
+
+    def test_helper_answering_nonsense(self):
+        # A frame length far beyond the limit, then silence: the recorder stops it.
+        daemon = self.daemon_copy('head -c 64 >/dev/null\nprintf "garbage-garbage-garbage"\n'
+                                  'exec sleep 600\n')
+        self.start(daemon=daemon)
+        self.record_marked(1)
+        err = self.upload_error()
+        self.assertEqual(err.name, ERR + 'UploadHelperFailed', err.message)
+        self.assertIn('unreadable', err.message)
+        self.assertEqual(self.queued(), 1)
+        self.wait_for(lambda: not self.daemon_children(), timeout=10,
+                      what='the stopped helper to be gone')
+        self.assertIsNone(self.env.daemon_proc.poll(), 'the recorder survives')
+
+
+    def test_stalled_helper_does_not_block_the_recorder(self):
+        # A helper that never reads its input: a request larger than the pipe's buffer
+        # (64 KiB) must wait on the main loop, not block it.
+        daemon = self.daemon_copy('exec sleep 600\n')
+        self.start(daemon=daemon)
+        rng = random.Random(7)
+        now = boottime_ns()
+        event_id = random_event_id()
+        calls = [('RecordSingularEvent', 'uayxbv',
+                  (0, event_id, now, True,
+                   GLib.Variant('s', ''.join(rng.choices(string.ascii_letters, k=3000)))),
+                  OBJECT_PATH, SERVER_IFACE) for _ in range(48)]
+        self.assertEqual([e for _r, e in self.client.call_async_many(calls) if e], [])
+        outcome = {}
+
+        def upload():
+            try:
+                outcome['result'] = self.upload()
+            except DBusCallError as e:
+                outcome['error'] = e
+
+        thread = threading.Thread(target=upload)
+        thread.start()
+        self.wait_for(lambda: self.daemon_children(), what='the helper to start')
+        time.sleep(1)  # the request now fills the pipe
+        ping = subprocess.run(
+            ['gdbus', 'call', '--address', self.env.bus_address, '--dest', BUS_NAME,
+             '--object-path', OBJECT_PATH, '--method', 'org.freedesktop.DBus.Peer.Ping',
+             '--timeout', '10'], capture_output=True, text=True, timeout=30)
+        self.assertEqual(ping.returncode, 0, 'the recorder must answer during the upload: ' +
+                         ping.stderr)
+        # Each retry of the forced session starts a new (stalling) helper: stop them all.
+        deadline = time.monotonic() + 60
+        while thread.is_alive() and time.monotonic() < deadline:
+            for pid in self.daemon_children():
+                os.kill(pid, signal.SIGKILL)
+            thread.join(0.2)
+        self.assertFalse(thread.is_alive())
+        self.assertIn('error', outcome, outcome)
+        self.assertEqual(outcome['error'].name, ERR + 'UploadHelperFailed', outcome['error'].message)
+        self.assertEqual(self.queued(), 48)
 
 if __name__ == '__main__':
     unittest.main()

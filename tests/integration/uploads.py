@@ -10,7 +10,7 @@ import time
 
 import dbus
 
-from harness import (BUS_NAME, OBJECT_PATH, SERVER_IFACE, GLib, RecorderTestCase,
+from harness import (BUS_NAME, DAEMON, OBJECT_PATH, SERVER_IFACE, GLib, RecorderTestCase,
                      DBusCallError, boottime_ns, random_event_id)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'collector'))
@@ -59,10 +59,10 @@ class UploadTestCase(RecorderTestCase):
     def grant(self, url=None):
         self.env.write_permissions(GRANTED.format(url=url or self.server_url))
 
-    def start(self, **recorder_conf):
+    def start(self, daemon=DAEMON, **recorder_conf):
         self.recorder_conf.update(recorder_conf)
         self.env.write_recorder_conf(**self.recorder_conf)
-        self.env.start_daemon(env={'GIO_USE_NETWORK_MONITOR': 'networkmanager'})
+        self.env.start_daemon(env={'GIO_USE_NETWORK_MONITOR': 'networkmanager'}, daemon=daemon)
 
     # ---------------------------------------------------------------- NetworkManager
     def start_network_manager(self, state=NM_STATE_CONNECTED_GLOBAL, metered=NM_METERED_NO):

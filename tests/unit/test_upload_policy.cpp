@@ -283,7 +283,7 @@ class UploadSettingsTest : public ::testing::Test {
 TEST_F(UploadSettingsTest, Defaults) {
   config::RecorderSettings s = config::read_recorder_settings(dir_ / "missing.conf");
   EXPECT_EQ(s.upload_interval_seconds, 0u);
-  EXPECT_EQ(s.upload_max_request_bytes, 512u * 1024);
+  EXPECT_EQ(s.upload_max_request_bytes, 256u * 1024);
   EXPECT_FALSE(s.allow_metered_uploads);
   EXPECT_EQ(s.proxy_url, "");
   EXPECT_EQ(s.trust_file, "");

@@ -1,6 +1,6 @@
-// One protocol-3 PUT at a time over libsoup, asynchronous on the main loop. A client is
-// made for one upload session and dropped after it, so no connection outlives the
-// session and nothing touches the network while no session runs.
+// One protocol-3 PUT at a time over libsoup, asynchronous on the helper's main loop.
+// The helper lives for one upload session, so no connection outlives the session and
+// nothing touches the network while no session runs.
 #pragma once
 
 #include <cstdint>
@@ -11,21 +11,10 @@
 
 #include "result.hpp"
 #include "soup_handles.hpp"
+#include "transport_settings.hpp"
 #include "upload_policy.hpp"
 
 namespace metrics::net {
-
-struct TransportSettings {
-  // "" = direct, never the environment's or desktop's proxy settings: a system daemon
-  // must not pick up a proxy nobody configured for it. Else http://, https://,
-  // socks4://, socks4a://, socks5:// or socks5h:// (SOCKS 5 always resolves host names
-  // at the proxy, so socks5:// and socks5h:// behave alike, as Tor needs).
-  std::string proxy_url;
-  // "" = the system trust store; else a PEM file of the CA certificates to trust.
-  std::string trust_file;
-  // Longest wait for progress while connecting, sending or waiting for the answer.
-  unsigned timeout_seconds = 60;
-};
 
 class HttpClient {
   struct Passkey {
@@ -45,7 +34,7 @@ class HttpClient {
   // PUT `gzip_body` to `url` with the protocol's headers; `done` runs on the main loop
   // with what happened (the status, Retry-After and the start of the answer, or the
   // transport error). One request at a time.
-  void put(const std::string& url, const std::vector<uint8_t>& gzip_body, Done done);
+  void put(const std::string& url, GBytes* gzip_body, Done done);
   bool busy() const { return in_flight_ != nullptr; }
 
  private:

@@ -71,7 +71,7 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(const TransportSettings& 
   // glib-networking loads the process's default TLS database while it sets up each
   // connection, before libsoup hands it the session's: without this the system CA
   // bundle (~140 certificates, ~7 MB of heap, 40-60 ms) is parsed even when TrustFile
-  // replaces it. The daemon makes no other TLS connections. Null restores the system's.
+  // replaces it. The helper makes no other TLS connections. Null restores the system's.
   g_tls_backend_set_default_database(g_tls_backend_get_default(), database.get());
   return client;
 }
@@ -83,7 +83,7 @@ HttpClient::~HttpClient() {
   }
 }
 
-void HttpClient::put(const std::string& url, const std::vector<uint8_t>& gzip_body, Done done) {
+void HttpClient::put(const std::string& url, GBytes* gzip_body, Done done) {
   auto request = std::make_unique<Request>();
   request->owner = this;
   request->done = std::move(done);
@@ -98,9 +98,7 @@ void HttpClient::put(const std::string& url, const std::vector<uint8_t>& gzip_bo
   SoupMessage* message = request->message.get();
   soup_message_headers_replace(soup_message_get_request_headers(message),
                                "X-Endless-Content-Encoding", "gzip");
-  // A copy of the compressed bytes (tens of kB): GBytes then owns what libsoup sends.
-  GBytesPtr body(g_bytes_new(gzip_body.data(), gzip_body.size()));
-  soup_message_set_request_body_from_bytes(message, "application/octet-stream", body.get());
+  soup_message_set_request_body_from_bytes(message, "application/octet-stream", gzip_body);
 
   in_flight_ = request.get();
   GCancellable* cancellable = request->cancellable.get();

@@ -1,4 +1,4 @@
-// RAII owners for the libsoup and GIO objects the uploader uses.
+// RAII owners for the libsoup and GIO objects the upload helper uses.
 #pragma once
 
 #include <gio/gio.h>
@@ -14,6 +14,5 @@ using GCancellablePtr = GObjectPtr<GCancellable>;
 using GInputStreamPtr = GObjectPtr<GInputStream>;
 using GTlsDatabasePtr = GObjectPtr<GTlsDatabase>;
 using GProxyResolverPtr = GObjectPtr<GProxyResolver>;
-using GNetworkMonitorPtr = GObjectPtr<GNetworkMonitor>;
 
 }  // namespace metrics::net
