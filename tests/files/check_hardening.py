@@ -44,6 +44,8 @@ import unit_sandbox  # noqa: E402
 
 BUILD_DIR = os.environ.get('METRICS_BUILD_DIR', os.path.join(SOURCE_DIR, 'build'))
 RECORDER = os.path.join(BUILD_DIR, 'daemon', 'eos-metrics-event-recorder')
+# Started by the recorder for each upload session, from its own directory.
+UPLOAD_HELPER = os.path.join(BUILD_DIR, 'daemon', 'eos-metrics-upload-helper')
 INSTRUMENTATION = os.path.join(BUILD_DIR, 'instrumentation', 'eos-metrics-instrumentation')
 # The built daemon finds libeosmetrics through its RUNPATH, in the build tree (which may
 # lie under /tmp, hidden by PrivateTmp like any test file the daemon needs).
@@ -231,7 +233,7 @@ class RecorderInItsSandbox(unittest.TestCase):
             env['ASAN_OPTIONS'] = asan + ':detect_leaks=0'
         cls.sandbox = unit_sandbox.Sandbox(
             RECORDER_UNIT, cls.account.pw_name, writable,
-            readable=[RECORDER, REGISTRY, os_release, boot_id, ca_file, cls.bus.directory,
+            readable=[RECORDER, UPLOAD_HELPER, REGISTRY, os_release, boot_id, ca_file, cls.bus.directory,
                       os.path.dirname(cls.notify.path)],
             extra_env=env)
         argv = exec_start(settings, RECORDER, writable) + [
