@@ -3,7 +3,6 @@
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
-#include <signal.h>
 #include <string.h>
 
 #include <algorithm>
@@ -192,31 +191,30 @@ void UploadTransport::on_read(GObject* source, GAsyncResult* result, gpointer da
   self->handle_input();
 }
 
+// One answer per request: a frame beyond it is left for the next read, which finds
+// either nothing asked (the helper spoke unasked) or the next request's answer.
 void UploadTransport::handle_input() {
-  while (true) {
-    auto frame = reader_.next();
-    if (!frame) {
-      stop_helper("the upload helper's answer is unreadable: " + frame.error().message);
-      return;
-    }
-    if (!frame->has_value()) return;
-    const upload_helper::Frame& f = **frame;
-    if (!busy()) {
-      stop_helper("the upload helper spoke without being asked");
-      return;
-    }
-    if (f.kind == upload_helper::FrameKind::SetupFailed) {
-      report(upload_helper::parse_setup_failed(f));
-      return;  // the helper exits after it; this object may be gone
-    }
-    auto answer = upload_helper::parse_answer(f);
-    if (!answer) {
-      stop_helper("the upload helper's answer is unreadable: " + answer.error().message);
-      return;
-    }
-    report(std::move(*answer));
-    return;  // one answer per request; the caller may have destroyed this object
+  auto frame = reader_.next();
+  if (!frame) {
+    stop_helper("the upload helper's answer is unreadable: " + frame.error().message);
+    return;
   }
+  if (!frame->has_value()) return;
+  const upload_helper::Frame& f = **frame;
+  if (!busy()) {
+    stop_helper("the upload helper spoke without being asked");
+    return;
+  }
+  if (f.kind == upload_helper::FrameKind::SetupFailed) {
+    report(upload_helper::parse_setup_failed(f));  // the helper exits after it
+    return;
+  }
+  auto answer = upload_helper::parse_answer(f);
+  if (!answer) {
+    stop_helper("the upload helper's answer is unreadable: " + answer.error().message);
+    return;
+  }
+  report(std::move(*answer));  // the caller may have destroyed this object
 }
 
 void UploadTransport::stop_helper(const std::string& why) {
@@ -252,15 +250,13 @@ void UploadTransport::on_exited(GObject* source, GAsyncResult* result, gpointer 
     return;
   }
   upload::AttemptResult attempt;
+  attempt.network_error = upload::NetworkError::HelperFailure;
   if (self->deadline_passed_) {
-    attempt.network_error = upload::NetworkError::HelperFailure;
     attempt.detail = "the upload helper gave no answer within " +
                      std::to_string(deadline_seconds(self->settings_)) + " s and was stopped";
   } else if (!self->stop_reason_.empty()) {
-    attempt.network_error = upload::NetworkError::HelperFailure;
     attempt.detail = self->stop_reason_;
   } else {
-    attempt.network_error = upload::NetworkError::HelperFailure;
     attempt.detail = "the upload helper ended without answering (" +
                      (ok ? exit_description(self->helper_.get()) : error.message()) +
                      "; its messages are in the journal)";
