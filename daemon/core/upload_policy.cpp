@@ -84,6 +84,8 @@ const char* outcome_name(Outcome outcome) {
       return "SetAside";
     case Outcome::Fatal:
       return "Fatal";
+    case Outcome::Pause:
+      return "Pause";
   }
   return "Fatal";
 }
@@ -185,6 +187,7 @@ Classification classify(const AttemptResult& attempt, int64_t now_wall_ns) {
       return c;
     case Outcome::Retry:
     case Outcome::Fatal:
+    case Outcome::Pause:
       c.error = upload_error("UploadServerError",
                              "the metrics server answered " + status_text + "; will retry",
                              attempt.detail);

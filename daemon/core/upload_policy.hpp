@@ -23,8 +23,12 @@ enum class Outcome {
   Retry,     // transient: keep the batch, try again after a backoff delay
   SetAside,  // the server refuses this batch for good (other 4xx): set it aside
   Fatal,     // cannot succeed until the configuration changes: stop, report, do not retry
+  // The destination is wrong, not the batch (401, 403, 404, 405, 410, 421): keep every
+  // event and stop uploading until the server URL changes or a forced upload succeeds.
+  Pause,
 };
-const char* outcome_name(Outcome outcome);  // "Success", "Retry", "SetAside", "Fatal"
+// "Success", "Retry", "SetAside", "Fatal", "Pause"
+const char* outcome_name(Outcome outcome);
 
 enum class NetworkError {
   None,     // an HTTP response arrived (see http_status)

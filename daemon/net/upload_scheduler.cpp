@@ -200,6 +200,7 @@ void UploadScheduler::session_done(SessionResult result) {
       break;
     }
     case Outcome::Fatal:
+    case Outcome::Pause:
       ++failures_;
       set_next_slot(upload::next_slot(now, interval_ns_, upload::kDefaultJitterFraction, rng_));
       break;

@@ -210,7 +210,8 @@ void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_
       return;
     }
     case Outcome::Fatal:
-      finish({Outcome::Fatal, verdict.error, std::nullopt, {}});
+    case Outcome::Pause:
+      finish({verdict.outcome, verdict.error, std::nullopt, {}});
       return;
   }
 }
