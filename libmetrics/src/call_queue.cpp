@@ -4,11 +4,11 @@
 
 namespace emtr {
 
-bool CallQueue::push(OutgoingCall&& call) {
-  if (full()) return false;
+std::optional<std::uint64_t> CallQueue::push(OutgoingCall&& call) {
+  if (full()) return std::nullopt;
   call.seq = next_seq_++;
   calls_.push_back(std::move(call));
-  return true;
+  return calls_.back().seq;
 }
 
 void CallQueue::requeue(OutgoingCall&& call) {

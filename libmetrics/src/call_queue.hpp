@@ -14,9 +14,10 @@ class CallQueue {
  public:
   explicit CallQueue(std::size_t capacity) : capacity_(capacity) {}
 
-  // Appends `call` and numbers it; false (and the call is dropped) when the queue is full,
-  // so that the events already waiting are kept.
-  bool push(OutgoingCall&& call);
+  // Appends `call` and numbers it (numbers start at 1 and grow by one per accepted call);
+  // nullopt (and the call is dropped) when the queue is full, so that the events already
+  // waiting are kept.
+  std::optional<std::uint64_t> push(OutgoingCall&& call);
   // Puts back a call that was sent but must be sent again, before every later call. Not
   // bounded: it had been admitted already.
   void requeue(OutgoingCall&& call);

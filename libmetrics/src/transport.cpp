@@ -5,8 +5,6 @@
 #include <thread>
 #include <utility>
 
-#include "waiter.hpp"
-
 namespace emtr {
 
 namespace {
@@ -59,48 +57,51 @@ void Transport::run() {
 }
 
 bool Transport::submit(OutgoingCall call) {
+  return enqueue(std::move(call)).has_value();
+}
+
+std::optional<std::uint64_t> Transport::enqueue(OutgoingCall call) {
   bool wake = false;
-  bool accepted = false;
+  std::optional<std::uint64_t> seq;
   bool first_drop = false;
   {
     std::lock_guard lock(mutex_);
     wake = queue_.empty();
-    accepted = queue_.push(std::move(call));
-    if (!accepted) {
+    seq = queue_.push(std::move(call));
+    if (!seq) {
       ++dropped_;
       first_drop = !overflowing_;
       overflowing_ = true;
     }
   }
-  if (!accepted) {
+  if (!seq) {
     if (first_drop) {
       g_warning(
           "Metrics events arrive faster than the recorder takes them: %zu are "
           "waiting; newer events are dropped until the queue drains.",
           kMaxQueued);
     }
-    return false;
+    return std::nullopt;
   }
   // The delivery thread drains the queue until it is empty or must wait (in-flight
   // bound, no owner, no connection), each of which wakes it again; so only a push into
   // an empty queue needs to wake it.
   if (wake) g_source_set_ready_time(wake_source_.get(), 0);
-  return true;
+  return seq;
 }
 
-bool Transport::submit_and_wait(OutgoingCall call, std::chrono::milliseconds timeout) {
-  auto waiter = std::make_shared<Waiter>();
-  call.on_reply = [waiter, then = std::move(call.on_reply)](GVariant* reply, const GError* error) {
-    if (then) then(reply, error);
-    waiter->notify();
-  };
-  {
-    // A full queue drops the call; do not wait for an answer that cannot come.
-    std::lock_guard lock(mutex_);
-    if (queue_.full()) return false;
-  }
-  if (!submit(std::move(call))) return false;
-  return waiter->wait_for(timeout);
+bool Transport::submit_and_wait(OutgoingCall call, std::chrono::milliseconds stall_timeout) {
+  // A full queue drops the call: there is no answer to wait for.
+  const std::optional<std::uint64_t> seq = enqueue(std::move(call));
+  if (!seq) return false;
+  const std::uint64_t undelivered = progress_.wait_through(*seq, stall_timeout);
+  if (undelivered == 0) return true;
+  g_warning(
+      "The metrics recorder answered none of this process's calls for %lld ms: %" G_GUINT64_FORMAT
+      " calls (this one included) are not delivered yet. They stay queued and are "
+      "delivered if the process keeps running.",
+      static_cast<long long>(stall_timeout.count()), undelivered);
+  return false;
 }
 
 gboolean Transport::on_wake(gpointer self) {
@@ -266,6 +267,7 @@ void Transport::finish(OutgoingCall call, GVariant* reply, const GError* error) 
   }
   if (error != nullptr && !unowned) report_failure(call, error);
   if (call.on_reply) call.on_reply(reply, error);
+  progress_.answered(call.seq);
   pump();
 }
 

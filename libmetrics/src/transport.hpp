@@ -13,8 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 
 #include "call_queue.hpp"
+#include "delivery_progress.hpp"
 #include "glib_context.hpp"
 #include "glib_handles.hpp"
 #include "outgoing_call.hpp"
@@ -25,7 +27,9 @@ class Transport {
  public:
   static constexpr int kMaxInFlight = 64;
   static constexpr std::size_t kMaxQueued = 50'000;
-  static constexpr std::chrono::milliseconds kSyncTimeout{5'000};
+  // A _sync call gives up when the recorder answered no call of this process for this
+  // long (not after this long in all: a long queue that keeps draining is waited for).
+  static constexpr std::chrono::milliseconds kSyncStallTimeout{5'000};
 
   // The process's transport; starts its thread on first use. Never destroyed, so that
   // timers and late callers stay safe while the process exits.
@@ -33,9 +37,11 @@ class Transport {
 
   // Queues `call`. False when the queue is full and the call was dropped.
   bool submit(OutgoingCall call);
-  // Queues `call` and waits until it (and so every earlier call) has been answered, for
-  // at most `timeout`. False on timeout or when the call was dropped.
-  bool submit_and_wait(OutgoingCall call, std::chrono::milliseconds timeout = kSyncTimeout);
+  // Queues `call` and waits until it and every call queued before it have been answered.
+  // False (with a warning that says how many calls were not delivered) when the recorder
+  // answered nothing for `stall_timeout`, or when the call was dropped.
+  bool submit_and_wait(OutgoingCall call,
+                       std::chrono::milliseconds stall_timeout = kSyncStallTimeout);
 
   // Only get() can make one: a transport is a process-wide singleton.
   class Key {
@@ -51,6 +57,8 @@ class Transport {
   struct Pending;
 
   void run();
+  // Queues `call`; its number, or nullopt when the queue was full and it was dropped.
+  std::optional<std::uint64_t> enqueue(OutgoingCall call);
 
   // Everything below runs on the delivery thread only.
   void connect();
@@ -78,6 +86,7 @@ class Transport {
   CallQueue queue_{kMaxQueued};  // guarded by mutex_
   bool overflowing_ = false;     // guarded by mutex_
   std::uint64_t dropped_ = 0;    // guarded by mutex_
+  DeliveryProgress progress_;    // thread-safe itself
 
   GMainContextPtr context_;
   metrics::GSourcePtr wake_source_;  // ready when a caller queued into an empty queue

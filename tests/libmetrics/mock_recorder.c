@@ -62,13 +62,30 @@ void mock_stop(void) {
   wait_owner(FALSE);
 }
 
-void mock_set_timer_start_delay(double seconds) {
+static void call_mock_setter(const char* method, double seconds) {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
-      mock_bus(), "com.endlessm.Metrics", MOCK_MAIN_PATH, "org.freedesktop.DBus.Mock",
-      "SetTimerStartDelay", g_variant_new("(d)", seconds), NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-      &error);
+      mock_bus(), "com.endlessm.Metrics", MOCK_MAIN_PATH, "org.freedesktop.DBus.Mock", method,
+      g_variant_new("(d)", seconds), NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error(error);
+}
+
+void mock_set_timer_start_delay(double seconds) {
+  call_mock_setter("SetTimerStartDelay", seconds);
+}
+
+void mock_set_record_delay(double seconds) {
+  call_mock_setter("SetRecordDelay", seconds);
+}
+
+void mock_freeze(void) {
+  g_assert_nonnull(mock_process);
+  g_subprocess_send_signal(mock_process, SIGSTOP);
+}
+
+void mock_thaw(void) {
+  g_assert_nonnull(mock_process);
+  g_subprocess_send_signal(mock_process, SIGCONT);
 }
 
 void mock_clear(void) {

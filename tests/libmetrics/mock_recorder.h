@@ -15,6 +15,11 @@ void mock_start(void);
 void mock_stop(void);
 /* Holds back the StartAggregateTimer reply of the running stand-in. */
 void mock_set_timer_start_delay(double seconds);
+/* Makes each RecordSingularEvent of the running stand-in take at least `seconds`. */
+void mock_set_record_delay(double seconds);
+/* Freezes (SIGSTOP) and thaws (SIGCONT) the running stand-in: a recorder that hangs. */
+void mock_freeze(void);
+void mock_thaw(void);
 void mock_clear(void);
 /* The logged calls of `method` on `path`: a(tav), oldest first. */
 GVariant* mock_calls(const char* path, const char* method);

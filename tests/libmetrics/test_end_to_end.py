@@ -42,14 +42,47 @@ class EndToEndTest(RecorderTestCase):
         self.assertEqual([p.get_uint32() for p in payloads[1:]], [1, 2])
         self.assertEqual(self.env.count_value(event_id.bytes, today(), uid=NOBODY), 7)
 
-    def test_burst_of_20000_all_reach_the_recorder(self):
-        self.assertTrue(RECORD_CLIENT, 'EMTR_TEST_RECORD_CLIENT not set')
-        event_id = uuid.uuid4()
-        # As root: exempt from the per-uid rate limit, so only the bus could lose events.
-        self.run_client(['burst', str(event_id), '20000'])
+    def start_load(self):
+        """Another process flooding the recorder meanwhile (the load of a busy desktop)."""
+        load = subprocess.Popen([RECORD_CLIENT, 'burst', str(uuid.uuid4()), '40000'],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(load.wait, 120)
+        self.addCleanup(load.kill)
+        return load
+
+    def count_of(self, event_id):
         rows = self.env.query('SELECT COUNT(*) FROM singular WHERE event_id = ?',
                               (event_id.bytes,))
-        self.assertEqual(rows[0][0], 20000)
+        return rows[0][0]
+
+    def test_burst_of_20000_all_reach_the_recorder(self):
+        """C: 20 000 record_event calls, then one _sync call, under load: all stored."""
+        self.assertTrue(RECORD_CLIENT, 'EMTR_TEST_RECORD_CLIENT not set')
+        event_id = uuid.uuid4()
+        self.start_load()
+        # As root: exempt from the per-uid rate limit, so only the bus could lose events.
+        self.run_client(['burst', str(event_id), '20000'])
+        self.assertEqual(self.count_of(event_id), 20000)
+
+    def test_python_burst_then_one_sync_call_all_stored(self):
+        """Python: 20 000 record_event calls, then one record_event_sync, under load."""
+        self.assertTrue(RECORD_CLIENT, 'EMTR_TEST_RECORD_CLIENT not set')
+        event_id = uuid.uuid4()
+        script = f'''
+import gi
+gi.require_version('EosMetrics', '0')
+from gi.repository import EosMetrics
+r = EosMetrics.EventRecorder.get_default()
+for _ in range(20000):
+    r.record_event({str(event_id)!r}, None)
+r.record_event_sync({str(event_id)!r}, None)
+'''
+        self.start_load()
+        p = subprocess.run(['/usr/bin/python3', '-c', script], capture_output=True, text=True,
+                           env=gi_env.child_environment(), timeout=240)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn('not delivered', p.stderr)
+        self.assertEqual(self.count_of(event_id), 20001)
 
     def test_process_survives_recorder_restart(self):
         event_id = str(uuid.uuid4())

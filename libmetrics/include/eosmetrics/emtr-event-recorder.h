@@ -36,8 +36,10 @@ G_BEGIN_DECLS
  * handed to a background thread that delivers it. Events recorded before the bus
  * connection is ready, while the recorder is not running or while it restarts are held
  * (up to a bound, oldest kept) and delivered later. The `_sync` variants additionally
- * wait, for a bounded time, until the recorder has answered this and every earlier event
- * of the process; call one before exiting to make sure nothing is left behind.
+ * wait until the recorder has answered this and every earlier event of the process; call
+ * one before exiting to make sure nothing is left behind. They wait as long as the
+ * recorder keeps answering: they give up only when it answered none of the process's
+ * events for 5 seconds, and then warn how many events were not delivered.
  *
  * All methods may be called from any thread. Setting the environment variable
  * `EOS_DISABLE_METRICS` to an empty string or `1` before creating a recorder makes it
@@ -112,8 +114,10 @@ void emtr_event_recorder_record_event(EmtrEventRecorder* self, const gchar* even
  * @event_id: the event's UUID in canonical form
  * @auxiliary_payload: (nullable): data to associate with this occurrence of the event
  *
- * Like emtr_event_recorder_record_event(), and waits (for a bounded time, a few seconds
- * at most) until the recorder has answered this and every earlier event of the process.
+ * Like emtr_event_recorder_record_event(), and waits until the recorder has answered this
+ * and every earlier event of the process. The wait ends early, with a warning saying how
+ * many events were not delivered yet, only when the recorder answered none of them for
+ * 5 seconds; a long queue that keeps draining is waited for to its end.
  *
  * Since: 0.4
  */
@@ -144,8 +148,9 @@ void emtr_event_recorder_record_events(EmtrEventRecorder* self, const gchar* eve
  * @num_events: how many times the event happened
  * @auxiliary_payload: (nullable): data to associate with these occurrences
  *
- * Like emtr_event_recorder_record_events(), and waits (for a bounded time) until the
- * recorder has answered this and every earlier event of the process.
+ * Like emtr_event_recorder_record_events(), and waits until the recorder has answered this
+ * and every earlier event of the process (see emtr_event_recorder_record_event_sync() for
+ * when it gives up).
  *
  * Since: 0.4
  */
@@ -204,8 +209,9 @@ void emtr_event_recorder_record_stop(EmtrEventRecorder* self, const gchar* event
  * @key: (nullable): the key given to emtr_event_recorder_record_start()
  * @auxiliary_payload: (nullable): data to associate with the stop
  *
- * Like emtr_event_recorder_record_stop(), and waits (for a bounded time) until the
- * recorder has answered the sequence and every earlier event of the process.
+ * Like emtr_event_recorder_record_stop(), and waits until the recorder has answered the
+ * sequence and every earlier event of the process (see
+ * emtr_event_recorder_record_event_sync() for when it gives up).
  *
  * Since: 0.4
  */
