@@ -18,6 +18,10 @@ Prints one JSON line with its results. With "hold": true it then keeps its conne
   list:   {"calls": N, "max_events": M, "window": W}
           N GetQueuedEvents(M) calls, up to W in flight -> {"errors": {NAME: COUNT}, "ok": K}
   read:   {"properties": [...]} Control1 properties -> {"values": {...}, "errors": {...}}
+  mixed:  {"calls": N, "connections": C, "window": W} (bench/hostile_bench.py) N calls of
+          every kind, a new set of C connections every 10 000 -> {"errors": {...}, "ok": K}
+  latency: {"calls": N} N RecordSingularEvent calls one after the other
+          -> {"ms": [each call's round trip]}
 """
 
 import json
@@ -118,6 +122,84 @@ def list_queue(address, spec):
     return {'ok': state['ok'], 'errors': state['errors']}, [conn]
 
 
+def run_async(conns, calls, window):
+    """calls: (method, iface, params) tuples, sent round-robin over conns, up to `window`
+    in flight. Returns (ok, {error name: count})."""
+    ctx = GLib.MainContext.default()
+    state = {'next': 0, 'inflight': 0, 'done': 0, 'ok': 0, 'errors': {}}
+
+    def finish(c, res, _data):
+        try:
+            c.call_finish(res)
+            state['ok'] += 1
+        except GLib.Error as e:
+            name = error_name(e)
+            state['errors'][name] = state['errors'].get(name, 0) + 1
+        state['inflight'] -= 1
+        state['done'] += 1
+
+    while state['done'] < len(calls):
+        while state['next'] < len(calls) and state['inflight'] < window:
+            method, iface, params = calls[state['next']]
+            conn = conns[state['next'] % len(conns)]
+            conn.call(BUS_NAME, OBJECT_PATH, iface, method, params, None,
+                      Gio.DBusCallFlags.NONE, 60000, None, finish, None)
+            state['next'] += 1
+            state['inflight'] += 1
+        ctx.iteration(True)
+    return state['ok'], state['errors']
+
+
+def mixed_calls(n):
+    big = GLib.Variant('s', 'b' * 1024)
+    kinds = [
+        ('RecordSingularEvent', SERVER_IFACE,
+         GLib.Variant('(uayxbv)', (0, bytes(EVENT_ID), 1, True, big))),
+        ('RecordSingularEvent', SERVER_IFACE,
+         GLib.Variant('(uayxbv)', (0, b'bad', 1, False, GLib.Variant('b', False)))),
+        ('RecordEventSequence', SERVER_IFACE,
+         GLib.Variant('(uaya(xbv))', (0, bytes(EVENT_ID),
+                                      [(i, True, GLib.Variant('u', i)) for i in range(100)]))),
+        ('StartAggregateTimer', SERVER_IFACE,
+         GLib.Variant('(uaybv)', (0, bytes(EVENT_ID), False, GLib.Variant('b', False)))),
+        ('GetQueuedEvents', CONTROL_IFACE, GLib.Variant('(u)', (100000,))),
+        ('GetAll', 'org.freedesktop.DBus.Properties', GLib.Variant('(s)', (CONTROL_IFACE,))),
+    ]
+    return [kinds[i % len(kinds)] for i in range(n)]
+
+
+def mixed(address, spec):
+    total = spec.get('calls', 100000)
+    ok = 0
+    errors = {}
+    done = 0
+    while done < total:
+        n = min(10000, total - done)
+        conns = [connect(address) for _ in range(spec.get('connections', 8))]
+        got, errs = run_async(conns, mixed_calls(n), spec.get('window', 64))
+        ok += got
+        for k, v in errs.items():
+            errors[k] = errors.get(k, 0) + v
+        for conn in conns:
+            conn.close_sync(None)
+        done += n
+    return {'ok': ok, 'errors': errors}, []
+
+
+def latency(address, spec):
+    import time
+    conn = connect(address)
+    out = []
+    payload = GLib.Variant('s', 'latency probe')
+    for _ in range(spec.get('calls', 300)):
+        t0 = time.monotonic()
+        call(conn, 'RecordSingularEvent',
+             GLib.Variant('(uayxbv)', (0, bytes(EVENT_ID), 1, True, payload)))
+        out.append((time.monotonic() - t0) * 1000)
+        time.sleep(spec.get('pause_ms', 10) / 1000)
+    return {'ms': out}, [conn]
+
+
 def read(address, spec):
     conn = connect(address)
     out = {'values': {}, 'errors': {}}
@@ -140,7 +222,8 @@ def read(address, spec):
 def main():
     address = sys.argv[1]
     spec = json.loads(sys.argv[2])
-    op = {'flood': flood, 'forge': forge, 'list': list_queue, 'read': read}[spec['op']]
+    op = {'flood': flood, 'forge': forge, 'list': list_queue, 'read': read, 'mixed': mixed,
+          'latency': latency}[spec['op']]
     result, conns = op(address, spec)
     print(json.dumps(result), flush=True)
     if spec.get('hold'):
