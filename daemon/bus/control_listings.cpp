@@ -97,6 +97,7 @@ int ControlService::method_get_queued_events(sd_bus_message* m, void* userdata, 
     }
   }
   self->recorder_.listing_done(*who, *admitted, listed.size());
+  self->service_.note_heap_use(listed.size() / 100);
 
   sd_bus_message* raw = nullptr;
   if (sd_bus_message_new_method_return(m, &raw) < 0) return -ENOMEM;
