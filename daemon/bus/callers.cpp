@@ -4,14 +4,19 @@
 
 namespace metrics::bus {
 
+namespace {
+// The sender the bus driver's own messages carry; no client can own this name.
+constexpr const char* kBusDriver = "org.freedesktop.DBus";
+}  // namespace
+
 CallerRegistry::CallerRegistry(sd_bus* bus, VanishedFn on_vanished)
     : bus_(bus), on_vanished_(std::move(on_vanished)) {}
 
 Result<void> CallerRegistry::start() {
   sd_bus_slot* slot = nullptr;
-  const int r = sd_bus_match_signal(bus_, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                    "org.freedesktop.DBus", "NameOwnerChanged",
-                                    &CallerRegistry::on_name_owner_changed, this);
+  const int r =
+      sd_bus_match_signal(bus_, &slot, kBusDriver, "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                          "NameOwnerChanged", &CallerRegistry::on_name_owner_changed, this);
   if (r < 0)
     return Error{"BusFailure",
                  std::string("cannot follow clients leaving the bus: ") + std::strerror(-r)};
@@ -41,8 +46,14 @@ Result<Caller> CallerRegistry::caller_of(sd_bus_message* m) {
 
 int CallerRegistry::on_name_owner_changed(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* self = static_cast<CallerRegistry*>(userdata);
+  // The match rule names the driver as sender, but a signal sent to us directly (or a
+  // rule the bus evaluates differently) reaches this handler whoever sent it: only the
+  // bus driver may say that a connection left, or anyone could stop anyone's timers.
+  const char* sender = sd_bus_message_get_sender(m);
+  if (!sender || std::strcmp(sender, kBusDriver) != 0) return 0;
   const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
   if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0) return 0;
+  if (!name || !new_owner) return 0;
   // A unique name losing its owner is a connection that left.
   if (name[0] != ':' || new_owner[0] != '\0') return 0;
   if (self->uids_.erase(name) == 0) return 0;

@@ -1,7 +1,8 @@
 // Control1's listings: what waits in the queue (a caller sees its own events; root and
-// the service user see all) and the upload ledger (metadata for anyone; the exact bytes
-// of an upload only for root and the service user, since a body holds every user's
-// events).
+// the service user see all) and the upload ledger (root and the service user only: an
+// entry's counts and times follow every user's activity, and a body holds every user's
+// events). Listing costs the main loop, so an unprivileged caller's listings are
+// rate-limited (Recorder::admit_listing) and every listing is capped in rows and bytes.
 #include <algorithm>
 
 #include "control_service.hpp"
@@ -13,6 +14,8 @@ namespace {
 
 // A listing never grows past this, whatever the caller asks for.
 constexpr int64_t kMaxListed = 100000;
+// Nor past this many bytes of text (the bus refuses much larger messages anyway).
+constexpr size_t kMaxListedBytes = 8 * 1024 * 1024;
 
 // The stored payload (the serialised `v` boxing it; empty = none) in GVariant text form.
 std::string payload_text(const std::vector<uint8_t>& stored) {
@@ -33,6 +36,10 @@ struct Listed {
   std::string period;
   int64_t count = 0;
   std::string payload;
+
+  size_t text_bytes() const {
+    return kind.size() + event_id.size() + period.size() + payload.size();
+  }
 };
 
 }  // namespace
@@ -46,31 +53,51 @@ int ControlService::method_get_queued_events(sd_bus_message* m, void* userdata, 
   if (!who) return reply_error(m, who.error());
   const std::optional<uint32_t> uid =
       self->recorder_.privileged(who->uid) ? std::nullopt : std::optional<uint32_t>(who->uid);
-  const int64_t limit = std::min<int64_t>(max_events, kMaxListed);
+  auto admitted = self->recorder_.admit_listing(
+      *who, static_cast<uint64_t>(std::min<int64_t>(max_events, kMaxListed)));
+  if (!admitted) return reply_error(m, admitted.error());
+  const auto limit = static_cast<int64_t>(*admitted);
 
   Store& store = self->recorder_.store();
   std::vector<Listed> listed;
+  size_t listed_bytes = 0;
+  // Rows past the byte cap are left out (the caller sees fewer than it asked for).
+  auto keep = [&](Listed e) {
+    if (listed_bytes >= kMaxListedBytes) return false;
+    listed_bytes += e.text_bytes();
+    listed.push_back(std::move(e));
+    return true;
+  };
   // A singular event's wall time: its place on the time-line, seen from now.
   const int64_t origin = self->recorder_.clock().realtime_ns() - self->recorder_.timeline_now();
   auto singulars = store.singulars(uid, limit);
   if (!singulars) return reply_error(m, singulars.error());
   for (const auto& e : *singulars) {
-    listed.push_back({"singular", e.event_id.to_string(), e.uid,
-                      (e.relative_ns + origin) / 1'000'000'000, "", 0, payload_text(e.payload)});
+    if (!keep({"singular", e.event_id.to_string(), e.uid, (e.relative_ns + origin) / 1'000'000'000,
+               "", 0, payload_text(e.payload)}))
+      break;
   }
-  const int64_t left = limit - static_cast<int64_t>(listed.size());
-  auto aggregates = store.aggregates(uid, left);
-  if (!aggregates) return reply_error(m, aggregates.error());
-  for (const auto& e : *aggregates) {
-    listed.push_back({"aggregate", e.event_id.to_string(), e.uid, 0, e.period, e.count,
-                      payload_text(e.payload)});
+  singulars->clear();
+  if (listed_bytes < kMaxListedBytes) {
+    auto aggregates = store.aggregates(uid, limit - static_cast<int64_t>(listed.size()));
+    if (!aggregates) return reply_error(m, aggregates.error());
+    for (const auto& e : *aggregates) {
+      if (!keep({"aggregate", e.event_id.to_string(), e.uid, 0, e.period, e.count,
+                 payload_text(e.payload)}))
+        break;
+    }
   }
-  auto counts = store.counts(uid, limit - static_cast<int64_t>(listed.size()));
-  if (!counts) return reply_error(m, counts.error());
-  for (const auto& e : *counts) {
-    listed.push_back(
-        {"count", e.event_id.to_string(), e.uid, 0, e.period, e.count, payload_text(e.payload)});
+  if (listed_bytes < kMaxListedBytes) {
+    auto counts = store.counts(uid, limit - static_cast<int64_t>(listed.size()));
+    if (!counts) return reply_error(m, counts.error());
+    for (const auto& e : *counts) {
+      if (!keep({"count", e.event_id.to_string(), e.uid, 0, e.period, e.count,
+                 payload_text(e.payload)}))
+        break;
+    }
   }
+  self->recorder_.listing_done(*who, *admitted, listed.size());
+  self->service_.note_heap_use(listed.size() / 100);
 
   sd_bus_message* raw = nullptr;
   if (sd_bus_message_new_method_return(m, &raw) < 0) return -ENOMEM;
@@ -91,6 +118,15 @@ int ControlService::method_get_upload_log(sd_bus_message* m, void* userdata, sd_
   uint32_t max_entries = 0;
   if (sd_bus_message_read_basic(m, 'u', &max_entries) < 0)
     return reply_error(m, {"InvalidArguments", "cannot read max_entries (u)"});
+  auto who = self->service_.caller_of(m);
+  if (!who) return reply_error(m, who.error());
+  // Each entry's time and event counts follow what every user of the machine recorded:
+  // an unprivileged user could watch another's activity through them.
+  if (!self->recorder_.privileged(who->uid)) {
+    return reply_error(m, {"AccessDenied",
+                           "the upload log follows every user's activity: only root and the "
+                           "metrics service user may read it"});
+  }
   auto entries = self->ledger_.recent(std::min<uint32_t>(max_entries, kMaxListed));
   if (!entries) return reply_error(m, entries.error());
   sd_bus_message* raw = nullptr;
@@ -137,11 +173,17 @@ int ControlService::method_get_upload_body(sd_bus_message* m, void* userdata, sd
   return sd_bus_send(nullptr, raw, nullptr);
 }
 
-int ControlService::property_refused(sd_bus*, const char*, const char*, const char*,
+int ControlService::property_refused(sd_bus* bus, const char*, const char*, const char*,
                                      sd_bus_message* reply, void* userdata, sd_bus_error*) {
   auto* self = static_cast<ControlService*>(userdata);
+  // Root and the service user see every refusal; anyone else only its own uid's.
+  auto who = self->caller_of_property(bus);
+  if (!who) return who.error().code == "AccessDenied" ? -EACCES : -EIO;
+  const std::map<std::string, uint64_t> refusals = self->recorder_.privileged(who->uid)
+                                                       ? self->recorder_.refusals()
+                                                       : self->recorder_.refusals_of(who->uid);
   int r = sd_bus_message_open_container(reply, 'a', "{st}");
-  for (const auto& [name, count] : self->recorder_.refusals()) {
+  for (const auto& [name, count] : refusals) {
     if (r < 0) break;
     r = sd_bus_message_append(reply, "{st}", error_name(name).c_str(), count);
   }

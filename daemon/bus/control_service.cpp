@@ -1,5 +1,6 @@
 #include "control_service.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -89,7 +90,7 @@ Result<void> ControlService::start() {
   return Ok();
 }
 
-int ControlService::get_property(sd_bus*, const char*, const char*, const char* property,
+int ControlService::get_property(sd_bus* bus, const char*, const char*, const char* property,
                                  sd_bus_message* reply, void* userdata, sd_bus_error*) {
   auto* self = self_of(userdata);
   const std::string_view name = property;
@@ -101,13 +102,28 @@ int ControlService::get_property(sd_bus*, const char*, const char*, const char* 
     return sd_bus_message_append(reply, "s", self->service_.server_url().c_str());
   if (name == "Environment")
     return sd_bus_message_append(reply, "s", self->service_.environment().c_str());
-  if (name == "QueuedEvents") {
-    auto aggregates = store.aggregate_count();
-    const int64_t events = store.singular_count() + (aggregates ? *aggregates : 0);
+  if (name == "QueuedEvents" || name == "QueuedBytes") {
+    // One user must not watch another work: an unprivileged caller sees its own uid's
+    // figures, root and the service user the whole queue's. Neither property is announced
+    // (PropertiesChanged would carry the totals to every listener).
+    auto who = self->caller_of_property(bus);
+    if (!who) return who.error().code == "AccessDenied" ? -EACCES : -EIO;
+    const bool all = self->recorder_.privileged(who->uid);
+    if (name == "QueuedBytes") {
+      const int64_t bytes = all ? store.total_bytes() : store.bytes_of_uid(who->uid);
+      return sd_bus_message_append(reply, "t", static_cast<uint64_t>(std::max<int64_t>(0, bytes)));
+    }
+    int64_t events = 0;
+    if (all) {
+      auto aggregates = store.aggregate_count();
+      events = store.singular_count() + (aggregates ? *aggregates : 0);
+    } else {
+      auto own = store.queued_events_of(who->uid);
+      if (!own) return -EIO;
+      events = *own;
+    }
     return sd_bus_message_append(reply, "t", static_cast<uint64_t>(events));
   }
-  if (name == "QueuedBytes")
-    return sd_bus_message_append(reply, "t", static_cast<uint64_t>(store.total_bytes()));
   if (name == "UploadState") return sd_bus_message_append(reply, "s", status.state.c_str());
   if (name == "LastUploadTime")
     return sd_bus_message_append(reply, "x", seconds_of(status.last_time_wall_ns));
@@ -120,6 +136,12 @@ int ControlService::get_property(sd_bus*, const char*, const char*, const char* 
     return sd_bus_message_append(reply, "x", planned ? seconds_of(status.next_time_wall_ns) : 0);
   }
   return -ENOENT;
+}
+
+Result<Caller> ControlService::caller_of_property(sd_bus* bus) {
+  sd_bus_message* current = sd_bus_get_current_message(bus);
+  if (!current) return Error{"AccessDenied", "no call to read the caller from"};
+  return service_.caller_of(current);
 }
 
 int ControlService::method_upload(sd_bus_message* m, void* userdata, sd_bus_error*) {

@@ -46,6 +46,8 @@ class ControlService {
   using PermissionsEdit = std::function<Result<config::Permissions>()>;
   // Checks `action` with polkit for the caller of `m`, then runs `edit` and applies it.
   int authorized_edit(sd_bus_message* m, const char* action, PermissionsEdit edit);
+  // Who reads a property: the caller of the Get/GetAll being answered.
+  Result<Caller> caller_of_property(sd_bus* bus);
   static int get_property(sd_bus*, const char*, const char*, const char* property,
                           sd_bus_message* reply, void* userdata, sd_bus_error*);
 

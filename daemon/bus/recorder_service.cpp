@@ -271,6 +271,7 @@ int RecorderService::defer(sd_bus_message* call, const Result<void>& result) {
 }
 
 void RecorderService::after_batch() {
+  heap_trim_.note(1);
   if (timer_slots_.size() != recorder_.timer_count()) unexport_stopped_timers();
   if (deferred_.empty() && !recorder_.store().in_transaction()) return;
   auto committed = recorder_.flush();

@@ -13,6 +13,7 @@
 
 #include "callers.hpp"
 #include "file_watch.hpp"
+#include "heap_trim.hpp"
 #include "paths.hpp"
 #include "polkit.hpp"
 #include "recorder.hpp"
@@ -58,6 +59,9 @@ class RecorderService {
   const Paths& paths() const { return paths_; }
   const std::string& default_server_url() const { return default_server_url_; }
   void permissions_written(config::Permissions written);
+  // Work that may have grown the heap, in batches of calls (a listing: rows / 100); the
+  // heap is trimmed once a burst of it is over.
+  void note_heap_use(size_t units) { heap_trim_.note(units); }
 
  private:
   // Consent as last read; nullopt while the file cannot be parsed.
@@ -111,6 +115,8 @@ class RecorderService {
     MessagePtr reply;
   };
   std::vector<Deferred> deferred_;
+  // 64 batches (or listed hundreds of rows), then 2 s without any: malloc_trim.
+  HeapTrim heap_trim_{64, 2};
 };
 
 }  // namespace metrics::bus

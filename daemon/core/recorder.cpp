@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "limit_math.hpp"
+
 namespace metrics {
 
 namespace {
@@ -37,7 +39,8 @@ Recorder::Recorder(const Clock& clock, Store& store, RecorderOptions options)
     : clock_(clock),
       store_(store),
       options_(std::move(options)),
-      rate_limiter_(options_.settings.rate_limit_per_second, options_.settings.rate_limit_burst) {}
+      rate_limiter_(options_.settings.rate_limit_per_second, options_.settings.rate_limit_burst),
+      listing_limiter_(kListingRowsPerSecond, kListingBurstRows) {}
 
 void Recorder::set_settings(const config::RecorderSettings& settings) {
   options_.settings = settings;
@@ -112,9 +115,59 @@ Result<void> Recorder::shutdown() {
   return flushed;
 }
 
-Error Recorder::refuse(Error error) {
+Error Recorder::refuse(const Caller& caller, Error error) {
   ++refusals_[error.code];
+  if (!privileged(caller.uid)) {
+    auto it = refusals_by_uid_.find(caller.uid);
+    if (it == refusals_by_uid_.end()) {
+      if (refusals_by_uid_.size() >= kMaxRefusalUids) {
+        // Bounded: the uid refused least recently is forgotten.
+        auto oldest = std::min_element(
+            refusals_by_uid_.begin(), refusals_by_uid_.end(),
+            [](const auto& a, const auto& b) { return a.second.last < b.second.last; });
+        refusals_by_uid_.erase(oldest);
+      }
+      it = refusals_by_uid_.emplace(caller.uid, UidRefusals{}).first;
+    }
+    ++it->second.counts[error.code];
+    it->second.last = ++refusal_serial_;
+  }
   return error;
+}
+
+std::map<std::string, uint64_t> Recorder::refusals_of(uint32_t uid) const {
+  auto it = refusals_by_uid_.find(uid);
+  return it == refusals_by_uid_.end() ? std::map<std::string, uint64_t>{} : it->second.counts;
+}
+
+const char* Recorder::role_of(const Caller& caller) const {
+  if (caller.uid == 0) return "root";
+  if (caller.uid == options_.service_uid) return "the service user";
+  return "an unprivileged caller";
+}
+
+int64_t Recorder::unprivileged_bytes() const {
+  int64_t privileged_bytes = store_.bytes_of_uid(0);
+  if (options_.service_uid != 0) privileged_bytes += store_.bytes_of_uid(options_.service_uid);
+  return std::max<int64_t>(0, store_.total_bytes() - privileged_bytes);
+}
+
+Result<uint64_t> Recorder::admit_listing(const Caller& caller, uint64_t wanted) {
+  if (privileged(caller.uid)) return wanted;
+  const uint64_t granted = listing_limiter_.take_up_to(
+      caller.uid, wanted > UINT64_MAX - kListingCallCost ? UINT64_MAX : wanted + kListingCallCost,
+      clock_.monotonic_ns());
+  if (granted < kListingCallCost) {
+    listing_limiter_.give_back(caller.uid, static_cast<double>(granted));
+    return refuse(caller, {"RateLimited",
+                           "this user lists the queue faster than the allowed rate; retry later"});
+  }
+  return granted - kListingCallCost;
+}
+
+void Recorder::listing_done(const Caller& caller, uint64_t admitted, uint64_t listed) {
+  if (privileged(caller.uid) || listed >= admitted) return;
+  listing_limiter_.give_back(caller.uid, static_cast<double>(admitted - listed));
 }
 
 int64_t Recorder::to_timeline(int64_t client_relative_ns) const {
@@ -127,26 +180,26 @@ uint32_t Recorder::effective_uid(const Caller& caller, uint32_t claimed_uid) con
   return privileged(caller.uid) ? claimed_uid : caller.uid;
 }
 
-Result<Uuid> Recorder::check_event_id(std::span<const uint8_t> event_id) {
+Result<Uuid> Recorder::check_event_id(const Caller& caller, std::span<const uint8_t> event_id) {
   auto id = Uuid::from_bytes(event_id);
   if (!id)
-    return refuse({"InvalidEventId", "event id must be exactly 16 bytes (a UUID), got " +
-                                         std::to_string(event_id.size())});
+    return refuse(caller, {"InvalidEventId", "event id must be exactly 16 bytes (a UUID), got " +
+                                                 std::to_string(event_id.size())});
   return *id;
 }
 
-Result<std::vector<uint8_t>> Recorder::serialize_payload(GVariant* payload) {
+Result<std::vector<uint8_t>> Recorder::serialize_payload(const Caller& caller, GVariant* payload) {
   if (!payload) return std::vector<uint8_t>{};
   if (!type_allowed(g_variant_get_type(payload)))
-    return refuse(
-        {"InvalidPayload", "payload types may not contain maybe types or file descriptors"});
+    return refuse(caller, {"InvalidPayload",
+                           "payload types may not contain maybe types or file descriptors"});
   GVariantPtr boxed = adopt_variant(g_variant_new_variant(payload));
   GVariantPtr normal(g_variant_get_normal_form(boxed.get()));  // transfer full, not floating
   const gsize size = g_variant_get_size(normal.get());
   if (size > options_.settings.max_payload_bytes)
-    return refuse({"PayloadTooLarge", "payload is " + std::to_string(size) +
-                                          " bytes; the limit is " +
-                                          std::to_string(options_.settings.max_payload_bytes)});
+    return refuse(
+        caller, {"PayloadTooLarge", "payload is " + std::to_string(size) + " bytes; the limit is " +
+                                        std::to_string(options_.settings.max_payload_bytes)});
   const auto* data = static_cast<const uint8_t*>(g_variant_get_data(normal.get()));
   return std::vector<uint8_t>(data, data + size);
 }
@@ -156,12 +209,12 @@ Result<std::optional<Error>> Recorder::check_registry(const Caller& caller, cons
                                                       GVariant* payload) {
   registry::Verdict verdict = registry_gate_.decide(id, recorded_as, payload);
   if (verdict.store) return std::move(verdict.problem);
-  registry_gate_.refused(*verdict.problem, caller.uid, clock_.monotonic_ns());
-  return refuse(std::move(*verdict.problem));
+  registry_gate_.refused(*verdict.problem, role_of(caller), clock_.monotonic_ns());
+  return refuse(caller, std::move(*verdict.problem));
 }
 
 void Recorder::note_stored_anyway(const Caller& caller, const std::optional<Error>& problem) {
-  if (problem) registry_gate_.stored_anyway(*problem, caller.uid, clock_.monotonic_ns());
+  if (problem) registry_gate_.stored_anyway(*problem, role_of(caller), clock_.monotonic_ns());
 }
 
 // Share and rate limits apply to unprivileged callers; root and the service user
@@ -169,38 +222,46 @@ void Recorder::note_stored_anyway(const Caller& caller, const std::optional<Erro
 Result<Recorder::Incoming> Recorder::accept(const Caller& caller, uint32_t claimed_uid,
                                             std::span<const uint8_t> event_id,
                                             registry::Kind recorded_as, GVariant* payload) {
-  auto id = check_event_id(event_id);
+  auto id = check_event_id(caller, event_id);
   if (!id) return id.error();
   // While recording is off the call succeeds and nothing about it is looked at further.
   if (!recording_) return Incoming{*id, 0, {}, false, std::nullopt};
   auto problem = check_registry(caller, *id, recorded_as, payload);
   if (!problem) return problem.error();
   if (auto r = roll_over_if_due(); !r) return r.error();
-  auto bytes = serialize_payload(payload);
+  auto bytes = serialize_payload(caller, payload);
   if (!bytes) return bytes.error();
   return Incoming{*id, effective_uid(caller, claimed_uid), std::move(bytes.value()), true,
                   std::move(problem.value())};
 }
 
 Result<void> Recorder::admit(const Caller& caller, uint32_t uid, double events, int64_t bytes) {
-  const auto max = static_cast<int64_t>(options_.max_bytes);
-  if (store_.total_bytes() + bytes > max) {
+  // Limits are compared in unsigned 64-bit arithmetic: any maximum up to 2^64-1 works.
+  const uint64_t max = options_.max_bytes;
+  if (!fits_within(store_.total_bytes(), bytes, max)) {
     queue_full_ = true;
-    return refuse({"QueueFull", "the metrics queue is full (" + std::to_string(max) +
-                                    " bytes, cache-size.conf); the event was not stored"});
+    return refuse(caller, {"QueueFull", "the metrics queue is full (" + std::to_string(max) +
+                                            " bytes, cache-size.conf); the event was not stored"});
   }
   // Room again: the next time it fills up is a new episode.
   queue_full_ = queue_full_noticed_ = false;
   if (!privileged(caller.uid)) {
-    const int64_t share = max * options_.settings.max_queue_share_percent / 100;
-    if (store_.bytes_of_uid(uid) + bytes > share)
-      return refuse({"UserQuotaExceeded", "uid " + std::to_string(uid) +
-                                              " already uses its share (" + std::to_string(share) +
-                                              " bytes) of the metrics queue"});
+    const uint64_t share = percent_of(max, options_.settings.max_queue_share_percent);
+    if (!fits_within(store_.bytes_of_uid(uid), bytes, share))
+      return refuse(caller, {"UserQuotaExceeded", "this user already uses its share (" +
+                                                      std::to_string(share) +
+                                                      " bytes) of the metrics queue"});
+    // What all unprivileged uids may fill together: the rest is kept for root, the
+    // service user and the instrumentation.
+    const uint64_t pool = percent_of(max, options_.settings.unprivileged_queue_percent);
+    if (!fits_within(unprivileged_bytes(), bytes, pool))
+      return refuse(caller, {"QueueFull",
+                             "the part of the metrics queue open to unprivileged "
+                             "users is full (" +
+                                 std::to_string(pool) + " bytes); the event was not stored"});
     if (!rate_limiter_.try_take(uid, events, clock_.monotonic_ns()))
-      return refuse(
-          {"RateLimited", "uid " + std::to_string(uid) +
-                              " records events faster than the allowed rate; retry later"});
+      return refuse(caller, {"RateLimited",
+                             "this user records events faster than the allowed rate; retry later"});
   }
   return Ok();
 }
@@ -225,10 +286,11 @@ Result<void> Recorder::record_singular(const Caller& caller, uint32_t claimed_ui
 Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_uid,
                                        std::span<const uint8_t> event_id,
                                        const std::vector<SequenceElement>& events) {
-  auto id = check_event_id(event_id);
+  auto id = check_event_id(caller, event_id);
   if (!id) return id.error();
   if (events.size() > options_.settings.max_sequence_length)
-    return refuse({"SequenceTooLong", "a sequence may hold at most " +
+    return refuse(caller,
+                  {"SequenceTooLong", "a sequence may hold at most " +
                                           std::to_string(options_.settings.max_sequence_length) +
                                           " events, got " + std::to_string(events.size())});
   if (!recording_) return Ok();
@@ -249,11 +311,11 @@ Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_ui
       problem.message = "element " + std::to_string(i + 1) +
                         " of the sequence: " + problem.message +
                         "; nothing of the sequence was stored";
-      registry_gate_.refused(problem, caller.uid, clock_.monotonic_ns());
-      return refuse(std::move(problem));
+      registry_gate_.refused(problem, role_of(caller), clock_.monotonic_ns());
+      return refuse(caller, std::move(problem));
     }
     problems.push_back(verdict.problem);
-    auto bytes = serialize_payload(e.payload);
+    auto bytes = serialize_payload(caller, e.payload);
     if (!bytes) return bytes.error();
     total += singular_size(options_.os_version, bytes->size());
     payloads.push_back(std::move(bytes.value()));
@@ -311,25 +373,65 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
   if (!in) return in.error();
   if (!in->recording)
     return Error{"MetricsDisabled", "metrics recording is disabled on this system"};
-  if (timers_.size() >= options_.settings.max_timers_total)
-    return refuse({"TooManyTimers", "the recorder already runs " + std::to_string(timers_.size()) +
+  const auto& limits = options_.settings;
+  if (timers_.size() >= limits.max_timers_total)
+    return refuse(caller,
+                  {"TooManyTimers", "the recorder already runs " + std::to_string(timers_.size()) +
                                         " timers, its limit"});
-  auto& per_connection = timers_per_connection_[caller.connection];
-  if (per_connection >= options_.settings.max_timers_per_connection)
+  auto per_connection = timers_per_connection_.find(caller.connection);
+  if (per_connection != timers_per_connection_.end() &&
+      per_connection->second >= limits.max_timers_per_connection)
     return refuse(
-        {"TooManyTimers",
-         "this connection already runs " + std::to_string(per_connection) + " timers (limit " +
-             std::to_string(options_.settings.max_timers_per_connection) + "); stop some first"});
+        caller,
+        {"TooManyTimers", "this connection already runs " + std::to_string(per_connection->second) +
+                              " timers (limit " + std::to_string(limits.max_timers_per_connection) +
+                              "); stop some first"});
+  const bool unprivileged = !privileged(caller.uid);
+  if (unprivileged) {
+    // Per uid across all its connections, and for all unprivileged uids together: opening
+    // more connections gets no more timers, and root, the service user and the
+    // instrumentation keep the rest of MaxTimersTotal.
+    auto per_uid = timers_per_uid_.find(caller.uid);
+    if (per_uid != timers_per_uid_.end() && per_uid->second >= limits.max_timers_per_uid)
+      return refuse(
+          caller, {"TooManyTimers",
+                   "this user already runs " + std::to_string(per_uid->second) + " timers (limit " +
+                       std::to_string(limits.max_timers_per_uid) + "); stop some first"});
+    const uint64_t pool = percent_of(limits.max_timers_total, limits.unprivileged_timers_percent);
+    if (unprivileged_timers_ >= pool)
+      return refuse(caller, {"TooManyTimers", "unprivileged users already run " +
+                                                  std::to_string(unprivileged_timers_) +
+                                                  " timers, their part of the limit"});
+  }
   // Timer ids are never reused, also across restarts: the next id is persisted.
   const uint64_t timer_id = next_timer_id_++;
   if (auto r = store_.begin(); !r) return r.error();
   if (auto r = store_.set_meta("next_timer_id", std::to_string(next_timer_id_)); !r)
     return r.error();
-  ++per_connection;
+  ++timers_per_connection_[caller.connection];
+  if (unprivileged) {
+    ++timers_per_uid_[caller.uid];
+    ++unprivileged_timers_;
+  }
   note_stored_anyway(caller, in->registry_problem);
   timers_.emplace(timer_id, Timer{caller.connection, caller.uid, in->uid, in->event_id,
                                   std::move(in->payload), clock_.monotonic_ns()});
   return timer_id;
+}
+
+std::map<uint64_t, Recorder::Timer>::iterator Recorder::erase_timer(
+    std::map<uint64_t, Timer>::iterator it) {
+  const Timer& timer = it->second;
+  if (auto c = timers_per_connection_.find(timer.owner);
+      c != timers_per_connection_.end() && --c->second == 0)
+    timers_per_connection_.erase(c);
+  if (!privileged(timer.owner_uid)) {
+    if (auto u = timers_per_uid_.find(timer.owner_uid);
+        u != timers_per_uid_.end() && --u->second == 0)
+      timers_per_uid_.erase(u);
+    if (unprivileged_timers_ > 0) --unprivileged_timers_;
+  }
+  return timers_.erase(it);
 }
 
 Result<void> Recorder::count_timer(Timer& timer, int64_t now_mono, int64_t up_to_mono,
@@ -357,12 +459,11 @@ Result<void> Recorder::stop_timer(const Caller& caller, uint64_t timer_id) {
   if (it == timers_.end())
     return Error{"UnknownTimer", "timer " + std::to_string(timer_id) + " does not exist"};
   if (it->second.owner != caller.connection && caller.uid != 0)
-    return refuse({"AccessDenied", "only the connection that started this timer may stop it"});
+    return refuse(caller,
+                  {"AccessDenied", "only the connection that started this timer may stop it"});
   if (auto r = roll_over_if_due(); !r) return r;
   auto result = count_timer(it->second, clock_.monotonic_ns());
-  if (--timers_per_connection_[it->second.owner] == 0)
-    timers_per_connection_.erase(it->second.owner);
-  timers_.erase(it);
+  erase_timer(it);
   return result;
 }
 
@@ -374,19 +475,23 @@ std::vector<uint64_t> Recorder::timer_ids() const {
 }
 
 Result<void> Recorder::connection_closed(const std::string& connection) {
+  // The caller's rate-limit buckets go once they filled up again (a full bucket is what
+  // a new caller gets, so a reconnecting caller gains nothing).
+  rate_limiter_.prune(clock_.monotonic_ns());
+  listing_limiter_.prune(clock_.monotonic_ns());
   if (!timers_per_connection_.contains(connection)) return Ok();
+  // Counting its timers' time takes nothing from its bucket (no events, cost 0).
   if (auto r = roll_over_if_due(); !r) return r;
   Result<void> result;
   const int64_t now = clock_.monotonic_ns();
   for (auto it = timers_.begin(); it != timers_.end();) {
     if (it->second.owner == connection) {
       if (auto r = count_timer(it->second, now); !r) result = r;
-      it = timers_.erase(it);
+      it = erase_timer(it);
     } else {
       ++it;
     }
   }
-  timers_per_connection_.erase(connection);
   return result;
 }
 
@@ -398,6 +503,8 @@ Result<void> Recorder::stop_all_timers() {
     if (auto r = count_timer(timer, now); !r) result = r;
   timers_.clear();
   timers_per_connection_.clear();
+  timers_per_uid_.clear();
+  unprivileged_timers_ = 0;
   return result;
 }
 
@@ -431,6 +538,8 @@ Result<void> Recorder::roll_over_now() {
 Result<void> Recorder::purge() {
   timers_.clear();
   timers_per_connection_.clear();
+  timers_per_uid_.clear();
+  unprivileged_timers_ = 0;
   return store_.purge_all();
 }
 

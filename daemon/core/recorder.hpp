@@ -97,7 +97,35 @@ class Recorder {
   registry::Gate& registry_gate() { return registry_gate_; }
   const registry::Gate& registry_gate() const { return registry_gate_; }
 
+  // Refused events by error code: of everyone, and of one unprivileged caller's uid (kept
+  // for the kMaxRefusalUids uids refused most recently).
   const std::map<std::string, uint64_t>& refusals() const { return refusals_; }
+  std::map<std::string, uint64_t> refusals_of(uint32_t uid) const;
+  static constexpr size_t kMaxRefusalUids = 256;
+  size_t refusal_uid_count() const { return refusals_by_uid_.size(); }
+
+  // Listings (Control1.GetQueuedEvents) cost an unprivileged caller tokens of its own
+  // bucket: kListingCallCost per call plus one per row. Returns how many rows it may
+  // list now (at most `wanted`); RateLimited when it cannot list at all. Root and the
+  // service user get `wanted`.
+  static constexpr double kListingRowsPerSecond = 5000;
+  static constexpr double kListingBurstRows = 20000;
+  static constexpr uint64_t kListingCallCost = 100;
+  Result<uint64_t> admit_listing(const Caller& caller, uint64_t wanted);
+  // Gives back the rows admitted but not listed.
+  void listing_done(const Caller& caller, uint64_t admitted, uint64_t listed);
+
+  // What the journal may say about who called: never a uid (a refusal line outlives a
+  // user's opt-out), only "root", "the service user" or "an unprivileged caller".
+  const char* role_of(const Caller& caller) const;
+
+  // Per-caller bookkeeping, for tests that check it shrinks back when callers leave.
+  size_t timer_connection_count() const { return timers_per_connection_.size(); }
+  size_t timer_uid_count() const { return timers_per_uid_.size(); }
+  size_t unprivileged_timer_count() const { return unprivileged_timers_; }
+  size_t rate_limiter_size() const { return rate_limiter_.size() + listing_limiter_.size(); }
+  // Bytes queued under unprivileged uids (all of them together).
+  int64_t unprivileged_bytes() const;
   // True once at the start of each "queue full" episode (for one journal line each).
   bool take_queue_full_notice() {
     const bool notice = queue_full_ && !queue_full_noticed_;
@@ -140,8 +168,8 @@ class Recorder {
   Result<std::optional<Error>> check_registry(const Caller& caller, const Uuid& id,
                                               registry::Kind recorded_as, GVariant* payload);
   void note_stored_anyway(const Caller& caller, const std::optional<Error>& problem);
-  Result<Uuid> check_event_id(std::span<const uint8_t> event_id);
-  Result<std::vector<uint8_t>> serialize_payload(GVariant* payload);
+  Result<Uuid> check_event_id(const Caller& caller, std::span<const uint8_t> event_id);
+  Result<std::vector<uint8_t>> serialize_payload(const Caller& caller, GVariant* payload);
   Result<void> admit(const Caller& caller, uint32_t uid, double events, int64_t bytes);
   Result<void> add_counts(uint32_t uid, const Uuid& event_id, std::span<const uint8_t> payload,
                           int64_t delta, const LocalPeriods& periods);
@@ -151,21 +179,33 @@ class Recorder {
                            const LocalPeriods& periods);
   Result<void> roll_over_now();
   int64_t previous_line_end();
-  Error refuse(Error error);
+  Error refuse(const Caller& caller, Error error);
+  // Forgets a timer and what it counted against its connection, uid and the pools.
+  std::map<uint64_t, Timer>::iterator erase_timer(std::map<uint64_t, Timer>::iterator it);
   int64_t to_timeline(int64_t client_relative_ns) const;
 
   const Clock& clock_;
   Store& store_;
   RecorderOptions options_;
   RateLimiter rate_limiter_;
+  RateLimiter listing_limiter_;
   registry::Gate registry_gate_;
   BootAnchor anchor_;
   bool recording_ = true;
   uint64_t next_timer_id_ = 1;
   std::map<uint64_t, Timer> timers_;
   std::unordered_map<std::string, uint32_t> timers_per_connection_;
+  // Unprivileged owners only: their timers per uid and in all.
+  std::unordered_map<uint32_t, uint32_t> timers_per_uid_;
+  size_t unprivileged_timers_ = 0;
   int64_t next_midnight_ns_ = 0;
   std::map<std::string, uint64_t> refusals_;
+  struct UidRefusals {
+    std::map<std::string, uint64_t> counts;
+    uint64_t last = 0;  // refusal_serial_ at its latest refusal
+  };
+  std::unordered_map<uint32_t, UidRefusals> refusals_by_uid_;
+  uint64_t refusal_serial_ = 0;
   bool queue_full_ = false;
   bool queue_full_noticed_ = false;
 };

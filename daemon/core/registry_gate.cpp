@@ -24,15 +24,15 @@ Verdict Gate::decide(const Uuid& id, Kind recorded_as, GVariant* payload) const 
   return registry::decide(mode_, registry_->check_recording(id, recorded_as, payload));
 }
 
-void Gate::refused(const Error& problem, uint32_t uid, int64_t now_ns) {
+void Gate::refused(const Error& problem, std::string_view who, int64_t now_ns) {
   if (!take_notice(now_ns)) return;
-  notice(false, "refused an event of uid " + std::to_string(uid) + ": " + problem.message);
+  notice(false, "refused an event of " + std::string(who) + ": " + problem.message);
 }
 
-void Gate::stored_anyway(const Error& problem, uint32_t uid, int64_t now_ns) {
+void Gate::stored_anyway(const Error& problem, std::string_view who, int64_t now_ns) {
   ++stored_anyway_[problem.code];
   if (!take_notice(now_ns)) return;
-  notice(true, "RegistryMode=permissive: stored an event of uid " + std::to_string(uid) +
+  notice(true, "RegistryMode=permissive: stored an event of " + std::string(who) +
                    " that enforce mode would refuse (" + problem.code + "): " + problem.message);
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "glib_handles.hpp"
 #include "rate_limiter.hpp"
@@ -46,9 +47,11 @@ class Gate {
   // stored_anyway() once it is stored.
   Verdict decide(const Uuid& id, Kind recorded_as, GVariant* payload) const;
 
-  // For the journal and the counters; `uid` is the caller's, `now_ns` monotonic time.
-  void refused(const Error& problem, uint32_t uid, int64_t now_ns);
-  void stored_anyway(const Error& problem, uint32_t uid, int64_t now_ns);
+  // For the journal and the counters; `who` says what kind of caller it was ("root",
+  // "an unprivileged caller": never a uid, which would outlive the user's opt-out in the
+  // journal), `now_ns` is monotonic time.
+  void refused(const Error& problem, std::string_view who, int64_t now_ns);
+  void stored_anyway(const Error& problem, std::string_view who, int64_t now_ns);
 
   // Events stored although the registry does not allow them, by error code.
   const std::map<std::string, uint64_t>& stored_anyway_counts() const { return stored_anyway_; }

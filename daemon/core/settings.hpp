@@ -87,12 +87,23 @@ std::string read_os_version(const std::filesystem::path& file);
 // ---- recorder.conf (ours, group [Recorder]) --------------------------------
 
 struct RecorderSettings {
-  uint32_t max_queue_share_percent = 50;
+  // MaxQueueSharePercent, 1..100: of cache-size.conf's maximum, what one unprivileged uid
+  // may fill. 25 with a pool of 75: two uids at their share still leave room for a third.
+  uint32_t max_queue_share_percent = 25;
+  // UnprivilegedQueuePercent, 1..100: of the maximum, what all unprivileged uids together
+  // may fill; the rest stays for root, the service user and the instrumentation.
+  uint32_t unprivileged_queue_percent = 75;
   double rate_limit_per_second = 500;
   uint32_t rate_limit_burst = 5000;
   uint32_t max_payload_bytes = 65536;
   uint32_t max_timers_per_connection = 64;
+  // MaxTimersPerUid, 1..2^32-1: running timers of one unprivileged uid, all its
+  // connections together.
+  uint32_t max_timers_per_uid = 256;
   uint32_t max_timers_total = 4096;
+  // UnprivilegedTimersPercent, 1..100: of MaxTimersTotal, what all unprivileged uids
+  // together may run.
+  uint32_t unprivileged_timers_percent = 75;
   uint32_t max_sequence_length = 1024;
 
   // ---- Upload (same group; see upload_policy.hpp and timestamp_coarsening.hpp) ----

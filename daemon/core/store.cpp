@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS ledger (
   outcome TEXT NOT NULL, http_status INTEGER NOT NULL, message TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_sha512 ON ledger (sha512);
 CREATE TABLE IF NOT EXISTS ledger_body (ledger_id INTEGER PRIMARY KEY, body BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS singular_uid ON singular (uid, id);
+CREATE INDEX IF NOT EXISTS aggregate_uid ON aggregate (uid, id);
+CREATE INDEX IF NOT EXISTS counts_uid ON counts (uid);
 )sql";
 
 std::vector<uint8_t> to_vector(std::span<const uint8_t> s) {
@@ -345,9 +348,12 @@ Result<void> Store::set_meta(const std::string& key, const std::string& value) {
 }
 
 Result<std::vector<StoredSingular>> Store::singulars(std::optional<uint32_t> uid, int64_t limit) {
-  auto st = prepare(
-      "SELECT id, uid, event_id, os_version, relative_ns, payload FROM singular "
-      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY id LIMIT ?2");
+  // One uid's rows come from the index on (uid, id), never from a scan of everyone's.
+  auto st =
+      prepare(uid ? "SELECT id, uid, event_id, os_version, relative_ns, payload FROM singular "
+                    "WHERE uid = ?1 ORDER BY id LIMIT ?2"
+                  : "SELECT id, uid, event_id, os_version, relative_ns, payload FROM singular "
+                    "ORDER BY id LIMIT ?2");
   if (!st) return st.error();
   if (uid) st->bind(1, static_cast<int64_t>(*uid));
   st->bind(2, limit);
@@ -362,10 +368,21 @@ Result<std::vector<StoredSingular>> Store::singulars(std::optional<uint32_t> uid
   return out;
 }
 
-Result<std::vector<StoredAggregate>> Store::aggregates(std::optional<uint32_t> uid, int64_t limit) {
+Result<int64_t> Store::queued_events_of(uint32_t uid) {
   auto st = prepare(
-      "SELECT id, uid, event_id, os_version, period, count, payload FROM aggregate "
-      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY id LIMIT ?2");
+      "SELECT (SELECT COUNT(*) FROM singular WHERE uid = ?1) + "
+      "(SELECT COUNT(*) FROM aggregate WHERE uid = ?1)");
+  if (!st) return st.error();
+  st->bind(1, static_cast<int64_t>(uid));
+  if (st->step() != SQLITE_ROW) return sql_error("cannot count queued events");
+  return st->column_int(0);
+}
+
+Result<std::vector<StoredAggregate>> Store::aggregates(std::optional<uint32_t> uid, int64_t limit) {
+  auto st = prepare(uid ? "SELECT id, uid, event_id, os_version, period, count, payload "
+                          "FROM aggregate WHERE uid = ?1 ORDER BY id LIMIT ?2"
+                        : "SELECT id, uid, event_id, os_version, period, count, payload "
+                          "FROM aggregate ORDER BY id LIMIT ?2");
   if (!st) return st.error();
   if (uid) st->bind(1, static_cast<int64_t>(*uid));
   st->bind(2, limit);
@@ -381,9 +398,10 @@ Result<std::vector<StoredAggregate>> Store::aggregates(std::optional<uint32_t> u
 }
 
 Result<std::vector<StoredCount>> Store::counts(std::optional<uint32_t> uid, int64_t limit) {
-  auto st = prepare(
-      "SELECT uid, event_id, period, count, payload FROM counts "
-      "WHERE ?1 IS NULL OR uid = ?1 ORDER BY period, event_id LIMIT ?2");
+  auto st = prepare(uid ? "SELECT uid, event_id, period, count, payload FROM counts "
+                          "WHERE uid = ?1 ORDER BY period, event_id LIMIT ?2"
+                        : "SELECT uid, event_id, period, count, payload FROM counts "
+                          "ORDER BY period, event_id LIMIT ?2");
   if (!st) return st.error();
   if (uid) st->bind(1, static_cast<int64_t>(*uid));
   st->bind(2, limit);

@@ -95,6 +95,9 @@ class Store {
   Result<std::vector<StoredCount>> counts(std::optional<uint32_t> uid = std::nullopt,
                                           int64_t limit = -1);
 
+  // Queued singular and aggregate events of one uid (the index on uid answers it).
+  Result<int64_t> queued_events_of(uint32_t uid);
+
   int64_t total_bytes() const { return total_bytes_; }
   int64_t bytes_of_uid(uint32_t uid) const;
   int64_t singular_count() const { return singular_count_; }

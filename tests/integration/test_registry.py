@@ -119,7 +119,7 @@ class EnforceTest(RegistryTestCase):
         self.assertEqual(self.client.get_property('QueuedEvents', iface=CONTROL_IFACE), 0)
         self.assertEqual(self.refused(), {UNKNOWN_EVENT: 5})
         # Refusals are in the journal (rate-limited), with the caller's uid.
-        self.assertIn('refused an event of uid 0', self.env.daemon_log())
+        self.assertIn('refused an event of root', self.env.daemon_log())
 
     def test_wrong_payload_type_is_refused_and_never_stored(self):
         self.assertDBusError(WRONG_PAYLOAD_TYPE, self.client.record_singular, LOCALE,

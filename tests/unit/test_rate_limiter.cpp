@@ -83,5 +83,38 @@ TEST(RateLimiter, ManyUidsStayIndependent) {
   for (uint32_t uid = 0; uid < 5000; ++uid) EXPECT_FALSE(limiter.try_take(uid, 1, 0)) << uid;
 }
 
+TEST(RateLimiter, TakeUpToGrantsWhatTheBucketHolds) {
+  RateLimiter limiter(/*per_second=*/10, /*burst=*/100);
+  EXPECT_EQ(limiter.take_up_to(3, 30, 0), 30u);
+  EXPECT_EQ(limiter.take_up_to(3, 1000, 0), 70u);  // the rest, not more
+  EXPECT_EQ(limiter.take_up_to(3, 5, 0), 0u);
+  limiter.give_back(3, 20);  // unused: back in the bucket
+  EXPECT_EQ(limiter.take_up_to(3, 1000, 0), 20u);
+  EXPECT_EQ(limiter.take_up_to(3, 1000, kSecond), 10u);  // one second's refill
+  limiter.give_back(3, 1e9);                             // capped at the burst
+  EXPECT_EQ(limiter.take_up_to(3, 1000, kSecond), 100u);
+}
+
+TEST(RateLimiter, PruneForgetsOnlyRefilledBuckets) {
+  RateLimiter limiter(/*per_second=*/1, /*burst=*/2);
+  ASSERT_TRUE(limiter.try_take(1, 2, 0));
+  ASSERT_TRUE(limiter.try_take(2, 1, 0));
+  EXPECT_EQ(limiter.size(), 2u);
+  limiter.prune(kSecond);  // uid 2 is full again, uid 1 is not
+  EXPECT_EQ(limiter.size(), 1u);
+  EXPECT_FALSE(limiter.try_take(1, 2, kSecond));  // its debt survived the pruning
+  limiter.prune(10 * kSecond);
+  EXPECT_EQ(limiter.size(), 0u);
+}
+
+TEST(RateLimiter, MapStaysSmallUnderManyUids) {
+  // Each uid takes one token and comes back only after its bucket refilled: the map never
+  // holds much more than the uids still owing tokens.
+  RateLimiter limiter(/*per_second=*/1000, /*burst=*/1);
+  for (uint32_t uid = 0; uid < 100000; ++uid)
+    ASSERT_TRUE(limiter.try_take(uid, 1, static_cast<int64_t>(uid) * kSecond / 100));
+  EXPECT_LE(limiter.size(), 128u);
+}
+
 }  // namespace
 }  // namespace metrics

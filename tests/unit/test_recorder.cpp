@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fake_clock.hpp"
+#include "limit_math.hpp"
 #include "temp_dir.hpp"
 
 namespace metrics {
@@ -678,6 +679,7 @@ TEST_F(RecorderTest, TooManyTimersPerConnectionAndTotal) {
   auto o = options();
   o.settings.max_timers_per_connection = 2;
   o.settings.max_timers_total = 3;
+  o.settings.unprivileged_timers_percent = 100;  // this test is about the total
   auto rec = make(o);
   ASSERT_TRUE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
   ASSERT_TRUE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
@@ -1049,8 +1051,28 @@ TEST_F(RecorderRegistryTest, EnforceRefusesAndNeverStores) {
   EXPECT_EQ(refusals(*rec, "WrongEventKind"), 2u);
   ASSERT_EQ(notices_.size(), 7u);
   EXPECT_FALSE(notices_[0].stored);
-  EXPECT_TRUE(notices_[0].message.starts_with("refused an event of uid 1000: event " +
-                                              unknown.to_string()));
+  // The journal keeps the event's UUID, never the caller's uid.
+  EXPECT_TRUE(notices_[0].message.starts_with("refused an event of an unprivileged caller: event " +
+                                              unknown.to_string()))
+      << notices_[0].message;
+  for (const auto& n : notices_) EXPECT_EQ(n.message.find("1000"), std::string::npos) << n.message;
+}
+
+TEST_F(RecorderRegistryTest, JournalLinesNameTheCallersRoleNeverItsUid) {
+  auto rec = make_with(registry::Mode::Permissive);
+  const Uuid unknown = Uuid::parse("0b9d5e8c-9c3a-4d0e-8f47-1f6f4cf0a111").value();
+  ASSERT_TRUE(rec->record_singular(kUser, 0, id_of(unknown), seconds(1), nullptr).ok());
+  ASSERT_TRUE(rec->record_singular(kService, 4242, id_of(unknown), seconds(1), nullptr).ok());
+  ASSERT_TRUE(rec->record_singular(kRoot, 4242, id_of(unknown), seconds(1), nullptr).ok());
+  ASSERT_EQ(notices_.size(), 3u);
+  EXPECT_NE(notices_[0].message.find("of an unprivileged caller"), std::string::npos);
+  EXPECT_NE(notices_[1].message.find("of the service user"), std::string::npos);
+  EXPECT_NE(notices_[2].message.find("of root"), std::string::npos);
+  for (const auto& n : notices_) {
+    EXPECT_NE(n.message.find(unknown.to_string()), std::string::npos) << n.message;
+    for (const char* uid : {"1000", "999", "4242"})
+      EXPECT_EQ(n.message.find(uid), std::string::npos) << n.message;
+  }
 }
 
 TEST_F(RecorderRegistryTest, ASequenceWithOneBadElementIsRefusedWhole) {
@@ -1105,6 +1127,202 @@ TEST_F(RecorderRegistryTest, WhileRecordingIsOffTheRegistryIsNotConsulted) {
   EXPECT_TRUE(rec->refusals().empty());
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(stored_rows(), 0u);
+}
+
+// ---- no local user can starve the others ------------------------------------------------
+
+class FairShareTest : public RecorderTest {
+ protected:
+  // A queue of `events` one-event units, with the default share (25 %) and pool (75 %).
+  std::unique_ptr<Recorder> make_sized(int events) {
+    auto o = options();
+    o.settings.rate_limit_burst = 100000;
+    auto rec = make(o);
+    EXPECT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventB), seconds(1), nullptr).ok());
+    one_ = store_->bytes_of_uid(0);
+    EXPECT_TRUE(rec->flush().ok());
+    rec->set_max_bytes(static_cast<uint64_t>(events) * static_cast<uint64_t>(one_));
+    return rec;
+  }
+  // Records as `who` until refused; returns how many were stored and the refusal.
+  std::pair<int, std::string> flood(Recorder& rec, const Caller& who, int at_most = 1000) {
+    for (int i = 0; i < at_most; ++i) {
+      auto r = rec.record_singular(who, 0, id_of(kEventA), seconds(1), nullptr);
+      if (!r) return {i, r.error().code};
+    }
+    return {at_most, ""};
+  }
+  int64_t one_ = 0;
+};
+
+TEST_F(FairShareTest, TwoFloodingUidsLeaveRoomForAThirdAndForRootAndTheService) {
+  auto rec = make_sized(100);  // share 25 events, unprivileged pool 75 (root holds 1)
+  EXPECT_EQ(flood(*rec, kUser), std::make_pair(25, std::string("UserQuotaExceeded")));
+  const Caller user_again{":1.20", 1000};  // another connection: the same uid's share
+  EXPECT_EQ(flood(*rec, user_again), std::make_pair(0, std::string("UserQuotaExceeded")));
+  EXPECT_EQ(flood(*rec, kOtherUser), std::make_pair(25, std::string("UserQuotaExceeded")));
+  // The guarantee: two uids at their share, a third uid's events are stored...
+  const Caller third{":1.30", 1002};
+  EXPECT_TRUE(rec->record_singular(third, 0, id_of(kEventA), seconds(1), nullptr).ok());
+  // ... and root and the service user record on.
+  EXPECT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(1), nullptr).ok());
+  EXPECT_TRUE(rec->record_singular(kService, 1000, id_of(kEventA), seconds(1), nullptr).ok());
+  // The pool: once a third uid fills its share too, unprivileged callers have used 75 of
+  // 100 (the service's event for uid 1000 counts under uid 1000) and a fourth is refused,
+  // while root still has the rest.
+  auto third_flood = flood(*rec, third);
+  EXPECT_EQ(third_flood.second, "QueueFull");
+  EXPECT_EQ(rec->unprivileged_bytes(), 75 * one_);
+  const Caller fourth{":1.40", 1003};
+  EXPECT_EQ(flood(*rec, fourth), std::make_pair(0, std::string("QueueFull")));
+  EXPECT_EQ(flood(*rec, kRoot).first, 100 - 75 - 2);
+  EXPECT_EQ(store_->total_bytes(), 100 * one_);
+}
+
+TEST_F(FairShareTest, OneUidCannotFillThePoolEvenWithAWholeShare) {
+  auto o = options();
+  o.settings.max_queue_share_percent = 100;
+  o.settings.unprivileged_queue_percent = 60;
+  o.settings.rate_limit_burst = 100000;
+  auto rec = make(o);
+  ASSERT_TRUE(rec->record_singular(kUser, 0, id_of(kEventA), seconds(1), nullptr).ok());
+  const int64_t one = store_->bytes_of_uid(1000);
+  rec->set_max_bytes(static_cast<uint64_t>(10 * one));
+  EXPECT_EQ(flood(*rec, kUser), std::make_pair(5, std::string("QueueFull")));
+  EXPECT_EQ(flood(*rec, kRoot), std::make_pair(4, std::string("QueueFull")));
+}
+
+TEST_F(FairShareTest, LimitArithmeticNeverOverflows) {
+  EXPECT_EQ(percent_of(UINT64_MAX, 100), UINT64_MAX);
+  EXPECT_EQ(percent_of(UINT64_MAX, 25), UINT64_MAX / 4);
+  EXPECT_EQ(percent_of(1'000'000'000'000'000'000ULL, 25), 250'000'000'000'000'000ULL);
+  EXPECT_EQ(percent_of(199, 50), 99u);
+  EXPECT_EQ(percent_of(3, 75), 2u);
+  EXPECT_TRUE(fits_within(INT64_MAX, INT64_MAX, UINT64_MAX));
+  EXPECT_FALSE(fits_within(1, INT64_MAX, static_cast<uint64_t>(INT64_MAX)));
+  EXPECT_TRUE(fits_within(0, 10, 10));
+  EXPECT_FALSE(fits_within(1, 10, 10));
+
+  // cache-size.conf maximum=1e18 or 2^64-1: an unprivileged uid's first event is stored.
+  for (uint64_t max : std::vector<uint64_t>{1'000'000'000'000'000'000ULL,
+                                            static_cast<uint64_t>(INT64_MAX) + 1, UINT64_MAX}) {
+    auto o = options();
+    o.max_bytes = max;
+    auto rec = make(o);
+    EXPECT_TRUE(rec->record_singular(kUser, 0, id_of(kEventA), seconds(1), nullptr).ok()) << max;
+    EXPECT_TRUE(rec->record_aggregate(kUser, 0, id_of(kEventA), 1, clock_.boottime, nullptr).ok())
+        << max;
+    auto timer = rec->start_timer(kUser, 0, id_of(kEventA), nullptr);
+    ASSERT_TRUE(timer.ok()) << max;
+    clock_.advance(seconds(2));
+    EXPECT_TRUE(rec->stop_timer(kUser, *timer).ok()) << max;
+    EXPECT_TRUE(rec->record_singular(kRoot, 0, id_of(kEventA), seconds(1), nullptr).ok()) << max;
+    ASSERT_TRUE(rec->purge().ok());
+  }
+}
+
+TEST_F(FairShareTest, TimersArePerUidAcrossConnectionsAndPooled) {
+  auto o = options();
+  o.settings.max_timers_per_connection = 2;
+  o.settings.max_timers_per_uid = 3;
+  o.settings.max_timers_total = 12;  // unprivileged pool: 9
+  auto rec = make(o);
+  auto start = [&](const Caller& c) { return rec->start_timer(c, 0, id_of(kEventA), nullptr); };
+  // One uid, many connections: three timers in all, not two per connection.
+  int started = 0;
+  std::string refusal;
+  for (int c = 0; c < 10; ++c) {
+    const Caller conn{":1.10" + std::to_string(c), 1000};
+    for (int i = 0; i < 2; ++i) {
+      auto t = start(conn);
+      if (t)
+        ++started;
+      else
+        refusal = t.error().code;
+    }
+  }
+  EXPECT_EQ(started, 3);
+  EXPECT_EQ(refusal, "TooManyTimers");
+  for (int c = 0; c < 10; ++c) (void)start(Caller{":1.20" + std::to_string(c), 1001});
+  EXPECT_EQ(rec->unprivileged_timer_count(), 6u);
+  // Two uids flooding: a third uid, root and the service user still get timers.
+  EXPECT_TRUE(start(Caller{":1.30", 1002}).ok());
+  EXPECT_TRUE(start(kRoot).ok());
+  EXPECT_TRUE(start(kService).ok());
+  // The pool: a third uid at its limit fills it; a fourth uid is refused, root is not.
+  EXPECT_TRUE(start(Caller{":1.31", 1002}).ok());
+  EXPECT_TRUE(start(Caller{":1.32", 1002}).ok());
+  auto fourth = start(Caller{":1.40", 1003});
+  ASSERT_FALSE(fourth.ok());
+  EXPECT_EQ(fourth.error().code, "TooManyTimers");
+  EXPECT_TRUE(start(kRootElsewhere).ok());
+  EXPECT_EQ(rec->timer_count(), 12u);
+}
+
+TEST_F(FairShareTest, PerCallerBookkeepingIsFreedWhenCallersLeave) {
+  auto o = options();
+  o.settings.rate_limit_burst = 5;
+  o.settings.rate_limit_per_second = 10;
+  auto rec = make(o);
+  std::vector<Caller> callers;
+  for (uint32_t uid = 2000; uid < 2100; ++uid)
+    callers.push_back(Caller{":1." + std::to_string(uid), uid});
+  for (const Caller& c : callers) {
+    for (int i = 0; i < 8; ++i)  // past the burst: refused and counted
+      (void)rec->record_singular(c, 0, id_of(kEventA), seconds(1), nullptr);
+    ASSERT_TRUE(rec->start_timer(c, 0, id_of(kEventA), nullptr).ok());
+    (void)rec->admit_listing(c, 1000);
+  }
+  EXPECT_EQ(rec->timer_connection_count(), 100u);
+  EXPECT_EQ(rec->timer_uid_count(), 100u);
+  EXPECT_GT(rec->rate_limiter_size(), 0u);
+  clock_.advance(seconds(10));  // every bucket has refilled
+  for (const Caller& c : callers) ASSERT_TRUE(rec->connection_closed(c.connection).ok());
+  EXPECT_EQ(rec->timer_count(), 0u);
+  EXPECT_EQ(rec->timer_connection_count(), 0u);
+  EXPECT_EQ(rec->timer_uid_count(), 0u);
+  EXPECT_EQ(rec->unprivileged_timer_count(), 0u);
+  EXPECT_EQ(rec->rate_limiter_size(), 0u);
+  // Refusal counters per uid are bounded.
+  for (uint32_t uid = 5000; uid < 6000; ++uid)
+    (void)rec->record_singular(Caller{":1.x", uid}, 0, id_of(kEventA).first(3), 0, nullptr);
+  EXPECT_EQ(rec->refusal_uid_count(), Recorder::kMaxRefusalUids);
+}
+
+TEST_F(FairShareTest, UnprivilegedCallersSeeTheirOwnRefusalsOnly) {
+  auto rec = make();
+  const auto bad_id = id_of(kEventA).first(3);
+  (void)rec->record_singular(kUser, 0, bad_id, 0, nullptr);
+  (void)rec->record_singular(kUser, 0, bad_id, 0, nullptr);
+  (void)rec->record_singular(kRoot, 0, bad_id, 0, nullptr);
+  EXPECT_EQ(rec->refusals_of(1000), (std::map<std::string, uint64_t>{{"InvalidEventId", 2}}));
+  EXPECT_TRUE(rec->refusals_of(1001).empty());
+  EXPECT_EQ(refusals(*rec, "InvalidEventId"), 3u);
+}
+
+TEST_F(FairShareTest, ListingsOfAnUnprivilegedCallerAreRateLimited) {
+  auto rec = make();
+  const uint64_t burst = static_cast<uint64_t>(Recorder::kListingBurstRows);
+  auto first = rec->admit_listing(kUser, 100000);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, burst - Recorder::kListingCallCost);  // capped by the bucket
+  rec->listing_done(kUser, *first, 0);                    // nothing listed: the rows come back
+  auto second = rec->admit_listing(kUser, 100000);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, burst - 2 * Recorder::kListingCallCost);
+  rec->listing_done(kUser, *second, *second);
+  auto third = rec->admit_listing(kUser, 0);
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, "RateLimited");
+  EXPECT_EQ(rec->refusals_of(1000).at("RateLimited"), 1u);
+  // Another uid, root and the service user are not affected.
+  EXPECT_TRUE(rec->admit_listing(kOtherUser, 10).ok());
+  EXPECT_EQ(rec->admit_listing(kRoot, 100000).value(), 100000u);
+  EXPECT_EQ(rec->admit_listing(kService, 100000).value(), 100000u);
+  // A second later 50 empty listings' worth of tokens are back.
+  clock_.advance(seconds(1));
+  auto later = rec->admit_listing(kUser, 0);
+  EXPECT_TRUE(later.ok());
 }
 
 }  // namespace

@@ -68,15 +68,16 @@ TEST_F(GateTest, PermissiveStoresAndCountsWhatItWouldRefuse) {
   EXPECT_TRUE(v.store);
   ASSERT_TRUE(v.problem);
   EXPECT_EQ(v.problem->code, "UnknownEvent");
-  gate_.stored_anyway(*v.problem, 1000, 0);
-  gate_.stored_anyway(*v.problem, 1000, 0);
-  gate_.stored_anyway(Error{"WrongPayloadType", "x"}, 1000, 0);
+  gate_.stored_anyway(*v.problem, "an unprivileged caller", 0);
+  gate_.stored_anyway(*v.problem, "an unprivileged caller", 0);
+  gate_.stored_anyway(Error{"WrongPayloadType", "x"}, "an unprivileged caller", 0);
   EXPECT_EQ(gate_.stored_anyway_counts(),
             (std::map<std::string, uint64_t>{{"UnknownEvent", 2}, {"WrongPayloadType", 1}}));
   ASSERT_EQ(notices_.size(), 3u);
   EXPECT_TRUE(notices_[0].stored);
   EXPECT_EQ(notices_[0].message,
-            "RegistryMode=permissive: stored an event of uid 1000 that enforce mode would refuse "
+            "RegistryMode=permissive: stored an event of an unprivileged caller that enforce mode "
+            "would refuse "
             "(UnknownEvent): " +
                 v.problem->message);
 }
@@ -84,30 +85,29 @@ TEST_F(GateTest, PermissiveStoresAndCountsWhatItWouldRefuse) {
 TEST_F(GateTest, JournalLinesAreRateLimitedAndSayWhatWasLeftOut) {
   gate_.install(Registry(), Mode::Enforce);
   const Error problem{"UnknownEvent", "event X is not in the metric registry"};
-  for (int i = 0; i < 25; ++i) gate_.refused(problem, 5, 0);
+  for (int i = 0; i < 25; ++i) gate_.refused(problem, "root", 0);
   // A burst, then nothing until the budget refills.
   ASSERT_EQ(notices_.size(), static_cast<size_t>(Gate::kNoticeBurst));
   EXPECT_FALSE(notices_[0].stored);
-  EXPECT_EQ(notices_[0].message,
-            "refused an event of uid 5: event X is not in the metric registry");
+  EXPECT_EQ(notices_[0].message, "refused an event of root: event X is not in the metric registry");
   const auto interval = static_cast<int64_t>(Gate::kNoticeIntervalSeconds * kSecond);
-  gate_.refused(problem, 5, interval - kSecond);
+  gate_.refused(problem, "root", interval - kSecond);
   EXPECT_EQ(notices_.size(), 10u);
-  gate_.refused(problem, 5, interval + kSecond);
+  gate_.refused(problem, "root", interval + kSecond);
   ASSERT_EQ(notices_.size(), 11u);
   EXPECT_EQ(notices_.back().message,
-            "refused an event of uid 5: event X is not in the metric registry (16 earlier "
+            "refused an event of root: event X is not in the metric registry (16 earlier "
             "messages like this left out)");
   // The count starts again after it was reported.
-  gate_.refused(problem, 5, 3 * interval);
+  gate_.refused(problem, "root", 3 * interval);
   ASSERT_EQ(notices_.size(), 12u);
   EXPECT_EQ(notices_.back().message,
-            "refused an event of uid 5: event X is not in the metric registry");
+            "refused an event of root: event X is not in the metric registry");
 }
 
 TEST_F(GateTest, SuppressedStoresAreStillCounted) {
   gate_.install(Registry(), Mode::Permissive);
-  for (int i = 0; i < 100; ++i) gate_.stored_anyway(Error{"UnknownEvent", "x"}, 5, 0);
+  for (int i = 0; i < 100; ++i) gate_.stored_anyway(Error{"UnknownEvent", "x"}, "root", 0);
   EXPECT_EQ(gate_.stored_anyway_counts().at("UnknownEvent"), 100u);
   EXPECT_EQ(notices_.size(), 10u);
 }

@@ -485,7 +485,10 @@ TEST_F(SettingsTest, OsReleaseMissing) {
 // ---- recorder.conf ---------------------------------------------------------------------
 
 void expect_defaults(const RecorderSettings& s) {
-  EXPECT_EQ(s.max_queue_share_percent, 50u);
+  EXPECT_EQ(s.max_queue_share_percent, 25u);
+  EXPECT_EQ(s.unprivileged_queue_percent, 75u);
+  EXPECT_EQ(s.max_timers_per_uid, 256u);
+  EXPECT_EQ(s.unprivileged_timers_percent, 75u);
   EXPECT_DOUBLE_EQ(s.rate_limit_per_second, 500);
   EXPECT_EQ(s.rate_limit_burst, 5000u);
   EXPECT_EQ(s.max_payload_bytes, 65536u);
@@ -503,6 +506,24 @@ TEST_F(SettingsTest, RecorderSettingsDefaults) {
       write("recorder.conf", "[Recorder]\nUploadIntervalSeconds=3600\n[Upload]\nProxy=x\n"));
   expect_defaults(other);
   EXPECT_TRUE(other.warnings.empty());
+}
+
+TEST_F(SettingsTest, RecorderSettingsUnprivilegedPools) {
+  RecorderSettings s =
+      read_recorder_settings(write("recorder.conf",
+                                   "[Recorder]\nUnprivilegedQueuePercent=60\nMaxTimersPerUid=9\n"
+                                   "UnprivilegedTimersPercent=100\n"));
+  EXPECT_TRUE(s.warnings.empty());
+  EXPECT_EQ(s.unprivileged_queue_percent, 60u);
+  EXPECT_EQ(s.max_timers_per_uid, 9u);
+  EXPECT_EQ(s.unprivileged_timers_percent, 100u);
+
+  RecorderSettings bad =
+      read_recorder_settings(write("recorder.conf",
+                                   "[Recorder]\nUnprivilegedQueuePercent=0\nMaxTimersPerUid=0\n"
+                                   "UnprivilegedTimersPercent=101\n"));
+  EXPECT_EQ(bad.warnings.size(), 3u);
+  expect_defaults(bad);
 }
 
 TEST_F(SettingsTest, RecorderSettingsValidValues) {
