@@ -124,6 +124,21 @@ class RegistryCommandsTest(unittest.TestCase):
                 self.assertEqual(problem['file'], path)
                 self.assertIn(message.split("': ")[-1], problem['message'])
 
+    def test_json_output_with_a_file_name_that_is_not_utf8(self):
+        # A plain JSON dump threw on the name (metricsctl aborted); its bytes become U+FFFD.
+        name = os.fsdecode(b'caf\xe9.json')
+        path = self.write(name, {'format': 1, 'owner': 'Test', 'metrics': [
+            new_entry('3b0f6a52-1c1e-4c7a-9e4e-0f2d5a6b7c8d')]})
+        code, out, err = run_ctl('registry', 'check', '--json', '--registry-dir',
+                                 os.path.join(self.tmp.name, 'none'), path)
+        self.assertEqual(code, 0, out + err)
+        checked = json.loads(out)['files'][0]
+        self.assertEqual((checked['file'], checked['metrics']),
+                         (os.path.join(self.tmp.name, 'caf\ufffd.json'), 1))
+        code, out, err = run_ctl('registry', 'list', '--json', '--registry-dir', self.tmp.name)
+        self.assertEqual(code, 0, out + err)
+        self.assertEqual(len(json.loads(out)['metrics']), 1)
+
     def test_list_without_a_registry_fails(self):
         code, _, err = run_ctl('registry', 'list', '--registry-dir',
                                os.path.join(self.tmp.name, 'none'))
