@@ -398,13 +398,23 @@ FileContents parse_text(std::string_view text, const std::filesystem::path& file
   if (out.file_skipped) return out;
   out.owner = *owner;
 
+  size_t left_out = 0;
   for (size_t i = 0; i < metrics->size(); ++i) {
     EntryReader reader(out.file, out.owner, i + 1);
     auto entry = reader.read((*metrics)[i], entry_duplicates[i]);
-    auto problems = reader.problems();
-    out.problems.insert(out.problems.end(), problems.begin(), problems.end());
+    for (Problem& problem : reader.problems()) {
+      if (out.problems.size() < kMaxProblemsPerFile)
+        out.problems.push_back(std::move(problem));
+      else
+        ++left_out;
+    }
     if (entry) out.entries.push_back(std::move(*entry));
   }
+  if (left_out > 0)
+    out.problems.push_back(Problem{
+        out.file, std::nullopt, "", "",
+        std::to_string(left_out) + " more " + (left_out == 1 ? "problem is" : "problems are") +
+            " not listed (the first " + std::to_string(kMaxProblemsPerFile) + " are)"});
   return out;
 }
 

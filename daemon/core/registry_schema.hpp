@@ -20,6 +20,9 @@ inline constexpr int kFormatVersion = 1;
 inline constexpr size_t kMaxFileBytes = 1024 * 1024;
 inline constexpr size_t kMaxNestingDepth = 64;  // arrays and objects inside each other
 inline constexpr size_t kMaxEntries = 10000;    // metrics of one file
+// Problems listed for one file: a file of 10 000 broken entries would otherwise put ~10^5
+// lines in the journal at every reload and keep them in memory. The rest are counted.
+inline constexpr size_t kMaxProblemsPerFile = 100;
 
 struct FileContents {
   std::filesystem::path file;

@@ -85,9 +85,12 @@ TEST(RegistryLimits, HugeEntryCountsAreRefused) {
   at_limit += "]}";
   FileContents contents = parse_registry_text(at_limit, "t.json");
   EXPECT_FALSE(contents.file_skipped);
-  ASSERT_EQ(contents.problems.size(), kMaxEntries);
+  // The first 100 problems are listed, the others counted.
+  ASSERT_EQ(contents.problems.size(), kMaxProblemsPerFile + 1);
+  EXPECT_EQ(contents.problems[99].to_string(),
+            "t.json: entry 100: expected a JSON object, got null");
   EXPECT_EQ(contents.problems.back().to_string(),
-            "t.json: entry 10000: expected a JSON object, got null");
+            "t.json: 9900 more problems are not listed (the first 100 are)");
 
   // Any other array or object is bounded the same way.
   std::string wide = R"({"format":1,"owner":"x","metrics":[],"note":[)";
