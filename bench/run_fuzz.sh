@@ -7,6 +7,9 @@
 #
 #   bench/run_fuzz.sh [RUNS [HARNESS...]]
 #
+# METRICS_FUZZ_MAX_SECONDS=N stops each harness after N seconds when RUNS take longer
+# (fuzz/run.sh): the summary line then says how many executions did run.
+#
 # Needs the fuzz build (docs/fuzzing.md):
 #   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DMETRICS_FUZZ=ON -DMETRICS_SANITIZE=ON \
 #     -DMETRICS_BUILD_TESTS=OFF -DMETRICS_BUILD_BENCH=OFF && cmake --build build-fuzz --target fuzzers

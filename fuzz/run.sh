@@ -7,6 +7,9 @@
 #
 #   fuzz/run.sh RUNS [HARNESS...]        (BUILD: $METRICS_FUZZ_BUILD_DIR, default build-fuzz)
 #
+# METRICS_FUZZ_MAX_SECONDS=N also stops each harness after N seconds (libFuzzer's
+# -max_total_time), for a run that must fit a time budget.
+#
 # New inputs a run finds go to BUILD/fuzz-corpus/NAME, never into the source tree; a
 # crash input worth keeping is copied to fuzz/corpus/NAME/ by hand, with the fix.
 set -euo pipefail
@@ -33,6 +36,8 @@ for name in "${harnesses[@]}"; do
   mkdir -p "$work"
   echo "== $name: $runs runs"
   # -seed fixed: a CI failure is the same failure when run again.
-  "$binary" -runs="$runs" -seed=1 -timeout=10 -print_final_stats=1 \
+  limit=()
+  [[ -n ${METRICS_FUZZ_MAX_SECONDS:-} ]] && limit=(-max_total_time="$METRICS_FUZZ_MAX_SECONDS")
+  "$binary" -runs="$runs" "${limit[@]}" -seed=1 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$build/fuzz-artifacts/$name-" "$work" "$here/corpus/$name"
 done

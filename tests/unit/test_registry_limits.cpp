@@ -125,6 +125,23 @@ TEST(RegistryLimits, AFileThatNeverEndsIsRefused) {
             "/dev/zero: is larger than 1048576 bytes, the most a registry file may be (split it)");
 }
 
+TEST(RegistryLimits, ProblemsAreUtf8WhereGLibCutsACharacter) {
+  // Found by fuzz_registry: GLib's parse error gives a byte range inside "\u0450"; quoted
+  // as is, the message was not UTF-8, and metricsctl's JSON output threw on it.
+  const std::string text = R"json({"format": 1, "owner": "x", "metrics": [{
+      "uuid": "0e7f3c55-2d9a-4b8e-b1c4-6a2f8e9d0c13", "name": "n", "kind": "singular",
+      "payload_type": "(su)",
+      "fields": [{"name": "a", "description": "a"}, {"name": "b", "description": "b"}],
+      "description": "d", "purpose": "p", "approval": "a",
+      "example": "(\u0450rg', 1)"}]})json";
+  FileContents contents = parse_registry_text(text, "t.json");
+  ASSERT_EQ(contents.problems.size(), 1u);
+  const std::string message = contents.problems[0].to_string();
+  EXPECT_TRUE(g_utf8_validate(message.data(), static_cast<gssize>(message.size()), nullptr))
+      << message;
+  EXPECT_NE(message.find("(at '\u0450"), std::string::npos) << message;
+}
+
 TEST(RegistryLimits, AHostileFileLeavesTheOthersInEffect) {
   testing::TempDir tmp;
   write_file(tmp.path() / "10-good.json",
