@@ -15,6 +15,9 @@ PACKAGES=(
   # Packaging and hardening checks: systemd-analyze, the sandbox the units describe
   # (bubblewrap, libseccomp), the real polkitd, rpmbuild/rpmspec and rpmlint.
   systemd bubblewrap python3-seccomp polkitd rpm rpmlint
+  # The fuzzers (fuzz/, docs/fuzzing.md): clang 14 and its runtime libraries, libFuzzer
+  # (libclang_rt.fuzzer) among them.
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite, as CI runs it: dependencies, a normal build with every test,
-# the formatting check, the RPM packages built from the release tarball (rpmbuild,
-# rpmlint, upgrade check), then the whole suite again under ASan+UBSan.
+# the formatting check, the fuzzers for a few thousand runs each (METRICS_SKIP_FUZZ=1
+# skips them), the RPM packages built from the release tarball (rpmbuild, rpmlint,
+# upgrade check), then the whole suite again under ASan+UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -25,6 +26,18 @@ scripts/check-format.sh
 
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "$test_jobs"
+
+if [[ "${METRICS_SKIP_FUZZ:-0}" != 1 ]]; then
+  echo "== fuzzers (libFuzzer; fuzz/run.sh, docs/fuzzing.md)"
+  # Every parser of outside input, from its seed corpus (past crashes included), for a
+  # fixed number of runs: a regression fails here. clang, in its own build directory.
+  fuzz_start=$SECONDS
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMETRICS_FUZZ=ON -DMETRICS_SANITIZE=ON -DMETRICS_BUILD_TESTS=OFF -DMETRICS_BUILD_BENCH=OFF
+  cmake --build build-fuzz -j "$jobs" --target fuzzers
+  fuzz/run.sh "${METRICS_FUZZ_RUNS:-20000}"
+  echo "== fuzzers took $((SECONDS - fuzz_start)) s"
+fi
 
 if [[ "${METRICS_SKIP_RPM:-0}" != 1 ]]; then
   echo "== RPM packages (packaging/fedora.spec from the dist tarball)"

@@ -1,5 +1,7 @@
 #include "registry_watch.hpp"
 
+#include <malloc.h>
+
 #include "log.hpp"
 
 namespace metrics::bus {
@@ -14,6 +16,13 @@ void log_if_empty(const registry::Gate& gate) {
         "the metric registry " + gate.registry()->directory().string() +
             " holds no valid metric: every event is refused until one is installed",
         kMsgRegistryProblem);
+}
+
+// Reading a registry file builds its whole JSON tree (up to the file limits of
+// registry_schema.hpp, tens of MB for a hostile file), freed once the entries are taken
+// out of it; glibc keeps the heap it grew unless told to hand it back.
+void return_memory() {
+  malloc_trim(0);
 }
 
 void log_problems(const std::vector<registry::Problem>& problems) {
@@ -40,6 +49,7 @@ RegistryWatch::RegistryWatch(registry::Gate& gate, const std::filesystem::path& 
       kMsgRegistryLoaded);
   log_problems(loaded.problems());
   log_if_empty(gate_);
+  return_memory();
   if (mode == registry::Mode::Permissive)
     log(LOG_WARNING,
         "RegistryMode=permissive: events the registry does not allow are stored (and uploaded) "
@@ -76,6 +86,7 @@ gboolean RegistryWatch::on_settled(gpointer self) {
 
 void RegistryWatch::reload() {
   settle_.reset();
+  // The registry is replaced as a whole: the old one is destroyed inside reload().
   auto report = gate_.reload();
   if (!report) return;
   log(LOG_INFO,
@@ -84,6 +95,8 @@ void RegistryWatch::reload() {
       kMsgRegistryLoaded);
   log_problems(report->problems);
   log_if_empty(gate_);
+  report.reset();
+  return_memory();
 }
 
 }  // namespace metrics::bus

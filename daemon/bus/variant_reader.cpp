@@ -48,7 +48,16 @@ Result<GVariantPtr> read_basic(sd_bus_message* m, char type) {
     double d;
     const char* s;
   } v{};
-  if (sd_bus_message_read_basic(m, type, &v) <= 0) return bad("cannot read basic value");
+  if (sd_bus_message_read_basic(m, type, &v) <= 0) {
+    // sd-bus checks strings itself, before we see them, and its UTF-8 check also refuses
+    // the Unicode noncharacters that D-Bus and GLib allow: say so, or a client sending
+    // one cannot tell what is wrong.
+    if (type == 's')
+      return bad(
+          "a string is not valid UTF-8, or holds a Unicode noncharacter (U+FDD0..U+FDEF, "
+          "U+FFFE, U+FFFF and the last two of every plane), which sd-bus refuses");
+    return bad("cannot read basic value");
+  }
   switch (type) {
     case 'y':
       return adopt_variant(g_variant_new_byte(v.y));

@@ -44,10 +44,9 @@ ExitCode list(const Arguments& arguments, Context& context) {
     nlohmann::ordered_json problems = nlohmann::ordered_json::array();
     for (const auto& problem : loaded.problems())
       problems.push_back(registry_problem_json(problem));
-    context.out << nlohmann::ordered_json{{"directory", directory.string()},
-                                          {"metrics", metrics},
-                                          {"problems", problems}}
-                       .dump()
+    context.out << registry_json_text({{"directory", directory.string()},
+                                       {"metrics", metrics},
+                                       {"problems", problems}})
                 << '\n';
     return ExitCode::kSuccess;
   }
@@ -77,7 +76,7 @@ ExitCode show(const Arguments& arguments, Context& context) {
                                 "' or has that UUID; 'metricsctl registry list' shows them");
   }
   if (arguments.options & kOptionJson)
-    context.out << registry_entry_json(*entry).dump() << '\n';
+    context.out << registry_json_text(registry_entry_json(*entry)) << '\n';
   else
     context.out << render_registry_entry(*entry);
   return ExitCode::kSuccess;
@@ -150,13 +149,11 @@ ExitCode check(const Arguments& arguments, Context& context) {
     }
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
     for (const auto& problem : problems) all.push_back(registry_problem_json(problem));
-    context.out << nlohmann::ordered_json{{"files", list},
-                                          {"checked_against",
-                                           against_installed
-                                               ? nlohmann::ordered_json(installed.string())
-                                               : nullptr},
-                                          {"problems", all}}
-                       .dump()
+    context.out << registry_json_text(
+                       {{"files", list},
+                        {"checked_against",
+                         against_installed ? nlohmann::ordered_json(installed.string()) : nullptr},
+                        {"problems", all}})
                 << '\n';
   } else {
     for (const auto& problem : problems) context.out << problem.to_string() << '\n';

@@ -92,7 +92,16 @@ std::string readable_parse_error(const std::string& message, const std::string& 
   if (!rest.starts_with(':') || *start >= end || *start > text.size()) return message;
   rest.remove_prefix(1);
   if (*start == text.size()) return std::string(rest) + " (at the end)";
-  return std::string(rest) + " (at '" + text.substr(*start, end - *start) + "')";
+  // GLib's byte range may cut a character in two: widen it to whole characters, or the
+  // message is not UTF-8 (and a JSON or journal writer refuses it).
+  size_t from = *start;
+  size_t to = std::min(end, text.size());
+  auto continuation = [&text](size_t i) {
+    return (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+  };
+  while (from > 0 && continuation(from)) --from;
+  while (to < text.size() && continuation(to)) ++to;
+  return std::string(rest) + " (at '" + text.substr(from, to - from) + "')";
 }
 
 }  // namespace

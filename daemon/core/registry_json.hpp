@@ -27,7 +27,19 @@ struct ParsedJson {
   std::vector<JsonPath> duplicate_keys;
 };
 
-// Error "InvalidJson" with the parser's line, column and reason.
-Result<ParsedJson> parse_json(std::string_view text);
+// What a document may hold. nlohmann/json builds the whole tree in memory, so a hostile
+// or broken file is refused while it is read, before it can take much of either.
+struct JsonLimits {
+  size_t max_depth = 64;       // arrays and objects inside each other
+  size_t max_members = 10000;  // elements of one array, members of one object
+};
+
+// Never throws for any input. Errors: "InvalidJson" for a syntax error (with the line and
+// column), "InvalidJsonValue" for a value the library cannot hold (a number beyond
+// double's range), "TooDeep" and "TooManyMembers" when a limit is passed. `error_at`, when
+// given, is set to the place the parser had reached: the member whose value failed, or the
+// container with too many members.
+Result<ParsedJson> parse_json(std::string_view text, const JsonLimits& limits = {},
+                              JsonPath* error_at = nullptr);
 
 }  // namespace metrics::registry

@@ -316,9 +316,23 @@ class EntryReader {
   };
 };
 
-}  // namespace
+// " (entry 3, field 'example_count')", " (field 'note')" or "": where in the file the
+// reader stopped. After a syntax error the last key read need not be where the mistake
+// is (a missing comma after it), so only the entry is named (the line and column are).
+std::string location(const JsonPath& at, bool with_field) {
+  std::string entry;
+  std::span<const JsonStep> rest = at;
+  if (at.size() >= 2 && at[0].key == "metrics" && !at[0].index && at[1].index) {
+    entry = "entry " + std::to_string(*at[1].index + 1);
+    rest = rest.subspan(2);
+  }
+  const std::string field = with_field ? field_path(rest) : "";
+  if (entry.empty() && field.empty()) return "";
+  return " (" + entry + (entry.empty() || field.empty() ? "" : ", ") +
+         (field.empty() ? "" : "field '" + field + "'") + ")";
+}
 
-FileContents parse_registry_text(std::string_view text, const std::filesystem::path& file) {
+FileContents parse_text(std::string_view text, const std::filesystem::path& file) {
   FileContents out;
   out.file = file;
   auto file_problem = [&out](const std::string& field, const std::string& message) {
@@ -326,9 +340,25 @@ FileContents parse_registry_text(std::string_view text, const std::filesystem::p
     out.file_skipped = true;
   };
 
-  auto parsed = parse_json(text);
+  if (text.size() > kMaxFileBytes) {
+    file_problem("", "is " + std::to_string(text.size()) + " bytes; a registry file may be at " +
+                         "most " + std::to_string(kMaxFileBytes) + " bytes (split it)");
+    return out;
+  }
+  JsonPath error_at;
+  auto parsed = parse_json(text, JsonLimits{kMaxNestingDepth, kMaxEntries}, &error_at);
   if (!parsed) {
-    file_problem("", "is not valid JSON: " + parsed.error().message);
+    const Error& error = parsed.error();
+    if (error.code == "TooManyMembers" && error_at.size() == 1 && error_at[0].key == "metrics")
+      file_problem("metrics", "has more than " + std::to_string(kMaxEntries) +
+                                  " entries; a registry file may hold at most " +
+                                  std::to_string(kMaxEntries) + " metrics (split it)");
+    else if (error.code == "InvalidJson")
+      file_problem("", "is not valid JSON: " + error.message + location(error_at, false));
+    else if (error.code == "InvalidJsonValue")
+      file_problem("", "is not valid JSON: " + error.message + location(error_at, true));
+    else
+      file_problem("", "is refused: " + error.message + location(error_at, true));
     return out;
   }
   const json& root = parsed->value;
@@ -368,30 +398,63 @@ FileContents parse_registry_text(std::string_view text, const std::filesystem::p
   if (out.file_skipped) return out;
   out.owner = *owner;
 
+  size_t left_out = 0;
   for (size_t i = 0; i < metrics->size(); ++i) {
     EntryReader reader(out.file, out.owner, i + 1);
     auto entry = reader.read((*metrics)[i], entry_duplicates[i]);
-    auto problems = reader.problems();
-    out.problems.insert(out.problems.end(), problems.begin(), problems.end());
+    for (Problem& problem : reader.problems()) {
+      if (out.problems.size() < kMaxProblemsPerFile)
+        out.problems.push_back(std::move(problem));
+      else
+        ++left_out;
+    }
     if (entry) out.entries.push_back(std::move(*entry));
   }
+  if (left_out > 0)
+    out.problems.push_back(Problem{
+        out.file, std::nullopt, "", "",
+        std::to_string(left_out) + " more " + (left_out == 1 ? "problem is" : "problems are") +
+            " not listed (the first " + std::to_string(kMaxProblemsPerFile) + " are)"});
   return out;
 }
 
-FileContents read_registry_file(const std::filesystem::path& file) {
-  gchar* raw = nullptr;
-  gsize length = 0;
-  GErrorOut err;
-  if (!g_file_get_contents(file.c_str(), &raw, &length, err.out())) {
-    FileContents out;
-    out.file = file;
-    out.file_skipped = true;
-    out.problems.push_back(
-        Problem{file, std::nullopt, "", "", "cannot be read (" + err.message() + ")"});
-    return out;
+FileContents skipped_file(const std::filesystem::path& file, const std::string& message) {
+  FileContents out;
+  out.file = file;
+  out.file_skipped = true;
+  out.problems.push_back(Problem{file, std::nullopt, "", "", message});
+  return out;
+}
+
+}  // namespace
+
+FileContents parse_registry_text(std::string_view text, const std::filesystem::path& file) {
+  try {
+    return parse_text(text, file);
+  } catch (const std::exception& e) {
+    // A reader that cannot cope with one file must not take the others (or the recorder)
+    // down with it: whatever was thrown is this file's problem.
+    return skipped_file(file, std::string("cannot be read: ") + e.what());
   }
-  GCharPtr contents(raw);
-  return parse_registry_text(std::string_view(contents.get(), length), file);
+}
+
+FileContents read_registry_file(const std::filesystem::path& file) {
+  // Read at most one byte more than a file may have: a path given by a user may be a
+  // device or a pipe that never ends.
+  GErrorOut err;
+  GObjectPtr<GFile> handle(g_file_new_for_path(file.c_str()));
+  GObjectPtr<GFileInputStream> stream(g_file_read(handle.get(), nullptr, err.out()));
+  if (!stream) return skipped_file(file, "cannot be read (" + err.message() + ")");
+  std::string contents(kMaxFileBytes + 1, '\0');
+  gsize length = 0;
+  if (!g_input_stream_read_all(G_INPUT_STREAM(stream.get()), contents.data(), contents.size(),
+                               &length, nullptr, err.out()))
+    return skipped_file(file, "cannot be read (" + err.message() + ")");
+  if (length > kMaxFileBytes)
+    return skipped_file(file, "is larger than " + std::to_string(kMaxFileBytes) +
+                                  " bytes, the most a registry file may be (split it)");
+  contents.resize(length);
+  return parse_registry_text(contents, file);
 }
 
 }  // namespace metrics::registry

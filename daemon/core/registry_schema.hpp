@@ -15,6 +15,15 @@ namespace metrics::registry {
 
 inline constexpr int kFormatVersion = 1;
 
+// What one registry file may be (docs/adding-a-metric.md): a larger or deeper file is
+// refused as a whole before it takes the reader's memory or stack.
+inline constexpr size_t kMaxFileBytes = 1024 * 1024;
+inline constexpr size_t kMaxNestingDepth = 64;  // arrays and objects inside each other
+inline constexpr size_t kMaxEntries = 10000;    // metrics of one file
+// Problems listed for one file: a file of 10 000 broken entries would otherwise put ~10^5
+// lines in the journal at every reload and keep them in memory. The rest are counted.
+inline constexpr size_t kMaxProblemsPerFile = 100;
+
 struct FileContents {
   std::filesystem::path file;
   std::string owner;
@@ -23,7 +32,8 @@ struct FileContents {
   bool file_skipped = false;      // a problem with the file itself: no entry was used
 };
 
-// `file` is only used to name the source in entries and problems.
+// `file` is only used to name the source in entries and problems. Never throws: any text
+// is either read or reported.
 FileContents parse_registry_text(std::string_view text, const std::filesystem::path& file);
 FileContents read_registry_file(const std::filesystem::path& file);
 

@@ -92,6 +92,53 @@ class RegistryCommandsTest(unittest.TestCase):
         problems = json.loads(out)['problems']
         self.assertEqual([p['file'] for p in problems], [os.path.join(self.tmp.name, 'bad.json')])
 
+    def test_check_refuses_hostile_files_with_a_message(self):
+        # Each of these used to abort metricsctl (an uncaught nlohmann exception) or would
+        # exhaust its stack or memory; each is now a problem naming the file and exit 1.
+        cases = {
+            'overflow.json': ('{"format":1,"owner":"x","metrics":[],"note":1e400}',
+                              "is not valid JSON: number overflow parsing '1e400' "
+                              "(field 'note')"),
+            'negative.json': ('{"format":1,"owner":"x","metrics":[{"example_count":-1e400}]}',
+                              "number overflow parsing '-1e400' (entry 1, field "
+                              "'example_count')"),
+            'deep.json': ('[' * 1000000, 'arrays and objects are nested more than 64 deep'),
+            'many.json': ('{"format":1,"owner":"x","metrics":[' + ','.join(['{}'] * 100000)
+                          + ']}', "field 'metrics': has more than 10000 entries"),
+            'huge.json': ('{"format":1,"owner":"x","metrics":[],"x":"' + 'a' * 1100000 + '"}',
+                          'is larger than 1048576 bytes'),
+        }
+        for name, (text, message) in cases.items():
+            with self.subTest(name):
+                path = self.write(name, text)
+                code, out, err = run_ctl('registry', 'check', '--registry-dir',
+                                         os.path.join(self.tmp.name, 'none'), path)
+                self.assertEqual(code, 1, out + err)
+                self.assertIn(f'{path}: ', out)
+                self.assertIn(message, out)
+                self.assertIn(f'{path}: 0 metrics, 1 problem', out)
+                code, out, err = run_ctl('registry', 'check', '--json', '--registry-dir',
+                                         os.path.join(self.tmp.name, 'none'), path)
+                self.assertEqual(code, 1, out + err)
+                problem = json.loads(out)['problems'][0]
+                self.assertEqual(problem['file'], path)
+                self.assertIn(message.split("': ")[-1], problem['message'])
+
+    def test_json_output_with_a_file_name_that_is_not_utf8(self):
+        # A plain JSON dump threw on the name (metricsctl aborted); its bytes become U+FFFD.
+        name = os.fsdecode(b'caf\xe9.json')
+        path = self.write(name, {'format': 1, 'owner': 'Test', 'metrics': [
+            new_entry('3b0f6a52-1c1e-4c7a-9e4e-0f2d5a6b7c8d')]})
+        code, out, err = run_ctl('registry', 'check', '--json', '--registry-dir',
+                                 os.path.join(self.tmp.name, 'none'), path)
+        self.assertEqual(code, 0, out + err)
+        checked = json.loads(out)['files'][0]
+        self.assertEqual((checked['file'], checked['metrics']),
+                         (os.path.join(self.tmp.name, 'caf\ufffd.json'), 1))
+        code, out, err = run_ctl('registry', 'list', '--json', '--registry-dir', self.tmp.name)
+        self.assertEqual(code, 0, out + err)
+        self.assertEqual(len(json.loads(out)['metrics']), 1)
+
     def test_list_without_a_registry_fails(self):
         code, _, err = run_ctl('registry', 'list', '--registry-dir',
                                os.path.join(self.tmp.name, 'none'))

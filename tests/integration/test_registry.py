@@ -247,6 +247,58 @@ class MalformedFileTest(RegistryTestCase):
         self.assertEqual(len(self.env.counts(uuid.UUID(PARTIAL_GOOD).bytes)), 1)
 
 
+# Files that used to abort the recorder (an uncaught nlohmann exception: a crash loop, as
+# the file is read again at every start) or would exhaust its stack or memory.
+HOSTILE_FILES = {
+    'a-overflow.json': '{"format":1,"owner":"x","metrics":[],"note":1e400}',
+    'b-negative.json': '{"format":1,"owner":"x","metrics":[{"example_count":-1e400}]}',
+    'c-deep.json': '[' * 1000000,
+    'd-many.json': '{"format":1,"owner":"x","metrics":[' + ','.join(['{}'] * 100000) + ']}',
+}
+
+
+class HostileFileTest(RegistryTestCase):
+
+    def assertStillEnforcing(self):
+        self.assertTrue(self.env.daemon_alive(), self.env.daemon_log()[-3000:])
+        self.client.record_singular(LOCALE, GLib.Variant('s', 'de_DE'))
+        self.assertDBusError(UNKNOWN_EVENT, self.client.record_singular, random_event_id(),
+                             GLib.Variant('s', 'x'))
+
+    def assertProblemsReported(self, names):
+        lines = registry_problem_lines(self.env.daemon_log())
+        for name in names:
+            path = os.path.join(self.registry, name)
+            self.assertTrue(any(path + ': ' in line for line in lines), (name, lines))
+
+    def test_hostile_files_at_start_are_skipped(self):
+        self.install('fedora.json', 'fedora.json')
+        for name, text in HOSTILE_FILES.items():
+            self.install(name, text=text)
+        self.start_enforcing()
+        self.assertProblemsReported(HOSTILE_FILES)
+        self.assertIn("number overflow parsing '1e400' (field 'note')", self.env.daemon_log())
+        self.assertStillEnforcing()
+
+    def test_hostile_file_at_run_time_is_skipped_and_survives_a_restart(self):
+        self.install('fedora.json', 'fedora.json')
+        self.start_enforcing()
+        pid = self.env.daemon_proc.pid
+        self.install('a-overflow.json', text=HOSTILE_FILES['a-overflow.json'])
+        self.wait_for_log('registry reloaded: 0 added, 0 removed, 0 changed, 1 problem')
+        self.assertEqual(self.env.daemon_proc.pid, pid)
+        self.assertStillEnforcing()
+        for name in ('b-negative.json', 'c-deep.json', 'd-many.json'):
+            self.install(name, text=HOSTILE_FILES[name])
+        self.wait_for_log('0 changed, 4 problems')
+        self.assertEqual(self.env.daemon_proc.pid, pid)
+        self.assertProblemsReported(HOSTILE_FILES)
+        self.assertStillEnforcing()
+        # The files stay: the next start reads them again (no crash loop).
+        self.env.restart_daemon()
+        self.assertStillEnforcing()
+
+
 class ReloadTest(RegistryTestCase):
 
     def test_files_added_changed_and_removed_apply_without_restart(self):

@@ -125,7 +125,7 @@ TEST(RegistrySchema, FileLevelProblemsSkipTheWholeFile) {
         "parsing value - unexpected end of input; expected '[', '{', or a literal"}},
       {"{\"format\": 1, \"owner\": \"o\", \"metrics\": [\xff]}",
        {"t.json: is not valid JSON: parse error at line 1, column 41: syntax error while "
-        "parsing value - invalid literal; last read: '\"metrics\": [\uFFFD'"}},
+        "parsing value - invalid literal; last read: '\"metrics\": [\uFFFD' (entry 1)"}},
       {R"("metrics")",
        {"t.json: expected a JSON object with format, owner and metrics, got a "
         "JSON string"}},

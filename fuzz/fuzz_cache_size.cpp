@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// cache-size.conf (the queue's maximum size): any bytes are read or refused, never
+// crashed on.
+#include <cstdint>
+
+#include "fatal_criticals.hpp"
+#include "memfd_file.hpp"
+#include "settings.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static metrics::fuzz::MemoryFile file;
+  const auto& path = file.hold(data, size);
+  (void)metrics::config::read_cache_size(path);
+  return 0;
+}
