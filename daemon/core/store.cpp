@@ -1,5 +1,6 @@
 #include "store.hpp"
 
+#include "store_fault.hpp"
 #include "store_files.hpp"
 #include "store_schema.hpp"
 
@@ -26,11 +27,14 @@ Uuid uuid_of(std::span<const uint8_t> blob) {
 
 }  // namespace
 
+// Messages name the database and, for a fault a person can fix (permissions, a lock, a
+// full disk), what to do.
 Error Store::sql_error(const char* what) const {
   if (!db_) return unavailable_error();
-  return {"StorageFailure", std::string(what) + ": " +
-                                (db_ ? sqlite3_errmsg(db_.get()) : "no database") + " (" +
-                                (dir_ / kDatabaseName).string() + ")"};
+  return {"StorageFailure",
+          describe_storage_fault(sqlite3_extended_errcode(db_.get()),
+                                 std::string(what) + ": " + sqlite3_errmsg(db_.get()),
+                                 dir_ / kDatabaseName)};
 }
 
 Result<void> Store::exec(const char* sql) {
@@ -39,7 +43,8 @@ Result<void> Store::exec(const char* sql) {
   if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {
     std::string text = msg ? msg : "unknown error";
     sqlite3_free(msg);
-    return Error{"StorageFailure", text + " (" + (dir_ / kDatabaseName).string() + ")"};
+    return Error{"StorageFailure", describe_storage_fault(sqlite3_extended_errcode(db_.get()), text,
+                                                          dir_ / kDatabaseName)};
   }
   return Ok();
 }

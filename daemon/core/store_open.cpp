@@ -22,6 +22,7 @@ namespace {
 constexpr int kOpenBusyTimeoutMs = 100;
 constexpr int kBusyTimeoutMs = 2000;
 constexpr const char* kSalvageName = "metrics.db.salvage";
+constexpr const char* kRebuiltName = "metrics.db.rebuilt";
 
 int64_t now_seconds() {
   return g_get_real_time() / G_USEC_PER_SEC;
@@ -116,15 +117,22 @@ Result<void> Store::try_open() {
   if (!repairs) return repairs.error();
   for (auto& r : *repairs) open_notes_.push_back(std::move(r));
 
-  // A salvage that was interrupted after the damaged files were set aside.
-  const fs::path salvaged = dir_ / kSalvageName;
-  if (!present(files.db()) && !present(files.wal()) && present(salvaged)) {
-    fs::rename(salvaged, files.db(), ec);
-    if (ec)
-      return Error{"StorageFailure", "cannot move the salvaged store " + salvaged.string() +
-                                         " to " + files.db().string() + ": " + ec.message()};
-    open_notes_.push_back("finished an interrupted salvage: " + salvaged.string() + " is now " +
-                          files.db().string());
+  // A salvage (or rebuild) interrupted after the damaged files were set aside is
+  // finished; one interrupted before is a stale copy of rows metrics.db still holds.
+  for (const char* name : {kSalvageName, kRebuiltName}) {
+    const fs::path left_over = dir_ / name;
+    if (!present(left_over)) continue;
+    if (!present(files.db()) && !present(files.wal()) &&
+        !present(left_over.string() + "-journal")) {
+      fs::rename(left_over, files.db(), ec);
+      if (ec)
+        return Error{"StorageFailure", "cannot move " + left_over.string() + " to " +
+                                           files.db().string() + ": " + ec.message()};
+      open_notes_.push_back("finished an interrupted recovery: " + left_over.string() + " is now " +
+                            files.db().string());
+    } else {
+      for (const char* suffix : {"", "-journal"}) fs::remove(left_over.string() + suffix, ec);
+    }
   }
 
   // What SQLite would drop without a word: a WAL beside an empty database (it deletes
@@ -132,7 +140,7 @@ Result<void> Store::try_open() {
   const WalInspection wal = inspect_wal(files.wal());
   if (wal.exists && wal.size > 0 && size_of(files.db()) <= 0) {
     const fs::path aside = set_aside_name(files, now_seconds());
-    const fs::path rebuilt = dir_ / "metrics.db.rebuilt";
+    const fs::path rebuilt = dir_ / kRebuiltName;
     fs::remove(rebuilt, ec);  // our own left-over
     auto pages = rebuild_database_from_wal(files.wal(), rebuilt);
     if (auto r = set_aside_store(files, aside); !r) {

@@ -144,3 +144,23 @@ TEST(StoreSalvage, SetAsideKeepsTheWalBesideTheDatabase) {
 
 }  // namespace
 }  // namespace metrics
+
+namespace metrics {
+namespace {
+
+TEST(StoreSalvage, ASalvageInterruptedAfterTheSetAsideIsFinished) {
+  TempDir scratch, dir;
+  testing::make_crash_image(scratch.path(), dir.path(), 30);
+  ASSERT_TRUE(salvage_store(dir.path() / "metrics.db", dir.path() / "metrics.db.salvage").ok());
+  ASSERT_TRUE(set_aside_store(StoreFiles{dir.path()}, dir.path() / "metrics.db.corrupt-1").ok());
+  // The crash came here: no metrics.db, the salvaged rows beside the set-aside copies.
+  auto store = Store::open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto rows = (*store)->singulars();
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 30u);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "metrics.db.salvage"));
+}
+
+}  // namespace
+}  // namespace metrics
