@@ -19,7 +19,7 @@ namespace {
 
 // Short while opening, so a lock held elsewhere does not stall the caller's main loop;
 // the store's usual wait once open.
-constexpr int kOpenBusyTimeoutMs = 100;
+constexpr int kOpenBusyTimeoutMs = 10;
 constexpr int kBusyTimeoutMs = 2000;
 constexpr const char* kSalvageName = "metrics.db.salvage";
 constexpr const char* kRebuiltName = "metrics.db.rebuilt";

@@ -169,6 +169,8 @@ class StoreFaultTestCase(RecorderTestCase):
         self.stop()
         untouched = self.file_bytes('metrics.db')
         holder = sqlite3.connect(self.env.db_path, isolation_level=None, timeout=0)
+        # Exclusive locking mode: not even a reader gets in while the transaction lasts.
+        holder.execute('PRAGMA locking_mode=EXCLUSIVE')
         holder.execute('BEGIN EXCLUSIVE')
         holder.execute("INSERT INTO meta (key, value) VALUES ('held', 'by the test')")
         try:
