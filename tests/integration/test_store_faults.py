@@ -22,7 +22,7 @@ import time
 import unittest
 
 from harness import (BUILD_DIR, CONTROL_IFACE, DAEMON, ERROR_PREFIX, OBJECT_PATH, GLib, Gio,
-                     OTHER_UID, RecorderTestCase, SERVER_IFACE, decode_payload)
+                     OTHER_UID, RecorderTestCase, SERVER_IFACE, boottime_ns, decode_payload)
 
 METRICSCTL = os.path.join(BUILD_DIR, 'daemon', 'cli', 'metricsctl')
 EVENT = bytes.fromhex('5f1e2d3c4b5a69788796a5b4c3d2e1f0')
@@ -45,9 +45,11 @@ class StoreFaultTestCase(RecorderTestCase):
         return wrapper
 
     def record(self, prefix, n):
-        """Records n singular events with payloads '<prefix>-<i>'; all must be acknowledged."""
+        """Records n singular events with payloads '<prefix>-<i>', stamped now; all must be
+        acknowledged."""
+        now = boottime_ns()
         calls = [('RecordSingularEvent', 'uayxbv',
-                  [0, EVENT, 1000 + i, True, GLib.Variant('s', f'{prefix}-{i}')],
+                  [0, EVENT, now, True, GLib.Variant('s', f'{prefix}-{i}')],
                   '/com/endlessm/Metrics', SERVER_IFACE) for i in range(n)]
         results = self.client.call_async_many(calls)
         errors = [e for _r, e in results if e]
@@ -145,6 +147,18 @@ class StoreFaultTestCase(RecorderTestCase):
         self.env.start_daemon(daemon=daemon)
         before = self.record('pre', 200)
         self.stop()
+        # A new boot after a time-line that ended far ahead: the late opening must anchor
+        # this boot's time-line after it (the recorder's start runs when the store opens).
+        far = boottime_ns() + 10**15
+        conn = sqlite3.connect(self.env.db_path)
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('line_at_stop', ?)",
+                     (str(far),))
+        conn.commit()
+        conn.close()
+        for n in os.listdir(self.env.state_dir):
+            os.chown(os.path.join(self.env.state_dir, n), OTHER_UID, SERVICE_GID)
+        with open(self.env.boot_id_file, 'w') as f:
+            f.write('0f4e4f1e-5b2a-4bb6-9f6e-3d2c1b0a9f8e\n')
         os.chmod(self.env.db_path, 0o000)
         self.env.start_daemon(daemon=daemon)
         problem = self.assertUnavailable('chown')
@@ -157,9 +171,16 @@ class StoreFaultTestCase(RecorderTestCase):
         self.assertEqual(self.store_state(), ('ok', ''))
         self.wait_until(lambda: self.pump() or announced == ['ok'],
                         message='PropertiesChanged announcing StoreState ok')
+        # The totals are those on disk.
+        self.assertEqual(self.client.get_property('QueuedEvents', iface=CONTROL_IFACE), 200)
         after = self.record('post', 10)
         self.stop()
         self.assertEachStoredOnce(before | after)
+        times = {}
+        for _uid, _e, _os, relative_ns, payload, _size in self.env.singulars(EVENT):
+            times[decode_payload(payload).unpack()] = relative_ns
+        self.assertGreater(min(times[k] for k in after), far,
+                           'events after the late opening are not on the persistent time-line')
         self.assertIn('available again', self.env.daemon_log())
 
     # ------------------------------------------------------------ 1b: a lock held elsewhere
