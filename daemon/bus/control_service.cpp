@@ -59,6 +59,10 @@ Result<void> ControlService::start() {
       SD_BUS_PROPERTY("NextUploadTime", "x", &ControlService::get_property, 0,
                       SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
       SD_BUS_PROPERTY("RefusedEvents", "a{st}", &ControlService::property_refused, 0, 0),
+      SD_BUS_PROPERTY("StoreState", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("StoreProblem", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
       SD_BUS_METHOD_WITH_NAMES("Upload", "", , "tu", SD_BUS_PARAM(events) SD_BUS_PARAM(requests),
                                &ControlService::method_upload, SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_METHOD_WITH_NAMES("SetServerUrl", "s", SD_BUS_PARAM(server_url), "", ,
@@ -124,6 +128,9 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
     }
     return sd_bus_message_append(reply, "t", static_cast<uint64_t>(events));
   }
+  if (name == "StoreState")
+    return sd_bus_message_append(reply, "s", store_state_name(store.state()));
+  if (name == "StoreProblem") return sd_bus_message_append(reply, "s", store.problem().c_str());
   if (name == "UploadState") return sd_bus_message_append(reply, "s", status.state.c_str());
   if (name == "LastUploadTime")
     return sd_bus_message_append(reply, "x", seconds_of(status.last_time_wall_ns));
@@ -170,6 +177,12 @@ void ControlService::emit_consent_changed() {
   if (!slot_) return;
   sd_bus_emit_properties_changed(bus_, kObjectPath, kControlInterface, "ConsentState", "ServerUrl",
                                  "Environment", nullptr);
+}
+
+void ControlService::emit_store_changed() {
+  if (!slot_) return;
+  sd_bus_emit_properties_changed(bus_, kObjectPath, kControlInterface, "StoreState", "StoreProblem",
+                                 nullptr);
 }
 
 void ControlService::emit_progress(const net::SessionProgress& progress) {

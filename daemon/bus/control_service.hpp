@@ -29,6 +29,7 @@ class ControlService {
   // PropertiesChanged for the properties that announce their changes.
   void emit_upload_status_changed();
   void emit_consent_changed();
+  void emit_store_changed();
   void emit_progress(const net::SessionProgress& progress);
 
  private:

@@ -19,6 +19,8 @@ inline constexpr const char* kMsgPurged = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c05";
 inline constexpr const char* kMsgRegistryLoaded = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c06";
 inline constexpr const char* kMsgRegistryProblem = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c07";
 inline constexpr const char* kMsgRegistryEvent = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c08";
+// The store cannot be opened (permissions, a lock, I/O, a full disk); retried until it can.
+inline constexpr const char* kMsgStoreUnavailable = "3e1b6f1c9a2d4f0e8c5b7a6d2f4e9c31";
 
 void log(int priority, const std::string& message, const char* message_id = nullptr);
 

@@ -16,6 +16,7 @@
 #include "log.hpp"
 #include "recorder_service.hpp"
 #include "registry_watch.hpp"
+#include "store_keeper.hpp"
 #include "upload_scheduler.hpp"
 
 using namespace metrics;
@@ -100,13 +101,10 @@ int main(int argc, char** argv) {
   if (!parse_options(argc, argv, options)) return 2;
   const Paths paths = make_paths(options);
 
-  auto store = Store::open(paths.state_dir);
-  if (!store) {
-    log(LOG_ERR, "cannot open the metrics store: " + store.error().message);
-    return 1;
-  }
-  if (!(*store)->recovery_note().empty())
-    log(LOG_WARNING, (*store)->recovery_note(), kMsgStoreRecovered);
+  // Never fatal: a store that cannot be opened now is retried by the keeper while the
+  // recorder answers on the bus (record calls fail with StorageFailure meanwhile).
+  std::unique_ptr<Store> store = Store::open_or_unavailable(paths.state_dir);
+  StoreKeeper keeper(*store);
 
   RecorderOptions ropts;
   ropts.service_uid = static_cast<uint32_t>(geteuid());
@@ -119,11 +117,25 @@ int main(int argc, char** argv) {
   ropts.boot_id = read_boot_id(paths.boot_id_file);
 
   SystemClock clock;
-  Recorder recorder(clock, **store, ropts);
-  if (auto r = recorder.start(); !r) {
-    log(LOG_ERR, "cannot start recording: " + r.error().message);
-    return 1;
-  }
+  Recorder recorder(clock, *store, ropts);
+  // Set once the services run: an opening after that is a late one.
+  RecorderService* late_service = nullptr;
+  keeper.on_opened = [&recorder, &late_service]() -> Result<void> {
+    // The time-line anchor, timer ids and roll-over come from the store: (re)started
+    // each time it opens.
+    if (auto r = recorder.start(); !r)
+      return Error{r.error().code, "cannot start recording: " + r.error().message};
+    // A purge that consent "declined" asked for while the store was unavailable.
+    if (late_service && late_service->consent_state() == "declined" &&
+        recorder.store().total_bytes() > 0) {
+      if (auto r = recorder.purge(); !r)
+        log(LOG_ERR, "could not delete the collected metrics: " + r.error().message);
+      else
+        log(LOG_NOTICE, "metrics declined: all collected data deleted", kMsgPurged);
+    }
+    return Ok();
+  };
+  keeper.start();
   // Before the name is owned: no event is recorded without the registry's verdict.
   const std::filesystem::path registry_dir =
       ropts.settings.registry_directory.empty()
@@ -141,7 +153,7 @@ int main(int argc, char** argv) {
   BusPtr bus(raw_bus);
 
   GMainLoopPtr loop(g_main_loop_new(nullptr, FALSE));
-  Ledger ledger(**store);
+  Ledger ledger(*store);
   BatchContext context;
   context.site_labels = config::read_site_labels(paths.location_file());
   net::UploadScheduler uploads(recorder, ledger, ropts.settings, context,
@@ -152,6 +164,10 @@ int main(int argc, char** argv) {
   uploads.on_status_changed = [&control] { control.emit_upload_status_changed(); };
   uploads.on_progress = [&control](const net::SessionProgress& p) { control.emit_progress(p); };
   service.on_consent_changed = [&control] { control.emit_consent_changed(); };
+  service.on_storage_failure = [&keeper](const std::string& what, const Error& error) {
+    keeper.storage_failed(what, error);
+  };
+  keeper.on_state_changed = [&control] { control.emit_store_changed(); };
   if (auto r = control.start(); !r) {
     log(LOG_ERR, r.error().message);
     return 1;
@@ -160,6 +176,7 @@ int main(int argc, char** argv) {
     log(LOG_ERR, r.error().message);
     return 1;
   }
+  late_service = &service;
   BusSource source(bus.get(), nullptr, [&service] { service.after_batch(); });
   source.set_on_disconnect([&loop] {
     log(LOG_ERR, "lost the connection to the system bus; exiting");
@@ -174,11 +191,12 @@ int main(int argc, char** argv) {
   struct Midnight {
     Recorder* recorder;
     RecorderService* service;
+    StoreKeeper* keeper;
     guint id = 0;
     static gboolean fire(gpointer p) {
       auto* self = static_cast<Midnight*>(p);
       if (auto r = self->recorder->roll_over_if_due(); !r)
-        log(LOG_ERR, "period roll-over failed: " + r.error().message);
+        self->keeper->storage_failed("period roll-over failed", r.error());
       self->service->after_batch();
       self->schedule();
       return G_SOURCE_REMOVE;
@@ -190,7 +208,7 @@ int main(int argc, char** argv) {
       id = g_timeout_add_seconds(static_cast<guint>(std::min<int64_t>(wait_s, 86400 + 3600)),
                                  &Midnight::fire, this);
     }
-  } midnight{&recorder, &service};
+  } midnight{&recorder, &service, &keeper};
   midnight.schedule();
 
   g_unix_signal_add(SIGTERM, on_quit_signal, loop.get());

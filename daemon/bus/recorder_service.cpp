@@ -275,7 +275,12 @@ void RecorderService::after_batch() {
   if (timer_slots_.size() != recorder_.timer_count()) unexport_stopped_timers();
   if (deferred_.empty() && !recorder_.store().in_transaction()) return;
   auto committed = recorder_.flush();
-  if (!committed) log(LOG_ERR, "cannot commit recorded events: " + committed.error().message);
+  if (!committed) {
+    if (on_storage_failure)
+      on_storage_failure("cannot commit recorded events", committed.error());
+    else
+      log(LOG_ERR, "cannot commit recorded events: " + committed.error().message);
+  }
   for (auto& d : deferred_) {
     if (committed) {
       sd_bus_send(bus_, d.reply.get(), nullptr);

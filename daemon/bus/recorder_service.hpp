@@ -53,6 +53,8 @@ class RecorderService {
   Result<void> check_upload_allowed() const;
   // Runs after the consent state, server URL or environment changed.
   std::function<void()> on_consent_changed;
+  // A commit of recorded events failed (for a rate-limited journal line); unset: logged.
+  std::function<void(const std::string& what, const Error& error)> on_storage_failure;
 
   // For Control1's setters: who calls, where the file is, and applying what they wrote.
   Result<Caller> caller_of(sd_bus_message* m) { return callers_.caller_of(m); }

@@ -43,6 +43,8 @@ Status status_from_properties(GVariant* properties) {
   s.last_upload_result = string_property(properties, "LastUploadResult");
   s.last_upload_message = string_property(properties, "LastUploadMessage");
   s.next_upload_time = int64_property(properties, "NextUploadTime");
+  s.store_state = string_property(properties, "StoreState");
+  s.store_problem = string_property(properties, "StoreProblem");
   return s;
 }
 

@@ -22,6 +22,8 @@ struct Status {
   std::optional<std::string> last_upload_result;
   std::optional<std::string> last_upload_message;
   std::optional<std::int64_t> next_upload_time;  // seconds since the epoch, 0 = none
+  std::optional<std::string> store_state;        // "ok", "unavailable", "recovered"
+  std::optional<std::string> store_problem;
 };
 
 // `properties` is the a{sv} of GetAll("com.endlessm.Metrics.Control1").

@@ -68,6 +68,14 @@ std::string describe_upload_state(std::string_view state) {
   return std::string(state);
 }
 
+std::string describe_store_state(std::string_view state, std::string_view problem) {
+  if (state == "ok") return std::string(state);
+  if (state == "unavailable")
+    return with_reason(state, "events are refused until it opens: " + std::string(problem));
+  if (state == "recovered") return with_reason(state, "at its opening: " + std::string(problem));
+  return problem.empty() ? std::string(state) : with_reason(state, problem);
+}
+
 std::string render_status_text(const Status& s, std::int64_t now, GTimeZone* tz) {
   std::vector<std::pair<std::string_view, std::string>> lines;
   lines.emplace_back("Consent",
@@ -77,6 +85,9 @@ std::string render_status_text(const Status& s, std::int64_t now, GTimeZone* tz)
                                                            : *s.server_url);
   lines.emplace_back("Environment", s.environment ? *s.environment : std::string(kUnknown));
   lines.emplace_back("Queue", queue_line(s));
+  // Only from a recorder that has the property: an older one would show "unknown" here.
+  if (s.store_state)
+    lines.emplace_back("Store", describe_store_state(*s.store_state, s.store_problem.value_or("")));
   lines.emplace_back("Upload state", s.upload_state ? describe_upload_state(*s.upload_state)
                                                     : std::string(kUnknown));
   lines.emplace_back("Last upload", time_line(s.last_upload_time, "never", now, tz));
@@ -115,6 +126,8 @@ nlohmann::ordered_json status_to_json(const Status& s) {
   j["last_upload_result"] = raw(s.last_upload_result);
   j["last_upload_message"] = raw(s.last_upload_message);
   j["next_upload_time"] = raw_time(s.next_upload_time);
+  j["store_state"] = raw(s.store_state);
+  j["store_problem"] = raw(s.store_problem);
   return j;
 }
 

@@ -1,5 +1,9 @@
 #include "store.hpp"
 
+#include "store_fault.hpp"
+#include "store_files.hpp"
+#include "store_schema.hpp"
+
 #include <glib.h>
 
 #include <algorithm>
@@ -12,36 +16,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kDatabaseName = "metrics.db";
-constexpr const char* kCorruptPrefix = "metrics.db.corrupt-";
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS singular (
-  id INTEGER PRIMARY KEY, uid INTEGER NOT NULL, event_id BLOB NOT NULL,
-  os_version TEXT NOT NULL, relative_ns INTEGER NOT NULL, payload BLOB NOT NULL,
-  size INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS counts (
-  period TEXT NOT NULL, event_id BLOB NOT NULL, payload BLOB NOT NULL, uid INTEGER NOT NULL,
-  count INTEGER NOT NULL, size INTEGER NOT NULL,
-  PRIMARY KEY (period, event_id, payload, uid)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS aggregate (
-  id INTEGER PRIMARY KEY, uid INTEGER NOT NULL, event_id BLOB NOT NULL,
-  os_version TEXT NOT NULL, period TEXT NOT NULL, count INTEGER NOT NULL,
-  payload BLOB NOT NULL, size INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS set_aside (
-  id INTEGER PRIMARY KEY, reason TEXT NOT NULL, time INTEGER NOT NULL, body BLOB NOT NULL,
-  singular_events INTEGER NOT NULL DEFAULT 0, aggregate_events INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS ledger (
-  id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, url TEXT NOT NULL, sha512 TEXT NOT NULL,
-  compressed_size INTEGER NOT NULL, uncompressed_size INTEGER NOT NULL,
-  singular_events INTEGER NOT NULL, aggregate_events INTEGER NOT NULL,
-  outcome TEXT NOT NULL, http_status INTEGER NOT NULL, message TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS ledger_sha512 ON ledger (sha512);
-CREATE TABLE IF NOT EXISTS ledger_body (ledger_id INTEGER PRIMARY KEY, body BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS singular_uid ON singular (uid, id);
-CREATE INDEX IF NOT EXISTS aggregate_uid ON aggregate (uid, id);
-CREATE INDEX IF NOT EXISTS counts_uid ON counts (uid);
-)sql";
 
 std::vector<uint8_t> to_vector(std::span<const uint8_t> s) {
   return {s.begin(), s.end()};
@@ -51,34 +25,32 @@ Uuid uuid_of(std::span<const uint8_t> blob) {
   return Uuid::from_bytes(blob).value_or(Uuid{});
 }
 
-std::string timestamp_suffix() {
-  return std::to_string(g_get_real_time() / G_USEC_PER_SEC);
-}
-
-void remove_database_files(const fs::path& db) {
-  std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(db.string() + suffix, ec);
-}
-
 }  // namespace
 
+// Messages name the database and, for a fault a person can fix (permissions, a lock, a
+// full disk), what to do.
 Error Store::sql_error(const char* what) const {
-  return {"StorageFailure", std::string(what) + ": " +
-                                (db_ ? sqlite3_errmsg(db_.get()) : "no database") + " (" +
-                                (dir_ / kDatabaseName).string() + ")"};
+  if (!db_) return unavailable_error();
+  return {"StorageFailure",
+          describe_storage_fault(sqlite3_extended_errcode(db_.get()),
+                                 std::string(what) + ": " + sqlite3_errmsg(db_.get()),
+                                 dir_ / kDatabaseName)};
 }
 
 Result<void> Store::exec(const char* sql) {
+  if (!db_) return unavailable_error();
   char* msg = nullptr;
   if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {
     std::string text = msg ? msg : "unknown error";
     sqlite3_free(msg);
-    return Error{"StorageFailure", text + " (" + (dir_ / kDatabaseName).string() + ")"};
+    return Error{"StorageFailure", describe_storage_fault(sqlite3_extended_errcode(db_.get()), text,
+                                                          dir_ / kDatabaseName)};
   }
   return Ok();
 }
 
 Result<Statement> Store::prepare(const char* sql) {
+  if (!db_) return unavailable_error();
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
       SQLITE_OK) {
@@ -86,59 +58,6 @@ Result<Statement> Store::prepare(const char* sql) {
     return sql_error("cannot prepare statement");
   }
   return Statement(SqliteStmtPtr(raw));
-}
-
-Result<std::unique_ptr<Store>> Store::open(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    return Error{"StorageFailure",
-                 "cannot create state directory " + dir.string() + ": " + ec.message()};
-  const fs::path db_path = dir / kDatabaseName;
-
-  std::string note;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto store = std::make_unique<Store>(Passkey{});
-    store->dir_ = dir;
-    sqlite3* raw = nullptr;
-    int rc =
-        sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    store->db_.reset(raw);
-    std::string problem;
-    if (rc != SQLITE_OK) {
-      problem = std::string("cannot open: ") + sqlite3_errstr(rc);
-    } else {
-      sqlite3_busy_timeout(raw, 2000);
-      // Before the check, which reads every page: with SQLite's default (2 MB) the pages
-      // it read would stay in the daemon's heap for good. Appends need few pages; a small
-      // cache keeps the daemon's memory flat.
-      auto cache = store->exec("PRAGMA cache_size=-512");
-      auto check = cache ? store->integrity_check() : Result<std::string>(cache.error());
-      if (!check)
-        problem = check.error().message;
-      else if (*check != "ok")
-        problem = "integrity check failed: " + *check;
-      else if (auto r = store->init_schema(); !r)
-        problem = r.error().message;
-      else if (auto t = store->load_totals(); !t)
-        problem = t.error().message;
-    }
-    if (problem.empty()) {
-      store->recovery_note_ = note;
-      return store;
-    }
-    if (attempt == 1) return Error{"StorageFailure", problem};
-    // Set the unreadable database aside (kept for inspection, never uploaded) and start anew.
-    store.reset();
-    const fs::path aside = dir / (kCorruptPrefix + timestamp_suffix());
-    fs::rename(db_path, aside, ec);
-    if (ec) remove_database_files(db_path);
-    for (const char* suffix : {"-wal", "-shm", "-journal"})
-      fs::remove(db_path.string() + suffix, ec);
-    note = "database " + db_path.string() + " was unusable (" + problem + "); moved to " +
-           aside.string() + " and started a new one";
-  }
-  return Error{"StorageFailure", "unreachable"};
 }
 
 Result<std::string> Store::integrity_check() {
@@ -161,7 +80,7 @@ Result<void> Store::init_schema() {
   if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
       !r)
     return r;
-  if (auto r = exec(kSchema); !r) return r;
+  if (auto r = exec(kStoreSchema); !r) return r;
   auto ins = prepare(
       "INSERT INTO singular (uid, event_id, os_version, relative_ns, payload, size) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -230,6 +149,10 @@ Result<void> Store::commit() {
 
 void Store::rollback() {
   if (!in_transaction_) return;
+  if (!db_) {
+    in_transaction_ = false;
+    return;
+  }
   (void)exec("ROLLBACK");
   in_transaction_ = false;
   // Recount from what is really on disk now; cheap next to a failed commit.
@@ -239,6 +162,7 @@ void Store::rollback() {
 Result<void> Store::add_singular(uint32_t uid, const Uuid& event_id, const std::string& os_version,
                                  int64_t relative_ns, std::span<const uint8_t> payload,
                                  int64_t size) {
+  if (!db_) return unavailable_error();
   auto& st = insert_singular_;
   st.bind(1, static_cast<int64_t>(uid))
       .bind(2, std::span<const uint8_t>(event_id.bytes))
@@ -256,6 +180,7 @@ Result<void> Store::add_singular(uint32_t uid, const Uuid& event_id, const std::
 
 Result<void> Store::add_count(uint32_t uid, const Uuid& event_id, const std::string& period,
                               std::span<const uint8_t> payload, int64_t delta, int64_t size) {
+  if (!db_) return unavailable_error();
   auto& upd = update_count_;
   upd.bind(1, period)
       .bind(2, std::span<const uint8_t>(event_id.bytes))
@@ -316,7 +241,7 @@ Result<void> Store::purge_all() {
   if (auto r = exec("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"); !r) return r;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-    if (entry.path().filename().string().rfind(kCorruptPrefix, 0) == 0)
+    if (entry.path().filename().string().rfind(kSetAsidePrefix, 0) == 0)
       fs::remove(entry.path(), ec);
   }
   return load_totals();

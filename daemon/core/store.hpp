@@ -56,12 +56,34 @@ struct StoredCount {
   std::vector<uint8_t> payload;
 };
 
+// What the store is like: usable, or not (every operation fails with StorageFailure
+// naming the problem until reopen() succeeds), or usable after a start that found damage
+// or loss (problem() says what, once per start).
+enum class StoreState { Ok, Unavailable, Recovered };
+const char* store_state_name(StoreState state);  // "ok", "unavailable", "recovered"
+
 class Store {
  public:
-  // Opens (creating) the database in `dir`. A database that cannot be opened or fails
-  // its integrity check is moved aside (`metrics.db.corrupt-<time>`) and a new one
-  // started; `recovery_note` then says what happened.
+  // Opens (creating) the database in `dir`; an error when it cannot be used now.
   static Result<std::unique_ptr<Store>> open(const std::filesystem::path& dir);
+  // A store for `dir` that is open when it can be, else unavailable (see problem()), for
+  // reopen() to try again later. Faults that are not corruption (permissions, a lock, an
+  // I/O error, a full disk) leave the files untouched. A corrupt database (SQLITE_CORRUPT,
+  // SQLITE_NOTADB, a failing quick_check) is salvaged: every readable row is copied into a
+  // new database and the damaged files are kept as metrics.db.corrupt-<time> (and -wal).
+  static std::unique_ptr<Store> open_or_unavailable(const std::filesystem::path& dir);
+  // Tries to open an unavailable store (a no-op when it is open).
+  Result<void> reopen();
+  // Closes the database: a later step found it unusable (e.g. the recorder's start).
+  void make_unavailable(const std::string& problem);
+  bool available() const { return db_ != nullptr; }
+  StoreState state() const;
+  // Why the store is unavailable, or what its last opening found and did ("" when fine).
+  const std::string& problem() const { return problem_; }
+  // What the last successful opening found and did, one journal line each (salvage
+  // counts, WAL frames that did not apply, repaired files); empty when nothing.
+  const std::vector<std::string>& open_notes() const { return open_notes_; }
+  // The notes as one text (kept for callers that want one line).
   const std::string& recovery_note() const { return recovery_note_; }
 
   Result<void> begin();  // no-op when a transaction is already open
@@ -148,6 +170,14 @@ class Store {
   explicit Store(Passkey) {}
 
  private:
+  // The steps of reopen() (store_open.cpp).
+  Result<void> try_open();
+  Result<void> open_connection();
+  Result<void> check_and_prepare();
+  Result<void> salvage(const std::string& why);
+  void close_database();
+  Error unavailable_error() const;
+
   Result<void> init_schema();
   Result<void> load_totals();
   Result<void> exec(const char* sql);
@@ -166,6 +196,11 @@ class Store {
   SqlitePtr db_;
   bool in_transaction_ = false;
   std::string recovery_note_;
+  std::string problem_;
+  bool recovered_ = false;
+  // Set when a step failed because the database is corrupt (not for other faults).
+  bool corrupt_ = false;
+  std::vector<std::string> open_notes_;
   int64_t total_bytes_ = 0;
   int64_t singular_count_ = 0;
   std::map<uint32_t, int64_t> uid_bytes_;

@@ -118,12 +118,33 @@ TEST(MetricsctlStatus, JsonShape) {
             R"({"consent_state":"granted","server_url":"https://metrics.example.org/production/",)"
             R"("environment":"production","queued_events":1234,"queued_bytes":1234567,)"
             R"("upload_state":"idle","last_upload_time":null,"last_upload_result":"",)"
-            R"("last_upload_message":"","next_upload_time":1715681052})");
+            R"("last_upload_message":"","next_upload_time":1715681052,"store_state":null,)"
+            R"("store_problem":null})");
+}
+
+TEST(MetricsctlStatus, StoreLineOnlyFromARecorderThatHasIt) {
+  GVariantPtr v = properties(0, 0, "", "");
+  GTimeZonePtr utc(g_time_zone_new_utc());
+  Status s = status_from_properties(v.get());
+  EXPECT_EQ(render_status_text(s, kNow, utc.get()).find("Store:"), std::string::npos);
+  s.store_state = "unavailable";
+  s.store_problem = "metrics.db is locked";
+  EXPECT_NE(render_status_text(s, kNow, utc.get())
+                .find("       Store: unavailable (events are refused until it opens: "
+                      "metrics.db is locked)\n"),
+            std::string::npos)
+      << render_status_text(s, kNow, utc.get());
+  s.store_state = "ok";
+  s.store_problem = "";
+  EXPECT_NE(render_status_text(s, kNow, utc.get()).find("       Store: ok\n"), std::string::npos);
+  const nlohmann::ordered_json j = status_to_json(s);
+  EXPECT_EQ(j["store_state"], "ok");
+  EXPECT_EQ(j["store_problem"], "");
 }
 
 TEST(MetricsctlStatus, JsonOfAnEmptyStatusHasEveryKeyAsNull) {
   const nlohmann::ordered_json j = status_to_json(Status{});
-  EXPECT_EQ(j.size(), 10u);
+  EXPECT_EQ(j.size(), 12u);
   for (const auto& [key, value] : j.items()) EXPECT_TRUE(value.is_null()) << key;
 }
 
