@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 import unittest
 
 from harness import BUILD_DIR
@@ -215,6 +216,29 @@ class FailClosedTest(UploadTestCase):
             '[global]\nenabled=true\nuploading_enabled=true\nEnvironment=test\n'
             f'server_url=https://localhost:{self.collector.port}/${{environment}}/\n',
             ERR + 'InvalidServerUrl', 'has no [global] environment', 'Environment=')
+
+    def test_a_chmod_alone_makes_the_permissions_file_be_read_again(self):
+        # Root reads any mode, so "unreadable until a chmod" cannot be shown as root. What
+        # matters is the same: an event that only says the mode changed re-reads the file.
+        # Its content is changed through a hard link elsewhere (the watched directory sees
+        # no write), then only its mode is changed.
+        self.env.write_permissions(
+            '[global]\nenabled=true\nuploading_enabled=false\nenvironment=test\n'
+            f'server_url=https://localhost:{self.collector.port}/${{environment}}/\n')
+        self.write_conf(self.base_conf())
+        self.start_as_is()
+        self.assertEqual(self.control('ConsentState'), 'undecided')
+        link = os.path.join(self.env.root, 'permissions-link')
+        os.link(self.env.permissions_file, link)
+        with open(link, 'r+') as f:
+            f.truncate(0)
+            f.write('[global]\nenabled=true\nuploading_enabled=true\nenvironment=test\n'
+                    f'server_url=https://localhost:{self.collector.port}/${{environment}}/\n')
+        time.sleep(0.5)
+        self.assertEqual(self.control('ConsentState'), 'undecided', 'the write was seen')
+        os.chmod(self.env.permissions_file, 0o600)
+        self.wait_for(lambda: self.control('ConsentState') == 'granted', timeout=5,
+                      what='the chmod to be noticed')
 
 
 if __name__ == '__main__':
