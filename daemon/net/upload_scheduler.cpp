@@ -102,6 +102,13 @@ void UploadScheduler::refresh_settings() {
   settings_.timestamp_granularity_seconds = fresh.timestamp_granularity_seconds;
 }
 
+void UploadScheduler::settings_changed() {
+  if (session_) return;
+  refresh_settings();
+  reschedule();
+  if (on_status_changed) on_status_changed();
+}
+
 std::optional<Error> UploadScheduler::blocker() const {
   if (!granted_) {
     if (!permissions_problem_.empty()) return Error{"ConfigurationInvalid", permissions_problem_};

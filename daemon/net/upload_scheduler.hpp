@@ -63,6 +63,10 @@ class UploadScheduler {
   void set_settings_source(std::function<config::RecorderSettings()> source) {
     settings_source_ = std::move(source);
   }
+  // recorder.conf changed: its upload keys are read again now (unless a session runs,
+  // which keeps what it started with), so the status shows at once whether uploads are
+  // blocked.
+  void settings_changed();
 
   // Uploads the whole queue now (a forced session) and replies when done, or at once
   // with the reason it cannot: "UploadingDisabled", "NetworkUnavailable",

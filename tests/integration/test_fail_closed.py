@@ -171,6 +171,12 @@ class FailClosedTest(UploadTestCase):
         self.assertIn("ProxyUrl='sock5h://127.0.0.1:9050'", r.stdout)
         self.assertIn(self.conf_file, r.stdout)
         self.no_connection_anywhere()
+        # recorder.conf is watched: fixed, the status says so before any upload.
+        self.write_conf(self.base_conf() + self.good_proxy_line())
+        self.wait_for(lambda: self.control('UploadState') == 'idle', timeout=5,
+                      what='the fixed recorder.conf to be noticed')
+        self.assertEqual(self.proxy.accepts, 0)
+        self.assertEqual(self.collector.stats()['connections'], 2)  # our two stats calls
 
     # ---------------------------------------------------------------- permissions file
     def check_bad_permissions(self, text, error, *needles, recording=True):
