@@ -12,6 +12,7 @@
 
 #include "bus_source.hpp"
 #include "control_service.hpp"
+#include "file_watch.hpp"
 #include "ledger.hpp"
 #include "log.hpp"
 #include "recorder_service.hpp"
@@ -155,9 +156,16 @@ int main(int argc, char** argv) {
   GMainLoopPtr loop(g_main_loop_new(nullptr, FALSE));
   Ledger ledger(*store);
   BatchContext context;
-  context.site_labels = config::read_site_labels(paths.location_file());
+  auto labels = config::read_site_labels(paths.location_file());
+  for (const auto& w : labels.warnings) log(LOG_WARNING, w, kMsgConfigInvalid);
+  context.site_labels = std::move(labels.labels);
   net::UploadScheduler uploads(recorder, ledger, ropts.settings, context,
                                upload::seeded_rng(std::random_device{}()));
+  // Where bytes go is read again before each upload: a fixed ProxyUrl needs no restart.
+  uploads.set_settings_source(
+      [file = paths.recorder_settings_file()] { return config::read_recorder_settings(file); });
+  FileWatch recorder_conf_watch(paths.recorder_settings_file(),
+                                [&uploads] { uploads.settings_changed(); });
   RecorderService service(bus.get(), recorder, uploads, paths, METRICS_DEFAULT_SERVER_URL);
   ControlService control(bus.get(), service, recorder, uploads, ledger);
   uploads.on_log = [](int priority, const std::string& message) { log(priority, message); };

@@ -208,7 +208,16 @@ void RecorderService::apply_permissions(ConsentState next, bool at_start) {
 
   // Uploading first: a withdrawn grant cancels a running upload before anything is
   // purged, so nothing of the purged data reaches the network or the ledger afterwards.
-  if (!enabled_property()) {
+  if (consent_.permissions && consent_.permissions->warnings != logged_warnings_) {
+    // Unknown keys are ignored, but said once per version of the file, never silently.
+    for (const std::string& warning : consent_.permissions->warnings)
+      log(LOG_WARNING, warning, kMsgConfigInvalid);
+    logged_warnings_ = consent_.permissions->warnings;
+  }
+  if (!consent_.permissions) {
+    // Fail closed, and say where: the status shows the file's problem as the reason.
+    uploads_.set_permission(false, Error{"ConfigurationInvalid", consent_.problem}, "");
+  } else if (!enabled_property()) {
     uploads_.set_permission(false, Error{"UploadingDisabled", "not granted"}, environment());
   } else {
     uploads_.set_permission(true, config::resolve_server_url(*consent_.permissions),

@@ -109,6 +109,7 @@ class RecorderService {
   CallerRegistry callers_;
   Polkit polkit_;
   ConsentState consent_;
+  std::vector<std::string> logged_warnings_;  // the permissions file's, as last logged
   std::unique_ptr<FileWatch> permissions_watch_;
   std::vector<SlotPtr> slots_;
   std::map<uint64_t, SlotPtr> timer_slots_;

@@ -38,7 +38,7 @@ std::string count(size_t n, const char* one, const char* many) {
 
 RegistryWatch::RegistryWatch(registry::Gate& gate, const std::filesystem::path& directory,
                              registry::Mode mode)
-    : gate_(gate) {
+    : gate_(gate), directory_(directory) {
   gate_.install(registry::Registry::load(directory), mode);
   const registry::Registry& loaded = *gate_.registry();
   log(LOG_INFO,
@@ -58,12 +58,25 @@ RegistryWatch::RegistryWatch(registry::Gate& gate, const std::filesystem::path& 
   gate_.on_notice = [](const registry::GateNotice& notice) {
     log(notice.stored ? LOG_WARNING : LOG_NOTICE, notice.message, kMsgRegistryEvent);
   };
-  // A missing directory is watched too: installing it later takes effect.
-  watch_ = std::make_unique<FileWatch>(
-      directory, [this] { changed(); }, FileWatch::Target::Directory);
+  // A missing directory is watched too: installing it later takes effect. GIO looks for
+  // a missing directory only every 4 s; its parent's monitor sees it come at once, and
+  // then the directory's own watch is made again so that it starts now.
+  watch_directory();
+  entry_watch_ = std::make_unique<FileWatch>(
+      directory_,
+      [this] {
+        watch_directory();
+        changed();
+      },
+      FileWatch::Target::Entry);
   if (!watch_->active())
     log(LOG_WARNING, "cannot watch " + directory.string() +
                          "; registry changes take effect at the next restart");
+}
+
+void RegistryWatch::watch_directory() {
+  watch_ = std::make_unique<FileWatch>(
+      directory_, [this] { changed(); }, FileWatch::Target::Directory);
 }
 
 RegistryWatch::~RegistryWatch() {

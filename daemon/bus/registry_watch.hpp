@@ -29,10 +29,13 @@ class RegistryWatch {
 
  private:
   void changed();
+  void watch_directory();
   static gboolean on_settled(gpointer self);
 
   registry::Gate& gate_;
-  std::unique_ptr<FileWatch> watch_;
+  std::filesystem::path directory_;
+  std::unique_ptr<FileWatch> watch_;        // the directory's files
+  std::unique_ptr<FileWatch> entry_watch_;  // the directory itself, from its parent
   GSourcePtr settle_;
 };
 

@@ -1,6 +1,8 @@
 #include "settings.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -24,6 +26,9 @@ constexpr const char* kGlobal = "global";
 constexpr const char* kCacheGroup = "persistent_cache_size";
 constexpr const char* kLabelGroup = "Label";
 constexpr const char* kRecorderGroup = "Recorder";
+// RateLimitPerSecond's ceiling: far above what the bus delivers, and its products with
+// elapsed seconds stay finite.
+constexpr double kMaxRatePerSecond = 1e6;
 
 constexpr const char* kPermissionsHeader =
     " Endless OS metrics: consent and upload destination.\n"
@@ -65,12 +70,53 @@ Error invalid_permissions(const std::filesystem::path& file, const std::string& 
                    "; metrics are neither recorded nor uploaded until it is fixed"};
 }
 
+// " (it has SERVER_URL=, ...)" when a [global] key differs from `wanted` only in case.
+std::string case_hint(GKeyFile* key_file, const char* wanted) {
+  gsize n_keys = 0;
+  GStrvPtr keys(g_key_file_get_keys(key_file, kGlobal, &n_keys, nullptr));
+  for (gsize k = 0; k < n_keys; ++k)
+    if (g_ascii_strcasecmp(keys.get()[k], wanted) == 0 && std::strcmp(keys.get()[k], wanted) != 0)
+      return std::string(" (it has ") + keys.get()[k] + "=, but keys are case-sensitive)";
+  return "";
+}
+
+// Unknown groups and [global] keys go to `warnings`: ignored, but never silently.
+void unknown_permission_keys(GKeyFile* key_file, const std::filesystem::path& file,
+                             std::vector<std::string>& warnings) {
+  static constexpr const char* kKnown[] = {"enabled", "uploading_enabled", "environment",
+                                           "server_url"};
+  gsize n_groups = 0;
+  GStrvPtr groups(g_key_file_get_groups(key_file, &n_groups));
+  for (gsize g = 0; g < n_groups; ++g) {
+    const char* group = groups.get()[g];
+    if (std::strcmp(group, kGlobal) != 0) {
+      warnings.push_back("permissions file " + file.string() + ": unknown group [" + group +
+                         "] ignored (every setting belongs in [global])");
+      continue;
+    }
+    gsize n_keys = 0;
+    GStrvPtr keys(g_key_file_get_keys(key_file, group, &n_keys, nullptr));
+    for (gsize k = 0; k < n_keys; ++k) {
+      const char* key = keys.get()[k];
+      const char* near = nullptr;
+      bool known = false;
+      for (const char* candidate : kKnown) {
+        known = known || std::strcmp(key, candidate) == 0;
+        if (g_ascii_strcasecmp(key, candidate) == 0) near = candidate;
+      }
+      if (known) continue;
+      std::string line = "permissions file " + file.string() + ": unknown key [global] " + key +
+                         " ignored (known: enabled, uploading_enabled, environment, server_url)";
+      if (near) line += std::string("; keys are case-sensitive, did you mean ") + near + "?";
+      warnings.push_back(std::move(line));
+    }
+  }
+}
+
 // Same rules for reading and for validating before a write, so set_consent
 // never rewrites a file that read_permissions would refuse.
-Result<Permissions> parse_permissions(GKeyFile* key_file, const std::filesystem::path& file,
-                                      const std::string& default_server_url) {
+Result<Permissions> parse_permissions(GKeyFile* key_file, const std::filesystem::path& file) {
   Permissions p;
-  p.server_url = default_server_url;
 
   const std::pair<const char*, bool*> booleans[] = {{"enabled", &p.enabled},
                                                     {"uploading_enabled", &p.uploading_enabled}};
@@ -104,14 +150,30 @@ Result<Permissions> parse_permissions(GKeyFile* key_file, const std::filesystem:
                                  "has an unreadable [global] server_url (" + err.message() + ")");
     p.server_url = std::string(trim(value.get()));
   }
+
+  unknown_permission_keys(key_file, file, p.warnings);
+  if (!g_key_file_has_key(key_file, kGlobal, "server_url", nullptr)) {
+    p.server_url.clear();
+    p.destination_problem = "permissions file " + file.string() + " has no [global] server_url" +
+                            case_hint(key_file, "server_url") +
+                            "; set server_url=https://HOST[:PORT][/PATH] (the upload "
+                            "destination); uploading is paused until then";
+  } else if (!g_key_file_has_key(key_file, kGlobal, "environment", nullptr) &&
+             p.server_url.find("${environment}") != std::string::npos) {
+    p.destination_problem = "permissions file " + file.string() +
+                            " has no [global] environment, which server_url '" + p.server_url +
+                            "' needs" + case_hint(key_file, "environment") +
+                            "; set environment=dev, test or production; uploading is paused "
+                            "until then";
+  }
   return p;
 }
 
-Result<Permissions> load_permissions(const LoadedKeyFile& loaded, const std::filesystem::path& file,
-                                     const std::string& default_server_url) {
+Result<Permissions> load_permissions(const LoadedKeyFile& loaded,
+                                     const std::filesystem::path& file) {
   if (loaded.status == LoadStatus::Failed)
     return invalid_permissions(file, "cannot be read or parsed (" + loaded.problem + ")");
-  return parse_permissions(loaded.key_file.get(), file, default_server_url);
+  return parse_permissions(loaded.key_file.get(), file);
 }
 
 GKeyFilePtr default_key_file(const std::string& default_server_url) {
@@ -148,12 +210,46 @@ bool is_loopback_host(const char* host) {
   return address && g_inet_address_get_is_loopback(address.get());
 }
 
+bool is_dns_label(std::string_view label) {
+  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+    return false;
+  for (char c : label)
+    if (!g_ascii_isalnum(c) && c != '-') return false;
+  return true;
+}
+
+// "" when `host` (as GUri gives it: an IPv6 address without its brackets) is an IP
+// address or a DNS name; else what is wrong, for a message. GUri alone lets through
+// hosts such as "127>0.0.1", which no resolver should be handed.
+std::string host_problem(const char* host) {
+  if (host == nullptr || *host == '\0') return "has no host";
+  if (g_hostname_is_ip_address(host)) return "";
+  std::string_view name = host;
+  if (name.back() == '.') name.remove_suffix(1);  // a fully qualified "example.org."
+  bool valid = !name.empty() && name.size() <= 253;
+  std::string_view last;
+  for (std::string_view rest = name; valid && !rest.empty();) {
+    const size_t dot = rest.find('.');
+    last = rest.substr(0, dot);
+    valid = is_dns_label(last);
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+    if (dot != std::string_view::npos && rest.empty()) valid = false;  // "a..b", "a.."
+  }
+  // An all-digit last label is an IPv4 address gone wrong (such as 127.0.0.256), not a name.
+  if (valid && std::all_of(last.begin(), last.end(), [](char c) { return g_ascii_isdigit(c); }))
+    valid = false;
+  if (valid) return "";
+  return std::string("has the host '") + host +
+         "', which is neither a DNS name (letters, digits and hyphens between dots), an IPv4 "
+         "address nor a bracketed IPv6 address";
+}
+
 // "" when `url` is usable as ProxyUrl (empty = no proxy), else what is wrong with it.
 std::string proxy_url_problem(const std::string& url) {
   if (url.empty()) return "";
   GErrorOut err;
   GUriPtr uri(g_uri_parse(url.c_str(), G_URI_FLAGS_NONE, err.out()));
-  if (!uri) return "cannot be parsed (" + err.message() + ")";
+  if (!uri) return "cannot be parsed as SCHEME://HOST:PORT (" + err.message() + ")";
   const char* scheme = g_uri_get_scheme(uri.get());
   bool known = false;
   for (const char* s : {"http", "https", "socks4", "socks4a", "socks5", "socks5h"})
@@ -161,9 +257,7 @@ std::string proxy_url_problem(const std::string& url) {
   if (!known)
     return std::string("uses the scheme '") + scheme +
            ":' (accepted: http, https, socks4, socks4a, socks5, socks5h)";
-  const char* host = g_uri_get_host(uri.get());
-  if (host == nullptr || *host == '\0') return "has no host";
-  return "";
+  return host_problem(g_uri_get_host(uri.get()));
 }
 
 }  // namespace
@@ -186,19 +280,18 @@ const char* consent_name(Consent consent) {
 }
 
 Result<Permissions> read_permissions(const std::filesystem::path& file,
-                                     const std::string& default_server_url) {
+                                     const std::string& /*default_server_url*/) {
   LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
   if (loaded.status == LoadStatus::Missing)
     return Error{"PermissionsMissing", "permissions file " + file.string() + " does not exist"};
-  return load_permissions(loaded, file, default_server_url);
+  return load_permissions(loaded, file);
 }
 
 Result<Permissions> write_default_permissions(const std::filesystem::path& file,
                                               const std::string& default_server_url) {
   // An administrator may have created the file since we saw it missing.
   LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
-  if (loaded.status != LoadStatus::Missing)
-    return load_permissions(loaded, file, default_server_url);
+  if (loaded.status != LoadStatus::Missing) return load_permissions(loaded, file);
 
   GKeyFilePtr key_file = default_key_file(default_server_url);
   if (Result<void> written = write_key_file(file, key_file.get()); !written) return written.error();
@@ -222,12 +315,12 @@ Result<Permissions> update_permissions(
   if (loaded.status == LoadStatus::Missing) {
     key_file = default_key_file(default_server_url);
   } else {
-    Result<Permissions> current = load_permissions(loaded, file, default_server_url);
+    Result<Permissions> current = load_permissions(loaded, file);
     if (!current) return current.error();
     key_file = std::move(loaded.key_file);
   }
   edit(key_file.get());
-  Result<Permissions> next = parse_permissions(key_file.get(), file, default_server_url);
+  Result<Permissions> next = parse_permissions(key_file.get(), file);
   if (!next) return next.error();
   if (check) {
     if (Result<void> ok = check(*next); !ok) return ok.error();
@@ -278,6 +371,8 @@ Result<Permissions> set_server_url(const std::filesystem::path& file, const std:
 }
 
 Result<std::string> resolve_server_url(const Permissions& permissions) {
+  if (!permissions.destination_problem.empty())
+    return Error{"InvalidServerUrl", permissions.destination_problem};
   static constexpr std::string_view kPlaceholder = "${environment}";
   std::string url = permissions.server_url;
   for (size_t at = url.find(kPlaceholder); at != std::string::npos;
@@ -301,7 +396,7 @@ Result<std::string> resolve_server_url(const Permissions& permissions) {
   const bool https = g_ascii_strcasecmp(scheme, "https") == 0;
   const bool http = g_ascii_strcasecmp(scheme, "http") == 0;
   if (!https && !http) return refuse(std::string("uses the scheme '") + scheme + ":'");
-  if (host == nullptr || *host == '\0') return refuse("has no host");
+  if (std::string problem = host_problem(host); !problem.empty()) return refuse(problem);
   if (g_uri_get_userinfo(uri.get()) != nullptr)
     return refuse("contains user information (credentials do not belong in the URL)");
   // upload_url appends a path, which a query or fragment would end up inside.
@@ -331,29 +426,50 @@ CacheSize read_cache_size(const std::filesystem::path& file) {
   GCharPtr raw(g_key_file_get_value(loaded.key_file.get(), kCacheGroup, "maximum", nullptr));
   if (!raw) return out;
   std::optional<uint64_t> value = parse_unsigned(raw.get());
-  if (!value || *value == 0) {
+  if (!value || *value < kMinCacheBytes || *value > kMaxCacheBytes) {
     out.warning = file.string() + ": [" + kCacheGroup + "] maximum='" + raw.get() +
-                  "' is not a positive whole number of bytes" + fallback;
+                  "' is not a whole number of bytes in " + std::to_string(kMinCacheBytes) + ".." +
+                  std::to_string(kMaxCacheBytes) + " (4 KiB..1 TiB)" + fallback;
     return out;
   }
   out.maximum = *value;
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> read_site_labels(
-    const std::filesystem::path& file) {
-  std::vector<std::pair<std::string, std::string>> labels;
+SiteLabels read_site_labels(const std::filesystem::path& file) {
+  SiteLabels out;
   LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
-  if (loaded.status != LoadStatus::Loaded) return labels;
+  if (loaded.status == LoadStatus::Missing) return out;
+  if (loaded.status == LoadStatus::Failed) {
+    out.warnings.push_back(file.string() + " cannot be read or parsed (" + loaded.problem +
+                           "); requests carry no site labels until it is fixed");
+    return out;
+  }
   gsize count = 0;
   GStrvPtr keys(g_key_file_get_keys(loaded.key_file.get(), kLabelGroup, &count, nullptr));
-  if (!keys) return labels;
+  if (!keys) return out;
+  size_t total = 0;
   for (gsize i = 0; i < count; ++i) {
-    GCharPtr value(
-        g_key_file_get_string(loaded.key_file.get(), kLabelGroup, keys.get()[i], nullptr));
-    if (value) labels.emplace_back(keys.get()[i], value.get());
+    const char* key = keys.get()[i];
+    GErrorOut err;
+    GCharPtr value(g_key_file_get_string(loaded.key_file.get(), kLabelGroup, key, err.out()));
+    if (!value) {
+      out.warnings.push_back(file.string() + ": [" + kLabelGroup + "] " + key +
+                             " is not valid UTF-8 text (" + err.message() +
+                             "); that label is not sent");
+      continue;
+    }
+    total += std::strlen(key) + std::strlen(value.get());
+    out.labels.emplace_back(key, value.get());
   }
-  return labels;
+  if (total > kMaxSiteLabelBytes) {
+    out.warnings.push_back(file.string() + ": the [" + kLabelGroup + "] labels take " +
+                           std::to_string(total) + " bytes (keys and values), more than the " +
+                           std::to_string(kMaxSiteLabelBytes) +
+                           " every request can carry; no label is sent until they are shortened");
+    out.labels.clear();
+  }
+  return out;
 }
 
 std::string read_os_release_field(const std::filesystem::path& file, const std::string& key) {
@@ -383,16 +499,97 @@ std::string read_os_version(const std::filesystem::path& file) {
   return read_os_release_field(file, "VERSION");
 }
 
+namespace {
+
+// Every key of [Recorder]; anything else is reported (a typo must not pass unnoticed).
+constexpr const char* kRecorderKeys[] = {
+    "MaxQueueSharePercent",
+    "RateLimitPerSecond",
+    "RateLimitBurst",
+    "MaxPayloadBytes",
+    "MaxTimersPerConnection",
+    "MaxTimersTotal",
+    "MaxSequenceLength",
+    "TimestampGranularitySeconds",
+    "UploadIntervalSeconds",
+    "UploadMaxRequestBytes",
+    "UploadRequestTimeoutSeconds",
+    "AllowMeteredUploads",
+    "ProxyUrl",
+    "TrustFile",
+    "RegistryMode",
+    "RegistryDirectory",
+};
+// The keys that decide where bytes go: one of them misspelled (ProxyURL=, proxy_url=) or
+// in another group would otherwise mean a direct connection the administrator ruled out.
+constexpr const char* kDestinationKeys[] = {"ProxyUrl", "TrustFile"};
+
+// Lower case without '_', '-' and blanks: "proxy_url", "Proxy-URL" and "ProxyUrl" meet.
+std::string loose_key(std::string_view key) {
+  std::string out;
+  for (char c : key)
+    if (c != '_' && c != '-' && c != ' ') out.push_back(g_ascii_tolower(c));
+  return out;
+}
+
+// The destination key `key` (in `group`) may have been meant as, or nullptr.
+const char* meant_destination_key(const char* group, const char* key) {
+  const std::string loose = loose_key(key);
+  for (const char* candidate : kDestinationKeys) {
+    if (std::strcmp(group, kRecorderGroup) == 0 && std::strcmp(key, candidate) == 0) continue;
+    const std::string wanted = loose_key(candidate);
+    if (loose == wanted || (loose.size() >= 5 && wanted.starts_with(loose))) return candidate;
+  }
+  return nullptr;
+}
+
+void check_recorder_keys(GKeyFile* key_file, const std::filesystem::path& file,
+                         RecorderSettings& out, std::vector<std::string>& problems) {
+  gsize n_groups = 0;
+  GStrvPtr groups(g_key_file_get_groups(key_file, &n_groups));
+  for (gsize g = 0; g < n_groups; ++g) {
+    const char* group = groups.get()[g];
+    const bool ours = std::strcmp(group, kRecorderGroup) == 0;
+    if (!ours)
+      out.warnings.push_back(file.string() + ": unknown group [" + group +
+                             "] ignored (every setting belongs in [Recorder])");
+    gsize n_keys = 0;
+    GStrvPtr keys(g_key_file_get_keys(key_file, group, &n_keys, nullptr));
+    for (gsize k = 0; k < n_keys; ++k) {
+      const char* key = keys.get()[k];
+      if (const char* meant = meant_destination_key(group, key)) {
+        problems.push_back(file.string() + ": [" + group + "] " + key + " looks like [" +
+                           kRecorderGroup + "] " + meant +
+                           " (keys are case-sensitive and belong in [Recorder]); uploads are "
+                           "blocked so that they cannot bypass what it was meant to say");
+        continue;
+      }
+      if (!ours) continue;
+      bool known = false;
+      for (const char* candidate : kRecorderKeys) known = known || std::strcmp(key, candidate) == 0;
+      if (!known)
+        out.warnings.push_back(file.string() + ": unknown key [" + kRecorderGroup + "] " + key +
+                               " ignored");
+    }
+  }
+}
+
+}  // namespace
+
 RecorderSettings read_recorder_settings(const std::filesystem::path& file) {
   RecorderSettings out;
   LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
   if (loaded.status == LoadStatus::Missing) return out;
   if (loaded.status == LoadStatus::Failed) {
-    out.warnings.push_back(file.string() + " cannot be read or parsed (" + loaded.problem +
-                           "); using the default for every setting");
+    out.upload_problem = file.string() + " cannot be read or parsed (" + loaded.problem +
+                         "): uploads are blocked until it is fixed (its ProxyUrl and TrustFile "
+                         "are unknown), every other setting has its default";
+    out.warnings.push_back(out.upload_problem);
     return out;
   }
   GKeyFile* key_file = loaded.key_file.get();
+  std::vector<std::string> problems;  // upload problems
+  check_recorder_keys(key_file, file, out, problems);
 
   struct UnsignedKey {
     const char* name;
@@ -433,13 +630,15 @@ RecorderSettings read_recorder_settings(const std::filesystem::path& file) {
   GCharPtr rate(g_key_file_get_value(key_file, kRecorderGroup, "RateLimitPerSecond", nullptr));
   if (rate) {
     std::optional<double> value = parse_double(rate.get());
-    if (value && *value > 0) {
+    if (value && *value > 0 && *value <= kMaxRatePerSecond) {
       out.rate_limit_per_second = *value;
     } else {
       char shown[G_ASCII_DTOSTR_BUF_SIZE];
       g_ascii_dtostr(shown, sizeof shown, out.rate_limit_per_second);
       out.warnings.push_back(file.string() + ": [" + kRecorderGroup + "] RateLimitPerSecond='" +
-                             rate.get() + "' is not a number greater than 0; using the default " +
+                             rate.get() +
+                             "' is not a number greater than 0 and at most 1000000; "
+                             "using the default " +
                              shown);
     }
   }
@@ -462,22 +661,38 @@ RecorderSettings read_recorder_settings(const std::filesystem::path& file) {
       out.allow_metered_uploads = value != FALSE;
   }
 
-  GCharPtr proxy(g_key_file_get_string(key_file, kRecorderGroup, "ProxyUrl", nullptr));
-  if (proxy) {
-    std::string value(trim(proxy.get()));
-    if (std::string problem = proxy_url_problem(value); problem.empty())
+  // Where bytes go: a value that cannot be used blocks uploads, never falls back.
+  auto refuse = [&](const char* key, const std::string& raw, const std::string& problem) {
+    problems.push_back(file.string() + ": [" + kRecorderGroup + "] " + key + "='" + raw + "' " +
+                       problem + "; uploads are blocked until it is fixed");
+  };
+  if (g_key_file_has_key(key_file, kRecorderGroup, "ProxyUrl", nullptr)) {
+    GErrorOut err;
+    GCharPtr proxy(g_key_file_get_string(key_file, kRecorderGroup, "ProxyUrl", err.out()));
+    const std::string raw = raw_value(key_file, kRecorderGroup, "ProxyUrl");
+    std::string value = proxy ? std::string(trim(proxy.get())) : std::string();
+    if (!proxy)
+      refuse("ProxyUrl", raw, "cannot be read (" + err.message() + ")");
+    else if (std::string problem = proxy_url_problem(value); !problem.empty())
+      refuse("ProxyUrl", raw, problem);
+    else
       out.proxy_url = value;
-    else
-      warn("ProxyUrl", proxy.get(), problem + "; uploading without a proxy");
   }
-
-  GCharPtr trust(g_key_file_get_string(key_file, kRecorderGroup, "TrustFile", nullptr));
-  if (trust) {
-    std::string value(trim(trust.get()));
-    if (value.empty() || g_path_is_absolute(value.c_str()))
-      out.trust_file = value;
+  if (g_key_file_has_key(key_file, kRecorderGroup, "TrustFile", nullptr)) {
+    GErrorOut err;
+    GCharPtr trust(g_key_file_get_string(key_file, kRecorderGroup, "TrustFile", err.out()));
+    const std::string raw = raw_value(key_file, kRecorderGroup, "TrustFile");
+    std::string value = trust ? std::string(trim(trust.get())) : std::string();
+    if (!trust)
+      refuse("TrustFile", raw, "cannot be read (" + err.message() + ")");
+    else if (!value.empty() && !g_path_is_absolute(value.c_str()))
+      refuse("TrustFile", raw, "is not an absolute path");
     else
-      warn("TrustFile", trust.get(), "is not an absolute path; using the system trust store");
+      out.trust_file = value;
+  }
+  for (const std::string& problem : problems) {
+    out.warnings.push_back(problem);
+    out.upload_problem += (out.upload_problem.empty() ? "" : "; also ") + problem;
   }
 
   GCharPtr mode(g_key_file_get_string(key_file, kRecorderGroup, "RegistryMode", nullptr));

@@ -19,6 +19,13 @@ struct Permissions {
   bool uploading_enabled = false;
   std::string environment = "production";
   std::string server_url;
+  // Why the file names no usable destination although it parsed: server_url is missing,
+  // or environment is missing while server_url contains ${environment}. "" otherwise.
+  // resolve_server_url() refuses while it is set: the compiled-in default belongs only in
+  // a file the recorder writes itself (write_default_permissions), never in a gap.
+  std::string destination_problem;
+  // Unknown groups and keys (a misspelled SERVER_URL=), each naming the file and the key.
+  std::vector<std::string> warnings;
 };
 
 enum class Consent { Undecided, Granted, Declined };
@@ -28,6 +35,8 @@ const char* consent_name(Consent consent);
 
 // Errors: "PermissionsMissing" when the file does not exist; "ConfigurationInvalid"
 // when it cannot be read or parsed (the privacy-safe reading is then "no").
+// `default_server_url` is not used to fill in a missing server_url (see
+// destination_problem); it is kept for the writers below, which create missing files.
 Result<Permissions> read_permissions(const std::filesystem::path& file,
                                      const std::string& default_server_url);
 
@@ -57,13 +66,22 @@ Result<Permissions> set_server_url(const std::filesystem::path& file, const std:
                                    const std::string& default_server_url);
 
 // Substitutes ${environment} and validates: https with a host, or http to a
-// loopback host only; no userinfo, query or fragment. Error: "InvalidServerUrl".
+// loopback host only; no userinfo, query or fragment; the host a DNS name, an IPv4
+// dotted quad or a bracketed IPv6 address. Error: "InvalidServerUrl" (also while
+// destination_problem is set).
 Result<std::string> resolve_server_url(const Permissions& permissions);
 
 // <base>/3/<sha512_hex>, with trailing slashes of `base` collapsed.
 std::string upload_url(const std::string& base, const std::string& sha512_hex);
 
 // ---- cache-size.conf ------------------------------------------------------
+
+// [persistent_cache_size] maximum, in bytes: kMinCacheBytes..kMaxCacheBytes. Below 4 KiB
+// the queue cannot hold a useful number of events (0 is not "store nothing": declining
+// consent is); above 1 TiB the bound means nothing, and every sum and share computed
+// from it stays far from overflowing 64 bits.
+inline constexpr uint64_t kMinCacheBytes = 4096;
+inline constexpr uint64_t kMaxCacheBytes = uint64_t{1} << 40;
 
 struct CacheSize {
   uint64_t maximum = 10000000;
@@ -74,9 +92,19 @@ CacheSize read_cache_size(const std::filesystem::path& file);
 
 // ---- location.conf ----------------------------------------------------------
 
-// Keys of the [Label] group in file order; empty when the file or group is absent.
-std::vector<std::pair<std::string, std::string>> read_site_labels(
-    const std::filesystem::path& file);
+// Every request carries the labels: together (keys and values) they may take at most
+// this many bytes, which leaves an empty request far below UploadMaxRequestBytes' minimum
+// (16384), so the labels can never make every request too large.
+inline constexpr size_t kMaxSiteLabelBytes = 4096;
+
+struct SiteLabels {
+  // Keys of the [Label] group in file order; empty when the file or group is absent,
+  // unreadable, or its labels exceed kMaxSiteLabelBytes (then none is sent).
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::vector<std::string> warnings;  // each names the file, and the key when one is at fault
+};
+
+SiteLabels read_site_labels(const std::filesystem::path& file);
 
 // ---- os-release -------------------------------------------------------------
 
@@ -128,10 +156,11 @@ struct RecorderSettings {
   // AllowMeteredUploads (boolean): upload on a metered connection too.
   bool allow_metered_uploads = false;
   // ProxyUrl: "" = none (direct); else http://, https://, socks4://, socks4a://,
-  // socks5:// or socks5h:// with a host (e.g. socks5h://127.0.0.1:9050 for Tor).
+  // socks5:// or socks5h:// with a host (e.g. socks5h://127.0.0.1:9050 for Tor). An
+  // unusable value sets upload_problem: never a direct connection instead.
   std::string proxy_url;
   // TrustFile: "" = system trust store; else an absolute path to a PEM CA bundle for a
-  // self-hosted server.
+  // self-hosted server. A relative path sets upload_problem.
   std::string trust_file;
 
   // ---- Registry (same group; see registry.hpp and registry_mode.hpp) ----
@@ -142,9 +171,16 @@ struct RecorderSettings {
   // absolute directory of registry files, for tests and development.
   std::string registry_directory;
 
-  std::vector<std::string> warnings;  // one per unusable value (or unreadable file)
+  // Why no upload may start: the file cannot be read or parsed, ProxyUrl or TrustFile is
+  // unusable, or a key that looks like one of them is misspelled or in another group.
+  // "" when uploading may go ahead. Names the file, the key and the problem.
+  std::string upload_problem;
+  // One per unusable value, unknown group or key (and the upload problem), for the journal.
+  std::vector<std::string> warnings;
 };
 
+// Never fails: an unusable recording setting keeps its default (with a warning); an
+// unusable upload setting sets upload_problem.
 RecorderSettings read_recorder_settings(const std::filesystem::path& file);
 
 }  // namespace metrics::config

@@ -41,6 +41,7 @@ void UploadScheduler::set_next_slot(int64_t boottime_ns) {
 void UploadScheduler::set_permission(bool granted, Result<std::string> server_base,
                                      const std::string& environment) {
   interval_ns_ = upload::upload_interval_ns(settings_, environment);
+  environment_ = environment;
   if (server_base) {
     server_base_ = *server_base;
     url_problem_.clear();
@@ -48,9 +49,18 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
     server_base_.reset();
     url_problem_ = server_base.error().message;
   }
+  if (paused_ && granted && server_base_ &&
+      (*server_base_ != paused_->server_base || environment != paused_->environment)) {
+    paused_.reset();
+    log(LOG_INFO, "the upload destination changed to " + *server_base_ + " (" + environment +
+                      "); uploads resume");
+  }
   if (!granted) {
     const bool was_granted = granted_;
     granted_ = false;
+    permissions_problem_ = !server_base && server_base.error().code == "ConfigurationInvalid"
+                               ? server_base.error().message
+                               : std::string();
     if (session_) {
       session_.reset();  // cancels the request in flight; nothing more is written
       log(LOG_INFO, "uploading switched off; the upload in progress was cancelled");
@@ -61,9 +71,10 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
     status_.next_time_wall_ns = 0;
     failures_ = 0;
     if (was_granted && on_status_changed) on_status_changed();
-    set_state("disabled");
+    reschedule();
     return;
   }
+  permissions_problem_.clear();
   if (!granted_) {
     granted_ = true;
     // A random phase: machines switched on together do not upload together.
@@ -73,9 +84,39 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
   if (on_status_changed) on_status_changed();
 }
 
+void UploadScheduler::refresh_settings() {
+  if (!settings_source_) return;
+  const config::RecorderSettings fresh = settings_source_();
+  if (fresh.upload_problem != settings_.upload_problem) {
+    if (fresh.upload_problem.empty())
+      log(LOG_INFO, "the upload settings of recorder.conf are usable again");
+    else
+      log(LOG_ERR, fresh.upload_problem);
+  }
+  settings_.upload_problem = fresh.upload_problem;
+  settings_.proxy_url = fresh.proxy_url;
+  settings_.trust_file = fresh.trust_file;
+  settings_.allow_metered_uploads = fresh.allow_metered_uploads;
+  settings_.upload_max_request_bytes = fresh.upload_max_request_bytes;
+  settings_.upload_request_timeout_seconds = fresh.upload_request_timeout_seconds;
+  settings_.timestamp_granularity_seconds = fresh.timestamp_granularity_seconds;
+}
+
+void UploadScheduler::settings_changed() {
+  if (session_) return;
+  refresh_settings();
+  reschedule();
+  if (on_status_changed) on_status_changed();
+}
+
 std::optional<Error> UploadScheduler::blocker() const {
-  if (!granted_) return Error{"UploadingDisabled", "uploading is not enabled"};
+  if (!granted_) {
+    if (!permissions_problem_.empty()) return Error{"ConfigurationInvalid", permissions_problem_};
+    return Error{"UploadingDisabled", "uploading is not enabled"};
+  }
   if (!server_base_) return Error{"InvalidServerUrl", url_problem_};
+  if (!settings_.upload_problem.empty())
+    return Error{"UploadConfigurationInvalid", settings_.upload_problem};
   if (!network_.available()) {
     return Error{"NetworkUnavailable", "the network is not available; events stay queued"};
   }
@@ -92,23 +133,54 @@ void UploadScheduler::reschedule() {
     return;
   }
   if (!granted_) {
-    set_state("disabled");
-    return;
-  }
-  if (auto why = blocker()) {
-    timer_.disarm();
-    if (why->code == "InvalidServerUrl") {
-      status_.last_message = why->message;
+    if (!permissions_problem_.empty()) {
+      status_.last_message = permissions_problem_;
       set_state("paused");
     } else {
-      set_state(why->code == "NetworkMetered" ? "metered" : "offline");
+      set_state("disabled");
     }
+    return;
+  }
+  // recorder.conf is read again before every session: a fixed ProxyUrl counts at once.
+  const bool due = next_slot_ && upload::is_due(now_boottime(), *next_slot_);
+  if (due || !next_waiters_.empty()) refresh_settings();
+  if (auto why = blocker()) {
+    const bool configuration =
+        why->code == "InvalidServerUrl" || why->code == "UploadConfigurationInvalid";
+    if (configuration) {
+      status_.last_message = why->message;
+      std::vector<Reply> waiters = std::move(next_waiters_);
+      next_waiters_.clear();
+      for (Reply& reply : waiters) reply(*why);
+    }
+    if (why->code == "UploadConfigurationInvalid" && !paused_) {
+      // No event leaves, but the slots go on: at each one recorder.conf is read again,
+      // so a fix takes effect at the next slot at the latest (a forced upload: at once).
+      if (!next_slot_) set_next_slot(upload::first_slot(now_boottime(), interval_ns_, rng_));
+      if (due)
+        set_next_slot(
+            upload::next_slot(now_boottime(), interval_ns_, upload::kDefaultJitterFraction, rng_));
+      if (auto armed = timer_.arm_at(*next_slot_); !armed) log(LOG_ERR, armed.error().message);
+      set_state("paused");
+      return;
+    }
+    timer_.disarm();
+    set_state(configuration ? "paused" : why->code == "NetworkMetered" ? "metered" : "offline");
     return;
   }
   if (!next_waiters_.empty()) {
     running_waiters_ = std::move(next_waiters_);
     next_waiters_.clear();
     start_session(true);
+    return;
+  }
+  if (paused_) {
+    // The server said the destination is wrong: no slot until it changes, or until a
+    // forced upload (upload_now) shows it works again.
+    timer_.disarm();
+    next_slot_.reset();
+    status_.next_time_wall_ns = 0;
+    set_state("paused");
     return;
   }
   if (!next_slot_) set_next_slot(upload::first_slot(now_boottime(), interval_ns_, rng_));
@@ -121,8 +193,11 @@ void UploadScheduler::reschedule() {
 }
 
 void UploadScheduler::upload_now(Reply reply) {
+  if (!session_) refresh_settings();
   if (auto why = blocker()) {
     reply(*why);
+    reschedule();  // the status shows what a re-read recorder.conf says
+    if (on_status_changed) on_status_changed();
     return;
   }
   if (session_) {
@@ -200,10 +275,24 @@ void UploadScheduler::session_done(SessionResult result) {
       break;
     }
     case Outcome::Fatal:
-    case Outcome::Pause:
       ++failures_;
       set_next_slot(upload::next_slot(now, interval_ns_, upload::kDefaultJitterFraction, rng_));
       break;
+    case Outcome::Pause:
+      failures_ = 0;
+      if (!paused_)
+        log(LOG_WARNING, "uploads to " + server_base_.value_or("") +
+                             " are paused: the server refused the destination; they resume "
+                             "when server_url or environment changes, or when a forced upload "
+                             "(metricsctl upload) succeeds");
+      paused_ = Pause{server_base_.value_or(""), environment_};
+      break;
+  }
+  if ((result.outcome == Outcome::Success || result.outcome == Outcome::SetAside) && paused_) {
+    // Only a forced upload runs while paused: it reached the server, the pause is over.
+    paused_.reset();
+    log(LOG_INFO,
+        "a forced upload to " + server_base_.value_or("") + " went through; uploads resume");
   }
 
   std::vector<Reply> waiters = std::move(running_waiters_);

