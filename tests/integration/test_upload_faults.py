@@ -135,6 +135,11 @@ class SetAsideTest(FaultTestCase):
         status = json.loads(self.metricsctl('status', '--json').stdout)
         self.assertEqual(status['set_aside_events'], 50)
         self.assertIn('50 events set aside', self.metricsctl('status').stdout)
+        queue = self.metricsctl('queue')
+        self.assertEqual(queue.stdout, 'Nothing is waiting to be sent.\n'
+                         '50 events set aside, not uploaded (metricsctl set-aside list)\n')
+        self.assertEqual(json.loads(self.metricsctl('queue', '--json').stdout)['set_aside_events'],
+                         50)
 
         listed = self.metricsctl('set-aside', 'list', '--json')
         self.assertEqual(listed.returncode, 0, listed.stderr)
