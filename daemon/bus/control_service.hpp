@@ -44,6 +44,12 @@ class ControlService {
   static int method_get_upload_body(sd_bus_message* m, void* userdata, sd_bus_error* e);
   static int property_refused(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
                               void* userdata, sd_bus_error*);
+  // Set-aside batches (control_set_aside.cpp): list, body (root), re-queue (polkit).
+  static int method_get_set_aside_batches(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_get_set_aside_body(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int method_requeue_set_aside(sd_bus_message* m, void* userdata, sd_bus_error* e);
+  static int property_set_aside_events(sd_bus*, const char*, const char*, const char*,
+                                       sd_bus_message* reply, void* userdata, sd_bus_error*);
   using PermissionsEdit = std::function<Result<config::Permissions>()>;
   // Checks `action` with polkit for the caller of `m`, then runs `edit` and applies it.
   int authorized_edit(sd_bus_message* m, const char* action, PermissionsEdit edit);

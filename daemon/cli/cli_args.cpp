@@ -14,6 +14,7 @@ constexpr std::array kOptions = {
     OptionSpec{'\0', "json", kOptionJson, "Print one JSON object instead of text"},
     OptionSpec{'q', "quiet", kOptionQuiet, "Print neither progress nor the summary"},
     OptionSpec{'\0', "raw", kOptionRaw, "Write the exact uploaded bytes to stdout"},
+    OptionSpec{'\0', "all", kOptionAll, "Re-queue every set-aside batch"},
     OptionSpec{'\0', "registry-dir", kOptionRegistryDir,
                "Read the metric registry from DIR instead of the installed one", "DIR"},
 };

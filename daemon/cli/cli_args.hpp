@@ -16,6 +16,7 @@ enum OptionBit : unsigned {
   kOptionQuiet = 1u << 1,
   kOptionRaw = 1u << 2,
   kOptionRegistryDir = 1u << 3,
+  kOptionAll = 1u << 4,
 };
 
 struct OptionSpec {

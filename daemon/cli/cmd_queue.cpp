@@ -33,6 +33,17 @@ struct Queued {
   std::string payload;
 };
 
+// Control1.SetAsideEvents, or nothing from a recorder that does not have it.
+std::optional<guint64> set_aside_events(const MetricsClient& client) {
+  auto reply = client.call("org.freedesktop.DBus.Properties", "Get",
+                           g_variant_new("(ss)", kControlInterface, "SetAsideEvents"), "(v)");
+  if (!reply) return std::nullopt;
+  GVariantPtr boxed(g_variant_get_child_value(reply->get(), 0));
+  GVariantPtr value(g_variant_get_variant(boxed.get()));
+  if (!g_variant_is_of_type(value.get(), G_VARIANT_TYPE_UINT64)) return std::nullopt;
+  return g_variant_get_uint64(value.get());
+}
+
 std::optional<std::string> name_of(const registry::Registry& registry, const std::string& id) {
   auto uuid = Uuid::parse(id);
   return uuid ? registry.name_of(*uuid) : std::nullopt;
@@ -67,6 +78,7 @@ ExitCode run_queue(const Arguments& arguments, Context& context) {
     queued.push_back(e);
   }
 
+  const std::optional<guint64> aside = set_aside_events(*client);
   if (arguments.options & kOptionJson) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const Queued& q : queued) {
@@ -82,11 +94,18 @@ ExitCode run_queue(const Arguments& arguments, Context& context) {
       j["payload"] = q.payload.empty() ? nullptr : nlohmann::ordered_json(q.payload);
       list.push_back(std::move(j));
     }
-    context.out << nlohmann::ordered_json{{"events", list}}.dump() << '\n';
+    nlohmann::ordered_json out{{"events", list}};
+    out["set_aside_events"] = aside ? nlohmann::ordered_json(*aside) : nullptr;
+    context.out << out.dump() << '\n';
     return ExitCode::kSuccess;
   }
+  // Refused by the server and kept apart: not waiting to be sent, but not gone either.
+  const std::string aside_line = aside && *aside > 0
+                                     ? format_count(*aside, "event", "events") +
+                                           " set aside, not uploaded (metricsctl set-aside list)\n"
+                                     : "";
   if (queued.empty()) {
-    context.out << "Nothing is waiting to be sent.\n";
+    context.out << "Nothing is waiting to be sent.\n" << aside_line;
     return ExitCode::kSuccess;
   }
   size_t event_width = 5;
@@ -104,6 +123,7 @@ ExitCode run_queue(const Arguments& arguments, Context& context) {
                 << (q.payload.empty() ? "-" : q.payload) << '\n';
   }
   if (queued.size() == kMaxListed) context.out << "(the first " << kMaxListed << " events)\n";
+  context.out << aside_line;
   return ExitCode::kSuccess;
 }
 

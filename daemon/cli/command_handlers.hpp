@@ -10,6 +10,7 @@ ExitCode run_upload(const Arguments& arguments, Context& context);
 ExitCode run_consent(const Arguments& arguments, Context& context);
 ExitCode run_queue(const Arguments& arguments, Context& context);
 ExitCode run_log(const Arguments& arguments, Context& context);
+ExitCode run_set_aside(const Arguments& arguments, Context& context);
 ExitCode run_set_server_url(const Arguments& arguments, Context& context);
 ExitCode run_set_environment(const Arguments& arguments, Context& context);
 ExitCode run_registry(const Arguments& arguments, Context& context);

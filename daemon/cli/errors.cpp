@@ -102,6 +102,23 @@ std::string advice_for_error(std::string_view name) {
   if (contains(kTooOld, name))
     return "The running metrics recorder does not offer what metricsctl needs "
            "(com.endlessm.Metrics.Control1); it is probably older than metricsctl.";
+  if (name == std::string(kMetricsPrefix) + "UploadDestinationWrong")
+    return "Every event stays queued, and uploading is paused: the server says the URL or the "
+           "credentials are wrong. Check the server URL ('metricsctl status'), fix it with "
+           "'metricsctl set-server-url URL', then upload with 'metricsctl upload'.";
+  if (name == std::string(kMetricsPrefix) + "UploadRejected")
+    return "The refused events were set aside: they are kept, but not uploaded again on their "
+           "own. 'metricsctl set-aside list' shows them; once the server accepts them, "
+           "'metricsctl set-aside requeue ID' (or --all) puts them back in the queue.";
+  if (name == std::string(kMetricsPrefix) + "StorageFailure")
+    return "The recorder cannot write its database (is the disk full?). Events the server "
+           "accepted are not sent again; they leave the queue once the database can be "
+           "written. See 'journalctl -u eos-metrics-event-recorder'.";
+  if (name == std::string(kMetricsPrefix) + "NoSuchSetAside")
+    return "'metricsctl set-aside list' shows the set-aside batches.";
+  if (name == std::string(kMetricsPrefix) + "UploadConfigurationInvalid")
+    return "Nothing was sent and the events stay queued; uploading waits until the setting "
+           "named above is fixed (recorder.conf, or 'metricsctl set-server-url').";
   if (name.starts_with(std::string(kMetricsPrefix) + "Upload"))
     return "The events stay queued and the recorder retries on its own schedule; "
            "'metricsctl status' shows when.";

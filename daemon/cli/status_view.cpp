@@ -27,6 +27,10 @@ std::string queue_line(const Status& s) {
   if (!s.queued_events) return std::string(kUnknown);
   std::string text = format_count(*s.queued_events, "event", "events");
   if (s.queued_bytes) text += " (" + format_bytes(*s.queued_bytes) + ")";
+  if (s.set_aside_events && *s.set_aside_events > 0) {
+    text += "; " + format_count(*s.set_aside_events, "event", "events") +
+            " set aside, not uploaded (metricsctl set-aside list)";
+  }
   return text;
 }
 
@@ -128,6 +132,7 @@ nlohmann::ordered_json status_to_json(const Status& s) {
   j["next_upload_time"] = raw_time(s.next_upload_time);
   j["store_state"] = raw(s.store_state);
   j["store_problem"] = raw(s.store_problem);
+  j["set_aside_events"] = raw(s.set_aside_events);
   return j;
 }
 

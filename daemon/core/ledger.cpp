@@ -20,7 +20,39 @@ int64_t limit_of(size_t n) {
 Ledger::Ledger(Store& store, size_t kept_bodies, size_t kept_entries)
     : store_(store), kept_bodies_(kept_bodies), kept_entries_(std::max<size_t>(kept_entries, 1)) {}
 
+Result<size_t> Ledger::flush_pending() {
+  while (!pending_.empty()) {
+    if (auto r = write(pending_.front()); !r) return r.error();
+    pending_.pop_front();
+  }
+  return size_t{0};
+}
+
 Result<void> Ledger::record_attempt(const LedgerAttempt& a) {
+  // In order: what could not be written before goes first.
+  auto flushed = flush_pending();
+  if (flushed) {
+    auto written = write(a);
+    if (written) return Ok();
+    flushed = written.error();
+  }
+  LedgerAttempt kept = a;
+  kept.body = {};
+  kept.message += " (written late: the ledger could not be written at the time; body not kept)";
+  pending_.push_back(std::move(kept));
+  std::string message = flushed.error().message + "; the attempt (" + a.outcome + ", " + a.url +
+                        ") is kept in memory and written later (" +
+                        std::to_string(pending_.size()) + " waiting)";
+  if (pending_.size() > kMaxPending) {
+    const LedgerAttempt& lost = pending_.front();
+    message += "; dropped the oldest waiting attempt from the ledger: " + lost.outcome + " " +
+               lost.url + " at " + std::to_string(lost.time_ns / 1'000'000'000) + " s";
+    pending_.pop_front();
+  }
+  return Error{flushed.error().code, message};
+}
+
+Result<void> Ledger::write(const LedgerAttempt& a) {
   return store_.atomically([&]() -> Result<void> {
     auto ins = store_.prepare(
         "INSERT INTO ledger (time_ns, url, sha512, compressed_size, uncompressed_size, "

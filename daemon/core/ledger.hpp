@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,7 +25,9 @@ struct LedgerAttempt {
   uint64_t uncompressed_size = 0;
   uint64_t singular_events = 0;
   uint64_t aggregate_events = 0;
-  std::string outcome;  // upload::outcome_name(): Success, Retry, SetAside, Fatal
+  // upload::outcome_name() (Success, Retry, SetAside, Fatal, Pause), or "Split" (a 413:
+  // the batch goes again in two halves)
+  std::string outcome;
   int http_status = 0;  // 0: no HTTP answer (network error)
   std::string message;  // the error's message, or the server's answer
   // The exact uncompressed body sent; empty = nothing to keep (e.g. not sent at all).
@@ -58,7 +61,16 @@ class Ledger {
                   size_t kept_entries = kDefaultKeptEntries);
 
   // One attempt, in one transaction with the trimming of old bodies and entries.
+  //
+  // Every request that was sent is in the ledger: when it cannot be written (a full
+  // disk), the attempt is kept in memory without its body and written, marked as late,
+  // before the next one (or by flush_pending()); the error then says so. At most
+  // kMaxPending are kept; beyond that the oldest is dropped and the error names it.
+  static constexpr size_t kMaxPending = 1000;
   Result<void> record_attempt(const LedgerAttempt& attempt);
+  // Writes the attempts kept in memory; returns how many are still waiting.
+  Result<size_t> flush_pending();
+  size_t pending() const { return pending_.size(); }
   // The newest `n` entries, newest first.
   Result<std::vector<LedgerEntry>> recent(size_t n);
   // The exact uncompressed body sent by attempt `id` (any kept attempt with the same
@@ -66,9 +78,12 @@ class Ledger {
   Result<std::optional<std::vector<uint8_t>>> body(int64_t id);
 
  private:
+  Result<void> write(const LedgerAttempt& attempt);
+
   Store& store_;
   size_t kept_bodies_;
   size_t kept_entries_;
+  std::deque<LedgerAttempt> pending_;  // bodies empty
 };
 
 }  // namespace metrics

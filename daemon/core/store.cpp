@@ -229,8 +229,10 @@ Result<int64_t> Store::roll_over(const std::string& today, const std::string& mo
 
 Result<void> Store::purge_all() {
   rollback();
+  if (auto r = ensure_set_aside_tables(); !r) return r;
   if (auto r = exec("BEGIN IMMEDIATE; DELETE FROM singular; DELETE FROM counts; "
-                    "DELETE FROM aggregate; DELETE FROM set_aside; DELETE FROM ledger_body; "
+                    "DELETE FROM aggregate; DELETE FROM set_aside; DELETE FROM set_aside_singular; "
+                    "DELETE FROM set_aside_aggregate; DELETE FROM ledger_body; "
                     "DELETE FROM ledger; COMMIT;");
       !r) {
     (void)exec("ROLLBACK");
@@ -244,6 +246,7 @@ Result<void> Store::purge_all() {
     if (entry.path().filename().string().rfind(kSetAsidePrefix, 0) == 0)
       fs::remove(entry.path(), ec);
   }
+  forget_acknowledged();  // their rows are gone with the rest
   return load_totals();
 }
 
@@ -470,40 +473,6 @@ Result<void> Store::delete_uploaded(const std::vector<int64_t>& singular_ids,
   // Best effort: a busy checkpoint is retried by the next one.
   if (!nested) (void)exec("PRAGMA wal_checkpoint(TRUNCATE)");
   return Ok();
-}
-
-Result<void> Store::set_aside_batch(const std::vector<int64_t>& singular_ids,
-                                    const std::vector<int64_t>& aggregate_ids,
-                                    const std::string& reason, std::span<const uint8_t> body,
-                                    int64_t time_ns) {
-  if (time_ns == 0) time_ns = g_get_real_time() * 1000;
-  return atomically([&]() -> Result<void> {
-    auto ins = prepare(
-        "INSERT INTO set_aside (reason, time, body, singular_events, aggregate_events) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!ins) return ins.error();
-    ins->bind(1, reason)
-        .bind(2, time_ns)
-        .bind(3, body)
-        .bind(4, static_cast<int64_t>(singular_ids.size()))
-        .bind(5, static_cast<int64_t>(aggregate_ids.size()));
-    if (ins->step() != SQLITE_DONE) return sql_error("cannot set the rejected batch aside");
-    if (auto r = remove_queued(singular_ids, aggregate_ids); !r) return r;
-    auto trim = prepare(
-        "DELETE FROM set_aside WHERE id NOT IN "
-        "(SELECT id FROM set_aside ORDER BY id DESC LIMIT ?1)");
-    if (!trim) return trim.error();
-    trim->bind(1, kMaxSetAsideBatches);
-    if (trim->step() != SQLITE_DONE) return sql_error("cannot drop old set-aside batches");
-    return Ok();
-  });
-}
-
-Result<int64_t> Store::set_aside_count() {
-  auto st = prepare("SELECT COUNT(*) FROM set_aside");
-  if (!st) return st.error();
-  if (st->step() != SQLITE_ROW) return sql_error("cannot count set-aside batches");
-  return st->column_int(0);
 }
 
 Result<int64_t> Store::aggregate_count() {

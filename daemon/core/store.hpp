@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "result.hpp"
@@ -46,6 +47,32 @@ struct StoredAggregate {
 struct QueueLimit {
   int64_t max_singular_id = std::numeric_limits<int64_t>::max();
   int64_t max_aggregate_id = std::numeric_limits<int64_t>::max();
+};
+
+// Queued aggregate rows that leave in one protocol-3 event: the same event id, os
+// version, period and payload, whatever uid recorded them (the server must not learn how
+// many accounts use the machine). `count` is their sum, clamped to [0, 2^32-1].
+struct AggregateGroup {
+  int64_t first_id = 0;          // the lowest row id: groups are read in its order
+  std::vector<int64_t> ids;      // every row of the group (ascending)
+  std::vector<uint32_t> counts;  // parallel to ids
+  Uuid event_id;
+  std::string os_version;
+  std::string period;
+  std::vector<uint8_t> payload;
+};
+
+// A batch the server refused for good, as `metricsctl set-aside list` shows it.
+struct SetAsideBatch {
+  int64_t id = 0;
+  int64_t time_ns = 0;  // wall clock when it was set aside
+  std::string reason;
+  int64_t singular_events = 0;  // rows, as they were queued
+  int64_t aggregate_events = 0;
+  int64_t body_bytes = 0;  // the protocol-3 body that was refused
+  // Its rows are kept and can go back to the queue (batches set aside before the rows
+  // were kept have only their body).
+  bool requeueable = false;
 };
 
 struct StoredCount {
@@ -144,17 +171,6 @@ class Store {
   Result<void> delete_uploaded(const std::vector<int64_t>& singular_ids,
                                const std::vector<int64_t>& aggregate_ids);
 
-  // A batch the server refused for good (a non-retryable 4xx): in one transaction its
-  // rows leave the queue (so they never block later uploads) and `body` is kept in the
-  // table set_aside(id, reason, time, body, singular_events, aggregate_events) for a
-  // person to inspect. `time_ns` 0 = now (wall clock). At most kMaxSetAsideBatches are
-  // kept; the oldest go first. Set-aside rows do not count against the queue bound.
-  static constexpr int64_t kMaxSetAsideBatches = 50;
-  Result<void> set_aside_batch(const std::vector<int64_t>& singular_ids,
-                               const std::vector<int64_t>& aggregate_ids, const std::string& reason,
-                               std::span<const uint8_t> body, int64_t time_ns = 0);
-  Result<int64_t> set_aside_count();
-
   // Aggregate events queued for upload (singular_count() counts the singular ones).
   Result<int64_t> aggregate_count();
   // The newest queued row ids: an upload session takes the queue up to these.
@@ -208,6 +224,64 @@ class Store {
   Statement insert_singular_;
   Statement update_count_;
   Statement insert_count_;
+
+  // ---- Set-aside batches (store_set_aside.cpp) --------------------------------------
+ public:
+  // A batch the server refused for good (a non-retryable 4xx, or one event too large
+  // to send): in one transaction its rows move from the queue to the set-aside tables
+  // (so they never block later uploads, and can be put back), and `body` is kept in
+  // set_aside(id, reason, time, body, singular_events, aggregate_events) for a person to
+  // inspect. `time_ns` 0 = now (wall clock). At most kMaxSetAsideBatches are kept; the
+  // oldest go first. Returns how many old batches were dropped to make room. Set-aside
+  // rows do not count against the queue bound.
+  static constexpr int64_t kMaxSetAsideBatches = 50;
+  Result<int64_t> set_aside_batch(const std::vector<int64_t>& singular_ids,
+                                  const std::vector<int64_t>& aggregate_ids,
+                                  const std::string& reason, std::span<const uint8_t> body,
+                                  int64_t time_ns = 0);
+  Result<int64_t> set_aside_count();
+  // Events (rows) in every set-aside batch.
+  Result<int64_t> set_aside_event_count();
+  // Every set-aside batch, oldest first.
+  Result<std::vector<SetAsideBatch>> set_aside_batches();
+  // The refused body of batch `id`; nullopt when there is no such batch.
+  Result<std::optional<std::vector<uint8_t>>> set_aside_body(int64_t id);
+  // Puts the rows of batch `id` (0: of every batch that kept its rows) back in the queue,
+  // after what is queued, and forgets the batch. Returns the events re-queued. Errors:
+  // NoSuchSetAside (no batch `id`), SetAsideNotRequeueable (only its body was kept).
+  Result<int64_t> requeue_set_aside(int64_t id);
+
+  // ---- Acknowledged rows whose delete failed (store_acknowledged.cpp) --------------
+  // The server has these rows (it answered 2xx) but deleting them failed (a full disk):
+  // they must never be sent again. Remembered here and, when it can be written, in the
+  // file `upload-acknowledged` next to the database (atomically replaced), so a restart
+  // does not send them either; the delete is retried by settle_acknowledged().
+  //
+  // Adds the rows; an error says only that the file could not be written (they are
+  // remembered in memory all the same).
+  Result<void> mark_acknowledged(const std::vector<int64_t>& singular_ids,
+                                 const std::vector<int64_t>& aggregate_ids);
+  // Loads the file once (rows no longer queued, or replaced by others under the same id,
+  // are dropped), then retries the delete of every remembered row; on success they and
+  // the file are forgotten. Returns the rows still waiting for their delete.
+  Result<int64_t> settle_acknowledged();
+  bool is_acknowledged_singular(int64_t id) const { return acked_singular_.contains(id); }
+  bool is_acknowledged_aggregate(int64_t id) const { return acked_aggregate_.contains(id); }
+  size_t acknowledged_count() const { return acked_singular_.size() + acked_aggregate_.size(); }
+
+  // Groups of queued aggregate rows with first_id > after_first_id, counting only rows
+  // with id <= max_id, in order of first_id; at most `limit` groups.
+  Result<std::vector<AggregateGroup>> oldest_aggregate_groups(int64_t after_first_id,
+                                                              int64_t max_id, size_t limit);
+
+ private:
+  Result<void> ensure_set_aside_tables();
+  Result<void> write_acknowledged_file();
+  void forget_acknowledged();
+  bool set_aside_tables_ready_ = false;
+  bool acked_loaded_ = false;
+  std::unordered_set<int64_t> acked_singular_;
+  std::unordered_set<int64_t> acked_aggregate_;
 };
 
 }  // namespace metrics

@@ -1,6 +1,7 @@
 #include "upload_batch.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "glib_handles.hpp"
@@ -176,6 +177,10 @@ Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& 
         past_limit = true;
         break;
       }
+      if (store.is_acknowledged_singular(row.id)) {
+        after = row.id;  // the server has it already
+        continue;
+      }
       wire::SingularEvent e;
       e.event_id = row.event_id;
       e.os_version = wire_string(row.os_version);
@@ -201,20 +206,24 @@ Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& 
   }
 
   for (int64_t after = after_aggregate_id; !full;) {
-    auto rows = store.oldest_aggregates(after, kReadChunk);
-    if (!rows) return rows.error();
-    bool past_limit = false;
-    for (StoredAggregate& row : *rows) {
-      if (row.id > limit.max_aggregate_id) {
-        past_limit = true;
-        break;
+    auto groups = store.oldest_aggregate_groups(after, limit.max_aggregate_id, kReadChunk);
+    if (!groups) return groups.error();
+    for (AggregateGroup& group : *groups) {
+      after = group.first_id;
+      std::vector<int64_t> ids;
+      uint64_t count = 0;
+      for (size_t i = 0; i < group.ids.size(); ++i) {
+        if (store.is_acknowledged_aggregate(group.ids[i])) continue;
+        ids.push_back(group.ids[i]);
+        count += group.counts[i];
       }
+      if (ids.empty()) continue;
       wire::AggregateEvent e;
-      e.event_id = row.event_id;
-      e.os_version = wire_string(row.os_version);
-      e.period = wire_string(row.period);
-      e.count = row.count;
-      Payload payload = rebuild_payload(row.payload);
+      e.event_id = group.event_id;
+      e.os_version = wire_string(group.os_version);
+      e.period = wire_string(group.period);
+      e.count = static_cast<uint32_t>(std::min<uint64_t>(count, UINT32_MAX));
+      Payload payload = rebuild_payload(group.payload);
       e.payload = std::move(payload.value);
       const size_t element = aggregate_element_size(e.os_version, e.period, payload.variant_size);
       if (!fits(size.with_aggregate(element))) {
@@ -223,14 +232,15 @@ Result<std::optional<UploadBatch>> next_batch(Store& store, const BatchContext& 
       }
       size.add_aggregate(element);
       request.aggregates.push_back(std::move(e));
-      batch.aggregate_ids.push_back(row.id);
-      after = row.id;
+      batch.aggregate_ids.insert(batch.aggregate_ids.end(), ids.begin(), ids.end());
+      batch.aggregate_rows.push_back(ids.size());
+      batch.last_aggregate_group = group.first_id;
       if (batch.oversized) {
         full = true;
         break;
       }
     }
-    if (past_limit || rows->size() < kReadChunk) break;
+    if (groups->size() < kReadChunk) break;
   }
 
   if (batch.event_count() == 0) return std::optional<UploadBatch>();
@@ -243,7 +253,7 @@ Result<std::optional<UploadBatch>> BatchPlanner::next() {
   if (batch && batch->has_value()) {
     const UploadBatch& b = **batch;
     if (!b.singular_ids.empty()) after_singular_ = b.singular_ids.back();
-    if (!b.aggregate_ids.empty()) after_aggregate_ = b.aggregate_ids.back();
+    if (!b.aggregate_ids.empty()) after_aggregate_ = b.last_aggregate_group;
   }
   return batch;
 }
@@ -258,6 +268,40 @@ Result<std::vector<UploadBatch>> plan_batches(Store& store, const BatchContext& 
     if (!batch->has_value()) return out;
     out.push_back(std::move(**batch));
   }
+}
+
+std::pair<UploadBatch, UploadBatch> split_batch(UploadBatch batch) {
+  UploadBatch first;
+  UploadBatch second;
+  for (UploadBatch* half : {&first, &second}) {
+    half->request.image_id = batch.request.image_id;
+    half->request.site_labels = batch.request.site_labels;
+    half->request.boot_flags = batch.request.boot_flags;
+  }
+  const size_t singulars = batch.request.singulars.size();
+  const size_t events = batch.request_event_count();
+  const size_t half = events / 2;
+  for (size_t i = 0; i < singulars; ++i) {
+    UploadBatch& to = i < half ? first : second;
+    to.request.singulars.push_back(std::move(batch.request.singulars[i]));
+    to.singular_ids.push_back(batch.singular_ids[i]);
+    to.stored_relative_ns.push_back(batch.stored_relative_ns[i]);
+  }
+  size_t row = 0;
+  for (size_t i = 0; i < batch.request.aggregates.size(); ++i) {
+    UploadBatch& to = singulars + i < half ? first : second;
+    to.request.aggregates.push_back(std::move(batch.request.aggregates[i]));
+    const size_t rows = batch.aggregate_rows[i];
+    to.aggregate_ids.insert(to.aggregate_ids.end(), batch.aggregate_ids.begin() + row,
+                            batch.aggregate_ids.begin() + row + rows);
+    to.aggregate_rows.push_back(rows);
+    row += rows;
+  }
+  for (UploadBatch* h : {&first, &second}) {
+    h->uncompressed_size = request_serialized_size(h->request);
+    h->last_aggregate_group = batch.last_aggregate_group;
+  }
+  return {std::move(first), std::move(second)};
 }
 
 void stamp(UploadBatch& batch, int64_t timeline_now_ns, int64_t wall_now_ns,

@@ -4,7 +4,16 @@
 // (Store::set_aside_batch) the batch's rows.
 //
 // Order: all queued singular events by id (arrival order), then the queued aggregate
-// events by id; batches are consecutive slices of that sequence.
+// events in order of their first row id; batches are consecutive slices of that sequence.
+//
+// Aggregate rows are per uid in the queue (quotas and `metricsctl queue` account for each
+// user), but the rows of one event id, os version, period and payload leave as ONE
+// protocol-3 aggregate event with their summed count (clamped to 2^32-1): the server must
+// not learn how many accounts use the machine. A group is never split across batches, so
+// deleting a batch's rows after a 2xx removes exactly what was counted.
+//
+// Rows the server acknowledged but that could not be deleted (Store::is_acknowledged_*)
+// are never planned again.
 //
 // Memory: BatchPlanner / next_batch() hold one batch (≤ the cap serialised, plus about
 // 150 bytes of GVariant bookkeeping per event: ≈ 3-4 MiB for a 512 KiB cap of small
@@ -35,8 +44,12 @@ struct UploadBatch {
   // Fields 3-7 are final. Fields 1 and 2 and the events' relative timestamps are set by
   // stamp() before each attempt; until then they hold 0 and the stored values.
   wire::Request request;
-  std::vector<int64_t> singular_ids;   // Store row ids, parallel to request.singulars
-  std::vector<int64_t> aggregate_ids;  // parallel to request.aggregates
+  std::vector<int64_t> singular_ids;  // Store row ids, parallel to request.singulars
+  // Store row ids of every aggregate row summed into request.aggregates: the rows of
+  // request.aggregates[i] are the next aggregate_rows[i] ids.
+  std::vector<int64_t> aggregate_ids;
+  std::vector<size_t> aggregate_rows;  // parallel to request.aggregates
+  int64_t last_aggregate_group = 0;    // first row id of the last group taken (paging)
   // The events' relative timestamps as stored (uncoarsened), parallel to
   // request.singulars: stamp() always coarsens from these, so re-stamping is idempotent.
   std::vector<int64_t> stored_relative_ns;
@@ -46,8 +59,17 @@ struct UploadBatch {
   // (Store::set_aside_batch) instead of sending it.
   bool oversized = false;
 
+  // Queue rows the batch stands for (what leaves the queue after a 2xx).
   size_t event_count() const { return singular_ids.size() + aggregate_ids.size(); }
+  // Events in the request (aggregate rows of several uids count once).
+  size_t request_event_count() const {
+    return request.singulars.size() + request.aggregates.size();
+  }
 };
+
+// The events of `batch` (at least two) in two batches: the first half of its sequence
+// (singulars, then aggregates) and the rest, each sized anew; neither is stamped.
+std::pair<UploadBatch, UploadBatch> split_batch(UploadBatch batch);
 
 // Rows read from the store per query while planning.
 inline constexpr size_t kReadChunk = 512;

@@ -110,13 +110,32 @@ const char* network_error_name(NetworkError error) {
       return "configuration";
     case NetworkError::HelperFailure:
       return "upload helper failure";
+    case NetworkError::MalformedResponse:
+      return "malformed response";
   }
   return "network failure";
+}
+
+bool is_destination_wrong(int status) {
+  switch (status) {
+    case 401:  // Unauthorized
+    case 403:  // Forbidden
+    case 404:  // Not Found: a proxy that does not route this path
+    case 405:  // Method Not Allowed: Azafea's proxy for a path it does not route
+    case 410:  // Gone
+    case 421:  // Misdirected Request
+      return true;
+    default:
+      return false;
+  }
 }
 
 Outcome classify_http_status(int status) {
   if (status >= 200 && status <= 299) return Outcome::Success;
   if (status == 408 || status == 429) return Outcome::Retry;
+  // Every batch would get the same answer: setting them aside one by one would empty the
+  // queue into the void.
+  if (is_destination_wrong(status)) return Outcome::Pause;
   if (status >= 400 && status <= 499) return Outcome::SetAside;
   // 5xx, 1xx (no final answer), 3xx (we do not follow redirects: a PUT body must not be
   // re-sent to wherever a proxy points) and anything malformed: try again later.
@@ -164,6 +183,11 @@ Classification classify(const AttemptResult& attempt, int64_t now_wall_ns) {
             upload_error("UploadHelperFailed",
                          "the upload helper (eos-metrics-upload-helper) failed", attempt.detail);
         break;
+      case NetworkError::MalformedResponse:
+        c.error = upload_error("UploadServerError",
+                               "the metrics server's answer is not valid HTTP; will retry",
+                               attempt.detail);
+        break;
       case NetworkError::Other:
       case NetworkError::None:
         c.error = upload_error("UploadNetworkFailure", "the metrics server is unreachable",
@@ -182,12 +206,23 @@ Classification classify(const AttemptResult& attempt, int64_t now_wall_ns) {
     case Outcome::SetAside:
       c.error = upload_error(
           "UploadRejected",
-          "the metrics server refused the batch with " + status_text + "; it was set aside",
+          "the metrics server refused a batch with " + status_text +
+              "; it was set aside with its events, which are kept but no longer uploaded "
+              "('metricsctl set-aside list' shows them, 'metricsctl set-aside requeue' puts "
+              "them back in the queue)",
+          attempt.detail);
+      return c;
+    case Outcome::Pause:
+      c.error = upload_error(
+          "UploadDestinationWrong",
+          "the metrics server answered " + status_text +
+              ": the server URL or its credentials are wrong, not the events; every event "
+              "stays queued and uploading pauses until the server URL is fixed (check it "
+              "with 'metricsctl status', set it with 'metricsctl set-server-url')",
           attempt.detail);
       return c;
     case Outcome::Retry:
     case Outcome::Fatal:
-    case Outcome::Pause:
       c.error = upload_error("UploadServerError",
                              "the metrics server answered " + status_text + "; will retry",
                              attempt.detail);

@@ -42,6 +42,9 @@ enum class NetworkError {
   // The upload helper died, stalled or answered nonsense with a request in flight (the
   // request may have reached the server). Never sent by the helper itself.
   HelperFailure,
+  // The server answered, but not in HTTP that can be read (a broken status line or
+  // headers): the server's fault, like a 5xx.
+  MalformedResponse,
 };
 const char* network_error_name(NetworkError error);
 
@@ -50,6 +53,9 @@ struct AttemptResult {
   int http_status = 0;      // meaningful when network_error == None
   std::string retry_after;  // the Retry-After header's value, "" when absent
   std::string detail;       // transport error text or response excerpt, for messages
+  // Bytes of the (compressed) body the helper wrote to the connection: 0 when it never
+  // connected (refused, DNS, TLS handshake); what the ledger calls "sent".
+  uint64_t bytes_sent = 0;
 };
 
 struct Classification {
@@ -59,15 +65,19 @@ struct Classification {
   // Success: none. Otherwise the named error UploadEvents reports, codes:
   // UploadTimeout, UploadConnectionFailed, UploadDnsFailure, UploadTlsFailure,
   // UploadNetworkFailure, UploadConfigurationInvalid, UploadServerError (5xx, 408, 429,
-  // 1xx, 3xx, malformed status), UploadRejected (other 4xx).
+  // 1xx, 3xx, malformed status or response), UploadDestinationWrong (401, 403, 404, 405,
+  // 410, 421), UploadRejected (other 4xx).
   std::optional<Error> error;
 };
 
-// 2xx Success; 408, 429, 5xx Retry; other 4xx SetAside; 1xx, 3xx and anything outside
-// 100..599 (a broken answer) Retry.
+// True for the answers that say the URL or the credentials are wrong, not the batch:
+// 401, 403, 404, 405, 410, 421.
+bool is_destination_wrong(int status);
+// 2xx Success; 408, 429, 5xx Retry; 401, 403, 404, 405, 410, 421 Pause; other 4xx
+// SetAside; 1xx, 3xx and anything outside 100..599 (a broken answer) Retry.
 Outcome classify_http_status(int status);
-// Timeout, refused, reset, DNS, TLS, Other: Retry. Configuration: Fatal. None: Success
-// is not implied; classify the status instead (None here gives Retry).
+// Timeout, refused, reset, DNS, TLS, MalformedResponse, Other: Retry. Configuration: Fatal. None:
+// Success is not implied; classify the status instead (None here gives Retry).
 Outcome classify_network_error(NetworkError error);
 // The whole rule set, with Retry-After parsed against the wall clock `now_wall_ns`.
 Classification classify(const AttemptResult& attempt, int64_t now_wall_ns);

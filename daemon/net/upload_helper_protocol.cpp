@@ -111,10 +111,11 @@ std::vector<uint8_t> put_frame(const std::string& url, std::span<const uint8_t> 
 }
 
 std::vector<uint8_t> answer_frame(const upload::AttemptResult& attempt) {
-  return frame_of(FrameKind::Answer,
-                  g_variant_new("(uuss)", static_cast<uint32_t>(attempt.network_error),
-                                static_cast<uint32_t>(attempt.http_status),
-                                attempt.retry_after.c_str(), attempt.detail.c_str()));
+  return frame_of(
+      FrameKind::Answer,
+      g_variant_new("(uusst)", static_cast<uint32_t>(attempt.network_error),
+                    static_cast<uint32_t>(attempt.http_status), attempt.retry_after.c_str(),
+                    attempt.detail.c_str(), static_cast<guint64>(attempt.bytes_sent)));
 }
 
 std::vector<uint8_t> setup_failed_frame(const Error& error) {
@@ -154,14 +155,19 @@ Result<PutRequest> parse_put(const Frame& frame) {
 }
 
 Result<upload::AttemptResult> parse_answer(const Frame& frame) {
-  auto value = value_of(frame, FrameKind::Answer, "(uuss)");
+  auto value = value_of(frame, FrameKind::Answer, "(uusst)");
   if (!value) return value.error();
   guint32 network_error = 0;
   guint32 status = 0;
   const char* retry_after = nullptr;
   const char* detail = nullptr;
-  g_variant_get(value->get(), "(uu&s&s)", &network_error, &status, &retry_after, &detail);
-  if (network_error > static_cast<guint32>(upload::NetworkError::Configuration) || status > 999) {
+  guint64 bytes_sent = 0;
+  g_variant_get(value->get(), "(uu&s&st)", &network_error, &status, &retry_after, &detail,
+                &bytes_sent);
+  // HelperFailure is the recorder's own verdict on a helper: never the helper's to give.
+  const bool known = network_error <= static_cast<guint32>(upload::NetworkError::Configuration) ||
+                     network_error == static_cast<guint32>(upload::NetworkError::MalformedResponse);
+  if (!known || status > 999) {
     return Error{kCode, "answer out of range (network error " + std::to_string(network_error) +
                             ", HTTP status " + std::to_string(status) + ")"};
   }
@@ -170,6 +176,7 @@ Result<upload::AttemptResult> parse_answer(const Frame& frame) {
   attempt.http_status = static_cast<int>(status);
   attempt.retry_after = retry_after;
   attempt.detail = detail;
+  attempt.bytes_sent = bytes_sent;
   return attempt;
 }
 

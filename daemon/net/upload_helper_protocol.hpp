@@ -5,7 +5,8 @@
 //
 //   recorder → helper   'S' settings (ussu): protocol version, proxy, trust file, timeout
 //                       'P' put (say): URL, gzip body
-//   helper → recorder   'A' answer (uuss): NetworkError, HTTP status, Retry-After, detail
+//   helper → recorder   'A' answer (uusst): NetworkError, HTTP status, Retry-After, detail,
+//                       bytes of the body written to the connection
 //                       'F' setup failed (ss): error code, message; the helper then exits
 //
 // The settings come first and once; then one put at a time, each answered by exactly
@@ -28,7 +29,8 @@
 
 namespace metrics::upload_helper {
 
-constexpr uint32_t kProtocolVersion = 1;
+// 2: answers carry the bytes sent, and MalformedResponse.
+constexpr uint32_t kProtocolVersion = 2;
 // A put carries at most UploadMaxRequestBytes (≤ 1 MiB) compressed; answers are small.
 constexpr size_t kMaxFrameBytes = 4 * 1024 * 1024;
 

@@ -1,6 +1,7 @@
 #include "upload_session.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "gzip.hpp"
 #include "settings.hpp"
@@ -73,6 +74,17 @@ void UploadSession::step() {
   }
   Store& store = recorder_.store();
   if (!planner_) {
+    // What an earlier session could not finish: deletes of acknowledged rows, ledger
+    // entries that could not be written.
+    if (auto settled = store.settle_acknowledged(); !settled) {
+      warn("the server has " + std::to_string(store.acknowledged_count()) +
+           " events that still cannot be removed from the queue (they are not sent again): " +
+           settled.error().message);
+    }
+    if (auto flushed = ledger_.flush_pending(); !flushed) {
+      warn("cannot write the upload ledger (" + std::to_string(ledger_.pending()) +
+           " attempts wait in memory): " + flushed.error().message);
+    }
     auto limit = store.queue_limit();
     auto aggregates = store.aggregate_count();
     if (!limit || !aggregates) {
@@ -83,8 +95,15 @@ void UploadSession::step() {
               {}});
       return;
     }
-    progress_.total_events = static_cast<uint64_t>(store.singular_count() + *aggregates);
+    const int64_t queued =
+        store.singular_count() + *aggregates - static_cast<int64_t>(store.acknowledged_count());
+    progress_.total_events = static_cast<uint64_t>(std::max<int64_t>(queued, 0));
     planner_.emplace(store, config_.context, config_.max_request_bytes, *limit);
+  }
+  if (!current_ && !halves_.empty()) {
+    current_ = std::move(halves_.back());
+    halves_.pop_back();
+    attempt_ = 0;
   }
   if (!current_) {
     auto next = planner_->next();
@@ -97,6 +116,18 @@ void UploadSession::step() {
     }
     if (!next->has_value()) {
       // Done; a batch refused on the way still makes the session's answer an error.
+      if (!first_rejection_ && store.acknowledged_count() > 0) {
+        // Nothing is lost, but the queue cannot shrink: say so, and come back.
+        finish({Outcome::Retry,
+                Error{"StorageFailure",
+                      "the server has " + std::to_string(store.acknowledged_count()) +
+                          " events that cannot be removed from the queue yet (is the disk "
+                          "full?); they are not sent again, and removing them is retried at the "
+                          "next upload"},
+                std::nullopt,
+                {}});
+        return;
+      }
       finish({Outcome::Success, first_rejection_, std::nullopt, {}});
       return;
     }
@@ -111,10 +142,9 @@ void UploadSession::step() {
                                  " bytes is larger than UploadMaxRequestBytes (" +
                                  std::to_string(config_.max_request_bytes) + ")";
       const std::string sha512 = wire::sha512_hex(body);
-      record(config::upload_url(config_.server_base, sha512), sha512, 0, body, Outcome::SetAside, 0,
-             reason + "; not sent");
-      set_aside_current(reason, body);
-      schedule_step(0);
+      record(config::upload_url(config_.server_base, sha512), sha512, 0, body,
+             upload::outcome_name(Outcome::SetAside), 0, reason + "; not sent");
+      if (set_aside_current(reason, body)) schedule_step(0);
       return;
     }
     // Reading the batch and encoding it are each a few ms; bus calls get their turn
@@ -169,20 +199,47 @@ void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_
   // A helper that failed is not asked again: the next attempt starts a new one.
   if (attempt.network_error == upload::NetworkError::HelperFailure) http_.reset();
   const std::string answer = describe_answer(attempt);
-  record(url, sha512, compressed_size, body, verdict.outcome, attempt.http_status,
+  // What left the machine: the helper counts it when the request failed on the way (0
+  // when it never connected); a helper that failed may have sent it all.
+  const bool transport_failed = attempt.network_error != upload::NetworkError::None &&
+                                attempt.network_error != upload::NetworkError::HelperFailure;
+  const size_t sent = transport_failed
+                          ? static_cast<size_t>(std::min<uint64_t>(attempt.bytes_sent, SIZE_MAX))
+                          : compressed_size;
+  // 413: the request is too large for this server, not wrong; smaller ones may pass.
+  const bool split = verdict.outcome == Outcome::SetAside && attempt.http_status == 413 &&
+                     current_->request_event_count() > 1;
+  if (split) {
+    record(url, sha512, sent, body, "Split", attempt.http_status,
+           answer + "; the server finds the request too large: its " +
+               std::to_string(current_->request_event_count()) + " events go again in two halves");
+    auto [first, second] = split_batch(std::move(*current_));
+    current_ = std::move(first);
+    halves_.push_back(std::move(second));
+    attempt_ = 0;
+    schedule_step(0);
+    return;
+  }
+  record(url, sha512, sent, body, upload::outcome_name(verdict.outcome), attempt.http_status,
          verdict.error ? verdict.error->message : answer);
 
   switch (verdict.outcome) {
     case Outcome::Success: {
       Store& store = recorder_.store();
       if (auto r = store.delete_uploaded(current_->singular_ids, current_->aggregate_ids); !r) {
-        // The server has the batch but it is still queued: the next session sends it once
-        // more (the at-most-one duplicate the protocol tolerates after a crash).
-        finish({Outcome::Fatal,
-                Error{"StorageFailure", "uploaded, but cannot remove the events from the queue: " +
-                                            r.error().message},
-                std::nullopt,
-                {}});
+        // The server has the batch but it is still queued: remember it so that it is never
+        // sent again, retry the delete at the next session, and stop (storage misbehaves).
+        const size_t events = current_->event_count();
+        acknowledged_current();
+        finish(
+            {Outcome::Retry,
+             Error{"StorageFailure",
+                   "the server accepted " + std::to_string(events) +
+                       " events, but they cannot be removed from the queue (" + r.error().message +
+                       "); they are not sent again, and removing them is retried at the "
+                       "next upload"},
+             std::nullopt,
+             {}});
         return;
       }
       progress_.sent_events += current_->event_count();
@@ -192,11 +249,15 @@ void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_
       schedule_step(0);
       return;
     }
-    case Outcome::SetAside:
-      set_aside_current(answer, body);
+    case Outcome::SetAside: {
+      std::string reason = answer;
+      if (attempt.http_status == 413)
+        reason += "; the server refuses even this single event as too large";
+      if (!set_aside_current(reason, body)) return;
       if (!first_rejection_) first_rejection_ = verdict.error;
       schedule_step(0);
       return;
+    }
     case Outcome::Retry: {
       ++attempt_;
       if (config_.forced && attempt_ < kForcedAttempts) {
@@ -211,43 +272,74 @@ void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_
     }
     case Outcome::Fatal:
     case Outcome::Pause:
+      // Pause: the destination is wrong; every event, this batch's too, stays queued.
       finish({verdict.outcome, verdict.error, std::nullopt, {}});
       return;
   }
 }
 
-void UploadSession::set_aside_current(const std::string& reason, std::span<const uint8_t> body) {
-  if (auto r = recorder_.store().set_aside_batch(current_->singular_ids, current_->aggregate_ids,
-                                                 reason, body);
-      !r) {
-    finish({Outcome::Fatal,
-            Error{"StorageFailure", "cannot set the refused batch aside: " + r.error().message},
-            std::nullopt,
-            {}});
-    return;
+void UploadSession::acknowledged_current() {
+  Store& store = recorder_.store();
+  if (auto r = store.mark_acknowledged(current_->singular_ids, current_->aggregate_ids); !r) {
+    warn("the server has " + std::to_string(store.acknowledged_count()) +
+         " events that cannot be removed from the queue; they are remembered in memory only "
+         "(a restart now would send them once more): " +
+         r.error().message);
   }
-  progress_.set_aside_events += current_->event_count();
+  progress_.sent_events += current_->event_count();
+  ++progress_.requests;
   current_.reset();
+  if (progress_fn_) progress_fn_(progress_);
 }
 
-void UploadSession::record(const std::string& url, const std::string& sha512,
-                           size_t compressed_size, std::span<const uint8_t> body, Outcome outcome,
+bool UploadSession::set_aside_current(const std::string& reason, std::span<const uint8_t> body) {
+  auto r = recorder_.store().set_aside_batch(current_->singular_ids, current_->aggregate_ids,
+                                             reason, body);
+  if (!r) {
+    finish(
+        {Outcome::Fatal,
+         Error{"StorageFailure",
+               "cannot set the refused batch aside (its events stay queued): " + r.error().message},
+         std::nullopt,
+         {}});
+    return false;
+  }
+  if (*r > 0) {
+    warn("dropped the " + std::to_string(*r) +
+         " oldest set-aside batches with their events: at most " +
+         std::to_string(Store::kMaxSetAsideBatches) + " are kept");
+  }
+  warn("set aside " + std::to_string(current_->event_count()) + " events (" + reason +
+       "); 'metricsctl set-aside list' shows them, 'metricsctl set-aside requeue' puts them "
+       "back in the queue");
+  progress_.set_aside_events += current_->event_count();
+  current_.reset();
+  return true;
+}
+
+void UploadSession::warn(const std::string& message) {
+  if (on_warning) on_warning(message);
+}
+
+void UploadSession::record(const std::string& url, const std::string& sha512, size_t bytes_sent,
+                           std::span<const uint8_t> body, const std::string& outcome,
                            int http_status, const std::string& message) {
   LedgerAttempt a;
   a.time_ns = recorder_.clock().realtime_ns();
   a.url = url;
   a.sha512 = sha512;
-  a.compressed_size = compressed_size;
+  a.compressed_size = bytes_sent;
   a.uncompressed_size = body.size();
-  a.singular_events = current_->singular_ids.size();
-  a.aggregate_events = current_->aggregate_ids.size();
-  a.outcome = upload::outcome_name(outcome);
+  a.singular_events = current_->request.singulars.size();
+  a.aggregate_events = current_->request.aggregates.size();
+  a.outcome = outcome;
   a.http_status = http_status;
   a.message = message;
   a.body = body;
-  // The ledger is for people; failing to write it must not stop the upload.
-  if (auto r = ledger_.record_attempt(a); !r && on_warning)
-    on_warning("cannot write the upload ledger: " + r.error().message);
+  // The ledger is for people; failing to write it must not stop the upload (the attempt
+  // waits in memory and is written later).
+  if (auto r = ledger_.record_attempt(a); !r)
+    warn("cannot write the upload ledger: " + r.error().message);
 }
 
 }  // namespace metrics::net

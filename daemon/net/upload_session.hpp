@@ -1,7 +1,11 @@
 // One upload session: the queue as it stands when the session starts, oldest first, as
 // protocol-3 requests of at most the configured size, each stamped right before it is
 // sent, every attempt written to the ledger. Events leave the queue only after a 2xx;
-// a batch the server refuses for good is set aside and the session goes on.
+// rows the server acknowledged but that could not be deleted are remembered
+// (Store::mark_acknowledged) and never sent again. A 413 splits the batch in halves
+// (down to one event); a batch the server refuses for good is set aside and the session
+// goes on; an answer that says the destination is wrong (401, 403, 404, 405, 410, 421)
+// ends the session at once with Outcome::Pause and every event still queued.
 //
 // A background session stops at the first transient failure (the scheduler backs off);
 // a forced one (UploadEvents) retries a few times at short intervals, then gives up
@@ -41,7 +45,7 @@ struct SessionProgress {
 };
 
 struct SessionResult {
-  upload::Outcome outcome = upload::Outcome::Success;  // Success, Retry or Fatal
+  upload::Outcome outcome = upload::Outcome::Success;  // Success, Retry, Fatal or Pause
   std::optional<Error> error;                          // set unless everything went
   std::optional<int64_t> retry_after_ns;               // the server's Retry-After, with a Retry
   SessionProgress progress;
@@ -79,10 +83,13 @@ class UploadSession {
   using SharedBytes = std::shared_ptr<GBytes>;
   void on_answer(upload::AttemptResult attempt, SharedBytes shared_body, std::string url,
                  std::string sha512, size_t compressed_size);
-  void set_aside_current(const std::string& reason, std::span<const uint8_t> body);
-  void record(const std::string& url, const std::string& sha512, size_t compressed_size,
-              std::span<const uint8_t> body, upload::Outcome outcome, int http_status,
+  // False when the session ended (the batch could not be set aside).
+  bool set_aside_current(const std::string& reason, std::span<const uint8_t> body);
+  void acknowledged_current();
+  void record(const std::string& url, const std::string& sha512, size_t bytes_sent,
+              std::span<const uint8_t> body, const std::string& outcome, int http_status,
               const std::string& message);
+  void warn(const std::string& message);
   void schedule_step(int64_t delay_ns);
   // Ends the session on the next step: `done` always runs from the session's own
   // main-loop source, never from inside the transport's callbacks, and is the last thing the
@@ -98,6 +105,8 @@ class UploadSession {
   std::unique_ptr<UploadTransport> http_;
   std::optional<BatchPlanner> planner_;
   std::optional<UploadBatch> current_;
+  // Second halves of batches split after a 413, sent (last first) before the planner's next.
+  std::vector<UploadBatch> halves_;
   unsigned attempt_ = 0;  // failed attempts of current_
   SessionProgress progress_;
   std::optional<Error> first_rejection_;

@@ -40,8 +40,27 @@ struct HttpClient::Request {
   GCancellablePtr cancellable{g_cancellable_new()};
   GInputStreamPtr answer;
   std::array<uint8_t, kAnswerExcerptBytes> excerpt{};
-  upload::AttemptResult result;
+  upload::AttemptResult result;  // result.bytes_sent counts as the body goes out
+  bool misdirected = false;      // a 421 arrived: stopped before libsoup re-sends it
+
+  ~Request() {
+    // The session may keep the message a while: it must not count into freed memory.
+    if (message) {
+      g_signal_handlers_disconnect_by_data(message.get(), &result.bytes_sent);
+      g_signal_handlers_disconnect_by_data(message.get(), this);
+    }
+  }
 };
+
+namespace {
+
+// "wrote-body-data": a piece of the request body reached the connection. An attempt that
+// never connected (refused, DNS, TLS handshake) ends with 0 sent.
+void count_written(SoupMessage*, guint chunk_size, gpointer bytes_sent) {
+  *static_cast<uint64_t*>(bytes_sent) += chunk_size;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<HttpClient>> HttpClient::create(const TransportSettings& settings) {
   auto client = std::make_unique<HttpClient>(Passkey{});
@@ -96,9 +115,16 @@ void HttpClient::put(const std::string& url, GBytes* gzip_body, Done done) {
     return;
   }
   SoupMessage* message = request->message.get();
+  // A redirect is never followed: libsoup would turn the PUT into a GET to wherever the
+  // answer points, whose 2xx would then count as delivered.
+  soup_message_add_flags(message, SOUP_MESSAGE_NO_REDIRECT);
+  g_signal_connect(message, "got-headers", G_CALLBACK(&HttpClient::on_got_headers), request.get());
   soup_message_headers_replace(soup_message_get_request_headers(message),
                                "X-Endless-Content-Encoding", "gzip");
   soup_message_set_request_body_from_bytes(message, "application/octet-stream", gzip_body);
+  // The counter lives in the request, which outlives the message's last signal.
+  g_signal_connect(message, "wrote-body-data", G_CALLBACK(&count_written),
+                   &request->result.bytes_sent);
 
   in_flight_ = request.get();
   GCancellable* cancellable = request->cancellable.get();
@@ -106,11 +132,27 @@ void HttpClient::put(const std::string& url, GBytes* gzip_body, Done done) {
                           &HttpClient::on_sent, request.release());
 }
 
+// libsoup answers a 421 by sending the request once more on a new connection (meant for
+// HTTP/2 connection reuse). The server said the destination is wrong: that is the
+// answer, not a reason to send the events again.
+void HttpClient::on_got_headers(SoupMessage* message, gpointer request) {
+  if (soup_message_get_status(message) != SOUP_STATUS_MISDIRECTED_REQUEST) return;
+  auto* r = static_cast<Request*>(request);
+  r->misdirected = true;
+  g_cancellable_cancel(r->cancellable.get());
+}
+
 void HttpClient::on_sent(GObject* source, GAsyncResult* result, gpointer data) {
   std::unique_ptr<Request> request(static_cast<Request*>(data));
   GErrorOut error;
   request->answer.reset(soup_session_send_finish(SOUP_SESSION(source), result, error.out()));
   if (request->owner == nullptr) return;  // cancelled with its client
+  if (!request->answer && request->misdirected) {
+    request->result.http_status = SOUP_STATUS_MISDIRECTED_REQUEST;
+    request->result.detail = "Misdirected Request";
+    finish(request.get(), std::move(request->result));
+    return;
+  }
   if (!request->answer) {
     request->result.network_error = network_error_of(error.get());
     request->result.detail = error.message();

@@ -39,6 +39,7 @@ class HttpClient {
 
  private:
   struct Request;
+  static void on_got_headers(SoupMessage* message, gpointer request);
   static void on_sent(GObject* source, GAsyncResult* result, gpointer request);
   static void on_read(GObject* source, GAsyncResult* result, gpointer request);
   static void finish(Request* request, upload::AttemptResult result);

@@ -12,8 +12,8 @@ NetworkError network_error_of(const GError* error) {
   if (error->domain == G_RESOLVER_ERROR) return NetworkError::DnsFailure;
   if (error->domain == G_TLS_ERROR) return NetworkError::TlsFailure;
   if (error->domain == SOUP_SESSION_ERROR) {
-    // Parsing/encoding: the server's answer was not HTTP we can read.
-    return NetworkError::ConnectionReset;
+    // Parsing/encoding: the server answered, but not in HTTP we can read.
+    return NetworkError::MalformedResponse;
   }
   if (error->domain != G_IO_ERROR) return NetworkError::Other;
   switch (error->code) {

@@ -7,7 +7,8 @@
 
 namespace metrics::net {
 
-// Timeout, refused, reset/closed early, DNS, TLS, a configuration that cannot work
+// Timeout, refused, reset/closed early, DNS, TLS, an answer that is not HTTP
+// (MalformedResponse), a configuration that cannot work
 // (unsupported proxy scheme, unreadable trust file), or Other.
 upload::NetworkError network_error_of(const GError* error);
 

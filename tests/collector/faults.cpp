@@ -48,8 +48,12 @@ metrics::Result<Fault> parse_fault(const nlohmann::json& entry, size_t index) {
     fault.kind = Fault::Kind::kMalformed;
     ++kinds;
   }
+  if (is_true("garbage")) {
+    fault.kind = Fault::Kind::kGarbage;
+    ++kinds;
+  }
   if (kinds != 1) {
-    return fail("needs exactly one of status, delay_ms, hang, close, malformed");
+    return fail("needs exactly one of status, delay_ms, hang, close, malformed, garbage");
   }
   if (fault.kind != Fault::Kind::kStatus && entry.contains("retry_after")) {
     return fail("retry_after only goes with status");
@@ -71,6 +75,8 @@ const char* fault_name(Fault::Kind kind) {
       return "close";
     case Fault::Kind::kMalformed:
       return "malformed";
+    case Fault::Kind::kGarbage:
+      return "garbage";
   }
   return "unknown";
 }
@@ -88,6 +94,31 @@ metrics::Result<std::deque<Fault>> parse_fault_queue(const nlohmann::json& docum
     faults.push_back(fault.value());
   }
   return faults;
+}
+
+metrics::Result<Rules> parse_rules(const nlohmann::json& document) {
+  auto fail = [](const std::string& why) { return metrics::Error{"BadRules", why}; };
+  if (!document.is_object()) return fail("body must be a JSON object");
+  Rules rules;
+  if (auto it = document.find("path_status"); it != document.end()) {
+    if (!it->is_array()) return fail("path_status must be an array");
+    for (const auto& entry : *it) {
+      auto prefix = entry.find("prefix");
+      auto status = entry.find("status");
+      if (!entry.is_object() || prefix == entry.end() || !prefix->is_string() ||
+          status == entry.end() || !status->is_number_integer() || status->get<int64_t>() < 100 ||
+          status->get<int64_t>() > 599) {
+        return fail("path_status entries are {\"prefix\": string, \"status\": 100..599}");
+      }
+      rules.path_status.push_back({prefix->get<std::string>(), status->get<unsigned>()});
+    }
+  }
+  if (auto it = document.find("max_body_bytes"); it != document.end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0)
+      return fail("max_body_bytes must be a non-negative integer");
+    rules.max_body_bytes = it->get<uint64_t>();
+  }
+  return rules;
 }
 
 }  // namespace collector

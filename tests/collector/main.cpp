@@ -28,7 +28,8 @@ constexpr const char* kUsage =
     "  --key FILE     private key of the certificate, PEM\n"
     "  --plain-http   serve plain HTTP instead of HTTPS\n"
     "\n"
-    "Control: POST /control/faults, GET /control/stats, POST /control/reset.\n";
+    "Control: POST /control/faults, POST /control/rules, GET /control/stats, POST "
+    "/control/reset.\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "metrics-test-collector: %s\n%s", message.c_str(), kUsage);

@@ -14,6 +14,8 @@ namespace {
 constexpr std::string_view kControlPrefix = "/control/";
 // What the `malformed` fault writes instead of a response: an invalid status code.
 constexpr std::string_view kMalformedResponse = "HTTP/1.1 2OO\r\n\r\n";
+// What the `garbage` fault writes: not HTTP at all.
+constexpr std::string_view kGarbageResponse = "this is not an HTTP response \x01\x02\r\n\r\n";
 
 GQuark connection_quark() {
   return g_quark_from_static_string("metrics-test-collector-connection");
@@ -189,6 +191,23 @@ void Server::handle_upload(SoupServerMessage* msg, const char* path) {
     apply_fault(msg, fault, std::move(upload));
     return;
   }
+  for (const PathStatus& rule : rules_.path_status) {
+    if (!upload.path.starts_with(rule.prefix)) continue;
+    ++ruled_;
+    respond_text(msg, rule.status, "not routed here\n");
+    print_line(stderr, "RULE status " + std::to_string(rule.status) + " PUT " + upload.path);
+    return;
+  }
+  if (rules_.max_body_bytes > 0) {
+    metrics::GBytesPtr body = request_body(msg);
+    const size_t size = bytes_span(body).size();
+    if (size > rules_.max_body_bytes) {
+      ++ruled_;
+      respond_text(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "request body too large\n");
+      print_line(stderr, "RULE 413 PUT " + upload.path + ": " + std::to_string(size) + " bytes");
+      return;
+    }
+  }
   answer_upload(msg, upload);
 }
 
@@ -280,6 +299,10 @@ void Server::apply_fault(SoupServerMessage* msg, const Fault& fault, Upload uplo
       print_line(stderr, what + ": malformed status line");
       close_connection(msg, kMalformedResponse);
       return;
+    case Fault::Kind::kGarbage:
+      print_line(stderr, what + ": not HTTP");
+      close_connection(msg, kGarbageResponse);
+      return;
   }
 }
 
@@ -320,6 +343,26 @@ void Server::handle_control(SoupServerMessage* msg, const std::string& path,
     respond_json(msg, SOUP_STATUS_OK, {{"queued", faults_.size()}});
     return;
   }
+  if (path == "/control/rules") {
+    if (method != "POST") {
+      respond_json(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, {{"error", "use POST"}});
+      return;
+    }
+    metrics::GBytesPtr body = request_body(msg);
+    auto bytes = bytes_span(body);
+    nlohmann::json document = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+    auto rules = document.is_discarded()
+                     ? metrics::Result<Rules>(metrics::Error{"BadRules", "body is not JSON"})
+                     : parse_rules(document);
+    if (!rules) {
+      respond_json(msg, SOUP_STATUS_BAD_REQUEST, {{"error", rules.error().message}});
+      return;
+    }
+    rules_ = std::move(rules.value());
+    respond_json(msg, SOUP_STATUS_OK,
+                 {{"rules", rules_.path_status.size() + (rules_.max_body_bytes > 0 ? 1 : 0)}});
+    return;
+  }
   if (path == "/control/stats") {
     if (method != "GET") {
       respond_json(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, {{"error", "use GET"}});
@@ -330,6 +373,7 @@ void Server::handle_control(SoupServerMessage* msg, const std::string& path,
                   {"rejected", rejected_},
                   {"connections", connections_},
                   {"faults_applied", faults_applied_},
+                  {"ruled", ruled_},
                   {"faults_pending", faults_.size()},
                   {"delayed", delayed_.size()},
                   {"hung", hung_.size()}});
@@ -341,7 +385,8 @@ void Server::handle_control(SoupServerMessage* msg, const std::string& path,
       return;
     }
     faults_.clear();
-    accepted_ = rejected_ = faults_applied_ = connections_ = 0;
+    rules_ = Rules{};
+    accepted_ = rejected_ = faults_applied_ = connections_ = ruled_ = 0;
     // Connections still open are counted again when they start their next request.
     ++generation_;
     respond_json(msg, SOUP_STATUS_OK, {{"reset", true}});

@@ -65,6 +65,8 @@ class Server {
   Database& db_;
   unsigned port_ = 0;
   std::deque<Fault> faults_;
+  Rules rules_;
+  uint64_t ruled_ = 0;  // uploads answered by a rule
   uint64_t accepted_ = 0;
   uint64_t rejected_ = 0;
   uint64_t faults_applied_ = 0;

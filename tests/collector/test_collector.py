@@ -185,6 +185,15 @@ class Collector:
             raise AssertionError(f"setting faults: {status} {body!r}")
         return json.loads(body)
 
+    def set_rules(self, path_status=(), max_body_bytes=0):
+        """Standing answers: [(prefix, status)] for paths, 413 above max_body_bytes."""
+        document = {"path_status": [{"prefix": p, "status": s} for p, s in path_status],
+                    "max_body_bytes": max_body_bytes}
+        status, _, body = self.request("POST", "/control/rules", body=json.dumps(document))
+        if status != 200:
+            raise AssertionError(f"setting rules: {status} {body!r}")
+        return json.loads(body)
+
     def stats(self):
         status, _, body = self.request("GET", "/control/stats")
         assert status == 200, (status, body)
@@ -496,6 +505,24 @@ class TestFaults(CollectorTestCase):
             self.upload_vector("v3-singulars")
         self.assertIn("2OO", str(caught.exception))
         self.assertEqual(self.collector.rows(), [])
+        self.assert_normal_again()
+
+    def test_garbage_response(self):
+        self.collector.set_faults([{"garbage": True}])
+        with self.assertRaises(http.client.BadStatusLine):
+            self.upload_vector("v3-singulars")
+        self.assertEqual(self.collector.rows(), [])
+        self.assert_normal_again()
+
+    def test_rules_answer_a_status_for_a_path_and_413_above_a_size(self):
+        self.collector.set_rules(path_status=[("/wrong/", 405)])
+        self.assertEqual(self.upload_vector("v3-singulars", prefix="/wrong/test")[0], 405)
+        self.assertEqual(self.upload_vector("v3-singulars", prefix="/wrong/test")[0], 405)
+        self.assertEqual(self.collector.rows(), [])
+        self.collector.set_rules(max_body_bytes=10)
+        self.assertEqual(self.upload_vector("v3-singulars")[0], 413)
+        self.assertEqual(self.collector.stats()["ruled"], 3)
+        self.collector.set_rules()
         self.assert_normal_again()
 
     def test_whole_queue_in_order(self):

@@ -36,7 +36,7 @@ HOST_SYSTEM_BUS_SOCKETS = ('/run/dbus/system_bus_socket', '/var/run/dbus/system_
 
 STATUS_KEYS = ['consent_state', 'server_url', 'environment', 'queued_events', 'queued_bytes',
                'upload_state', 'last_upload_time', 'last_upload_result', 'last_upload_message',
-               'next_upload_time', 'store_state', 'store_problem']
+               'next_upload_time', 'store_state', 'store_problem', 'set_aside_events']
 
 # Error name -> exit code, as documented in docs/metricsctl.md.
 UPLOAD_ERRORS = {
@@ -233,6 +233,7 @@ class StatusTest(MockRecorderTestCase):
             'next_upload_time': int(props['NextUploadTime']),
             'store_state': None,
             'store_problem': None,
+            'set_aside_events': None,  # the mock has no SetAsideEvents
         })
 
     def test_default_command_is_status(self):

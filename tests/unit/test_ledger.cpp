@@ -222,5 +222,35 @@ TEST_F(LedgerTest, SurvivesReopen) {
   EXPECT_EQ(**b, body_of(3));
 }
 
+TEST_F(LedgerTest, AnAttemptThatCannotBeWrittenIsKeptAndWrittenLater) {
+  Ledger ledger(*store_);
+  auto b1 = body_of(1);
+  auto b2 = body_of(2);
+  {
+    // Another connection holds the write lock: the ledger cannot be written (as on a full
+    // disk).
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "metrics.db").c_str(), &raw), SQLITE_OK);
+    SqlitePtr other(raw);
+    ASSERT_EQ(sqlite3_exec(raw, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    auto r = ledger.record_attempt(attempt(1, b1));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("kept in memory"), std::string::npos) << r.error().message;
+    EXPECT_EQ(ledger.pending(), 1u);
+    EXPECT_FALSE(ledger.flush_pending().ok());
+    sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  // The next attempt writes the waiting one first: both are in the ledger, in order.
+  ASSERT_TRUE(ledger.record_attempt(attempt(2, b2)).ok());
+  EXPECT_EQ(ledger.pending(), 0u);
+  auto recent = ledger.recent(10);
+  ASSERT_TRUE(recent.ok());
+  ASSERT_EQ(recent->size(), 2u);
+  EXPECT_EQ(recent->back().sha512, attempt(1, b1).sha512);
+  EXPECT_NE(recent->back().message.find("written late"), std::string::npos);
+  EXPECT_FALSE(recent->back().body_kept);
+  EXPECT_TRUE(recent->front().body_kept);
+}
+
 }  // namespace
 }  // namespace metrics

@@ -119,7 +119,7 @@ TEST(MetricsctlStatus, JsonShape) {
             R"("environment":"production","queued_events":1234,"queued_bytes":1234567,)"
             R"("upload_state":"idle","last_upload_time":null,"last_upload_result":"",)"
             R"("last_upload_message":"","next_upload_time":1715681052,"store_state":null,)"
-            R"("store_problem":null})");
+            R"("store_problem":null,"set_aside_events":null})");
 }
 
 TEST(MetricsctlStatus, StoreLineOnlyFromARecorderThatHasIt) {
@@ -142,9 +142,29 @@ TEST(MetricsctlStatus, StoreLineOnlyFromARecorderThatHasIt) {
   EXPECT_EQ(j["store_problem"], "");
 }
 
+TEST(MetricsctlStatus, SetAsideEventsAreCountedApartFromTheQueue) {
+  GVariantPtr base = properties(0, 0);
+  GVariantDict dict;
+  g_variant_dict_init(&dict, base.get());
+  g_variant_dict_insert_value(&dict, "SetAsideEvents", g_variant_new_uint64(400));
+  GVariantPtr v = adopt_variant(g_variant_dict_end(&dict));
+  const Status s = status_from_properties(v.get());
+  EXPECT_EQ(s.set_aside_events, 400u);
+  GTimeZonePtr utc(g_time_zone_new_utc());
+  const std::string text = render_status_text(s, kNow, utc.get());
+  EXPECT_NE(text.find("400 events set aside, not uploaded (metricsctl set-aside list)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(status_to_json(s)["set_aside_events"], 400);
+  // None set aside: the queue line says nothing of them.
+  EXPECT_EQ(
+      render_status_text(status_from_properties(base.get()), kNow, utc.get()).find("set aside"),
+      std::string::npos);
+}
+
 TEST(MetricsctlStatus, JsonOfAnEmptyStatusHasEveryKeyAsNull) {
   const nlohmann::ordered_json j = status_to_json(Status{});
-  EXPECT_EQ(j.size(), 12u);
+  EXPECT_EQ(j.size(), 13u);
   for (const auto& [key, value] : j.items()) EXPECT_TRUE(value.is_null()) << key;
 }
 

@@ -26,7 +26,9 @@ TEST(TransportError, Mapping) {
   EXPECT_EQ(of(G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED), NetworkError::ConnectionRefused);
   EXPECT_EQ(of(G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED), NetworkError::ConnectionReset);
   EXPECT_EQ(of(G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT), NetworkError::ConnectionReset);
-  EXPECT_EQ(of(SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_PARSING), NetworkError::ConnectionReset);
+  // The server answered, in something that is not HTTP: its fault, not the connection's.
+  EXPECT_EQ(of(SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_PARSING), NetworkError::MalformedResponse);
+  EXPECT_EQ(of(SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_ENCODING), NetworkError::MalformedResponse);
   EXPECT_EQ(of(G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE), NetworkError::Other);
   EXPECT_EQ(of(G_IO_ERROR, G_IO_ERROR_PROXY_FAILED), NetworkError::Other);
   EXPECT_EQ(of(G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED), NetworkError::Configuration);
@@ -38,8 +40,12 @@ TEST(TransportError, WhatTheRulesMakeOfThem) {
   // Transient failures are retried; only configuration problems stop retrying.
   for (NetworkError e :
        {NetworkError::Timeout, NetworkError::ConnectionRefused, NetworkError::ConnectionReset,
-        NetworkError::DnsFailure, NetworkError::TlsFailure, NetworkError::Other})
+        NetworkError::DnsFailure, NetworkError::TlsFailure, NetworkError::Other,
+        NetworkError::MalformedResponse})
     EXPECT_EQ(upload::classify_network_error(e), upload::Outcome::Retry);
+  upload::AttemptResult garbage;
+  garbage.network_error = NetworkError::MalformedResponse;
+  EXPECT_EQ(upload::classify(garbage, 0).error->code, "UploadServerError");
   EXPECT_EQ(upload::classify_network_error(NetworkError::Configuration), upload::Outcome::Fatal);
 }
 

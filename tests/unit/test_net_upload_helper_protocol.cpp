@@ -95,6 +95,19 @@ TEST(UploadHelperProtocol, SetupFailurePassesOnlyKnownCodes) {
   EXPECT_NE(e.message.find("Bogus.Name!"), std::string::npos);
 }
 
+TEST(UploadHelperProtocol, AnswersCarryBytesSentAndMalformedResponses) {
+  upload::AttemptResult a;
+  a.network_error = upload::NetworkError::MalformedResponse;
+  a.bytes_sent = 12345;
+  auto parsed = parse_answer(only_frame(answer_frame(a)));
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->network_error, upload::NetworkError::MalformedResponse);
+  EXPECT_EQ(parsed->bytes_sent, 12345u);
+  // HelperFailure is the recorder's verdict, never the helper's.
+  a.network_error = upload::NetworkError::HelperFailure;
+  EXPECT_FALSE(parse_answer(only_frame(answer_frame(a))));
+}
+
 TEST(UploadHelperProtocol, FramesArriveInAnyPieces) {
   std::vector<uint8_t> stream;
   for (int i = 0; i < 3; ++i) {
@@ -146,7 +159,7 @@ TEST(UploadHelperProtocol, RefusesAFrameOfTheWrongKindOrShape) {
   auto settings = only_frame(settings_frame({}));
   EXPECT_FALSE(parse_put(settings));
   EXPECT_FALSE(parse_answer(settings));
-  // An answer frame whose value is not (uuss): a put's payload relabelled.
+  // An answer frame whose value is not (uusst): a put's payload relabelled.
   auto put = put_frame("u", std::vector<uint8_t>{1, 2, 3});
   put[4] = static_cast<uint8_t>('A');
   auto relabelled = parse_answer(only_frame(put));

@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -607,6 +609,333 @@ TEST_F(UploadBatchTest, InvalidStoredStringsStillEncode) {
   auto d = wire::decode(body);
   ASSERT_TRUE(d.ok());
   EXPECT_TRUE(g_utf8_validate(d->singulars[0].os_version.c_str(), -1, nullptr));
+}
+
+}  // namespace
+}  // namespace metrics
+
+// ---- Privacy: counts summed over uids -------------------------------------------------------
+
+namespace metrics {
+namespace {
+
+// Another connection holding the write lock: the store's writes fail (SQLITE_BUSY after its
+// busy timeout), as they do on a full disk, while reads go on.
+class WriteLock {
+ public:
+  explicit WriteLock(const fs::path& db) {
+    sqlite3* raw = nullptr;
+    EXPECT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    db_.reset(raw);
+    EXPECT_EQ(sqlite3_exec(raw, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  ~WriteLock() { sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr); }
+
+ private:
+  SqlitePtr db_;
+};
+
+TEST_F(UploadBatchTest, CountsOfSeveralUidsLeaveAsOneEventWithTheirSum) {
+  const auto payload = serialize(payload_for(1));
+  ASSERT_TRUE(store_->begin().ok());
+  for (uint32_t uid : {1000u, 1001u, 1002u, 1003u})
+    ASSERT_TRUE(store_->add_count(uid, uuid_n(5), "2024-03-14", payload, uid - 999, 60).ok());
+  // Another payload and another day stay events of their own.
+  ASSERT_TRUE(
+      store_->add_count(1000, uuid_n(5), "2024-03-14", serialize(payload_for(2)), 7, 60).ok());
+  ASSERT_TRUE(store_->add_count(1001, uuid_n(5), "2024-03-13", payload, 9, 60).ok());
+  // The sum is clamped like a single count.
+  for (uint32_t uid : {1000u, 1001u})
+    ASSERT_TRUE(store_->add_count(uid, uuid_n(6), "2024-02", {}, 4'000'000'000, 60).ok());
+  ASSERT_TRUE(store_->roll_over("2024-03-15", "2024-03", "40 (Workstation)").ok());
+  ASSERT_TRUE(store_->commit().ok());
+
+  auto batches = plan_batches(*store_, context(), 262144);
+  ASSERT_TRUE(batches.ok());
+  ASSERT_EQ(batches->size(), 1u);
+  const UploadBatch& b = batches->front();
+  ASSERT_EQ(b.request.aggregates.size(), 4u);
+  EXPECT_EQ(b.aggregate_ids.size(), 8u);  // every row, so a 2xx deletes exactly them
+  std::map<std::pair<std::string, uint32_t>, int> seen;
+  int shared = 0;
+  int clamped = 0;
+  for (const auto& e : b.request.aggregates) {
+    if (e.event_id == uuid_n(5) && e.period == "2024-03-14" &&
+        same_payload(e.payload.get(), payload_for(1).get())) {
+      EXPECT_EQ(e.count, 1u + 2u + 3u + 4u);
+      ++shared;
+    }
+    if (e.event_id == uuid_n(6)) {
+      EXPECT_EQ(e.count, UINT32_MAX);
+      ++clamped;
+    }
+    ++seen[{e.period, e.count}];
+  }
+  EXPECT_EQ(shared, 1);
+  EXPECT_EQ(clamped, 1);
+  EXPECT_EQ(seen.size(), 4u);
+  // The wire size was computed for what is sent.
+  EXPECT_EQ(b.uncompressed_size, encoded(b).size());
+
+  // Locally, each uid keeps its own rows (quotas, metricsctl queue).
+  auto rows = store_->aggregates();
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 8u);
+  std::map<uint32_t, uint32_t> of_uid;
+  for (const auto& r : *rows)
+    if (r.event_id == uuid_n(5) && r.period == "2024-03-14" && r.payload == payload)
+      of_uid[r.uid] = r.count;
+  EXPECT_EQ(of_uid, (std::map<uint32_t, uint32_t>{{1000, 1}, {1001, 2}, {1002, 3}, {1003, 4}}));
+
+  ASSERT_TRUE(store_->delete_uploaded(b.singular_ids, b.aggregate_ids).ok());
+  EXPECT_EQ(store_->aggregate_count().value(), 0);
+  EXPECT_EQ(store_->total_bytes(), 0);
+}
+
+TEST_F(UploadBatchTest, GroupsAreNeverCutAcrossBatches) {
+  // Many distinct events of four uids each: every batch holds whole groups.
+  ASSERT_TRUE(store_->begin().ok());
+  for (uint32_t i = 0; i < 300; ++i)
+    for (uint32_t uid = 0; uid < 4; ++uid)
+      ASSERT_TRUE(
+          store_->add_count(1000 + uid, uuid_n(i), "2024-03-14", serialize(payload_for(i)), 1, 60)
+              .ok());
+  ASSERT_TRUE(store_->roll_over("2024-03-15", "2024-03", "40 (Workstation)").ok());
+  ASSERT_TRUE(store_->commit().ok());
+  auto batches = plan_batches(*store_, context(), 2048);
+  ASSERT_TRUE(batches.ok());
+  ASSERT_GT(batches->size(), 3u);
+  size_t events = 0;
+  std::set<int64_t> rows;
+  for (const auto& b : *batches) {
+    for (const auto& e : b.request.aggregates) EXPECT_EQ(e.count, 4u);
+    EXPECT_EQ(b.aggregate_ids.size(), 4 * b.request.aggregates.size());
+    EXPECT_LE(b.uncompressed_size, 2048u);
+    events += b.request.aggregates.size();
+    rows.insert(b.aggregate_ids.begin(), b.aggregate_ids.end());
+  }
+  EXPECT_EQ(events, 300u);
+  EXPECT_EQ(rows.size(), 1200u);
+}
+
+// ---- Acknowledged, not deleted ---------------------------------------------------------------
+
+TEST_F(UploadBatchTest, AcknowledgedRowsAreNotPlannedAgainUntilTheirDeleteSucceeds) {
+  add_singulars(0, 40);
+  add_aggregates(3);
+  auto all = plan_batches(*store_, context(), 262144);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  BatchPlanner planner(*store_, context(), 1024);
+  auto first = planner.next();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  const UploadBatch sent = std::move(**first);
+  {
+    WriteLock lock(dir_ / "metrics.db");
+    // The server has the batch; the delete fails.
+    EXPECT_FALSE(store_->delete_uploaded(sent.singular_ids, sent.aggregate_ids).ok());
+    (void)store_->mark_acknowledged(sent.singular_ids, sent.aggregate_ids);
+    EXPECT_FALSE(store_->settle_acknowledged().ok());  // still cannot delete
+    EXPECT_EQ(store_->acknowledged_count(), sent.event_count());
+    // Later sessions never plan them again.
+    auto rest = plan_batches(*store_, context(), 262144);
+    ASSERT_TRUE(rest.ok());
+    ASSERT_EQ(rest->size(), 1u);
+    EXPECT_EQ(rest->front().event_count(), 43u - sent.event_count());
+    for (int64_t id : sent.singular_ids)
+      EXPECT_EQ(
+          std::count(rest->front().singular_ids.begin(), rest->front().singular_ids.end(), id), 0);
+  }
+  // Space again: the next session's settle deletes them and lifts the exclusion.
+  ASSERT_TRUE(store_->settle_acknowledged().ok());
+  EXPECT_EQ(store_->acknowledged_count(), 0u);
+  EXPECT_EQ(store_->singular_count(), static_cast<int64_t>(40 - sent.singular_ids.size()));
+  EXPECT_FALSE(fs::exists(dir_ / "upload-acknowledged"));
+}
+
+TEST_F(UploadBatchTest, AcknowledgedRowsSurviveARestart) {
+  add_singulars(0, 30);
+  BatchPlanner planner(*store_, context(), 1024);
+  auto first = planner.next();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  const UploadBatch sent = std::move(**first);
+  ASSERT_TRUE(store_->mark_acknowledged(sent.singular_ids, sent.aggregate_ids).ok());
+  EXPECT_TRUE(fs::exists(dir_ / "upload-acknowledged"));
+  store_.reset();
+  store_ = std::move(Store::open(dir_).value());
+  {
+    WriteLock lock(dir_ / "metrics.db");
+    EXPECT_FALSE(store_->settle_acknowledged().ok());  // loaded, but cannot delete yet
+    EXPECT_EQ(store_->acknowledged_count(), sent.singular_ids.size());
+    auto rest = plan_batches(*store_, context(), 262144);
+    ASSERT_TRUE(rest.ok());
+    ASSERT_EQ(rest->size(), 1u);
+    EXPECT_EQ(rest->front().singular_ids.front(), sent.singular_ids.back() + 1);
+  }
+  ASSERT_TRUE(store_->settle_acknowledged().ok());
+  EXPECT_EQ(store_->singular_count(), static_cast<int64_t>(30 - sent.singular_ids.size()));
+}
+
+TEST_F(UploadBatchTest, AStaleAcknowledgedFileDeletesNothingElse) {
+  add_singulars(0, 5);
+  auto rows = store_->singulars();
+  ASSERT_TRUE(store_->mark_acknowledged({(*rows)[3].id, (*rows)[4].id}, {}).ok());
+  // The rows went by other means; new events take their ids.
+  ASSERT_TRUE(store_->delete_uploaded({(*rows)[3].id, (*rows)[4].id}, {}).ok());
+  store_.reset();
+  store_ = std::move(Store::open(dir_).value());
+  add_singulars(100, 2);
+  ASSERT_EQ(store_->singulars()->back().id, (*rows)[4].id);
+  ASSERT_TRUE(store_->settle_acknowledged().ok());
+  EXPECT_EQ(store_->singular_count(), 5);
+}
+
+// ---- 413: halves ------------------------------------------------------------------------------
+
+TEST_F(UploadBatchTest, SplitHalvesHoldEveryEventOnceWithTheirOwnSizes) {
+  add_singulars(0, 7);
+  ASSERT_TRUE(store_->begin().ok());
+  for (uint32_t uid : {1u, 2u})
+    for (uint32_t i = 0; i < 3; ++i)
+      ASSERT_TRUE(store_->add_count(uid, uuid_n(70 + i), "2024-03-14", {}, 2, 60).ok());
+  ASSERT_TRUE(store_->roll_over("2024-03-15", "2024-03", "40 (Workstation)").ok());
+  ASSERT_TRUE(store_->commit().ok());
+  auto all = plan_batches(*store_, context(), 262144);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  UploadBatch whole = std::move(all->front());
+  ASSERT_EQ(whole.request_event_count(), 10u);
+  const std::vector<int64_t> singular_ids = whole.singular_ids;
+  std::vector<UploadBatch> pending;
+  pending.push_back(std::move(whole));
+  std::vector<UploadBatch> singles;
+  while (!pending.empty()) {  // down to one event each, as repeated 413s would
+    UploadBatch b = std::move(pending.back());
+    pending.pop_back();
+    EXPECT_EQ(b.uncompressed_size, encoded(b).size());
+    if (b.request_event_count() == 1) {
+      singles.push_back(std::move(b));
+      continue;
+    }
+    auto [first, second] = split_batch(std::move(b));
+    EXPECT_GT(first.request_event_count(), 0u);
+    EXPECT_GT(second.request_event_count(), 0u);
+    pending.push_back(std::move(second));
+    pending.push_back(std::move(first));
+  }
+  ASSERT_EQ(singles.size(), 10u);
+  std::vector<int64_t> singulars_seen;
+  size_t aggregate_rows = 0;
+  for (const auto& b : singles) {
+    singulars_seen.insert(singulars_seen.end(), b.singular_ids.begin(), b.singular_ids.end());
+    aggregate_rows += b.aggregate_ids.size();
+    for (const auto& e : b.request.aggregates) EXPECT_EQ(e.count, 4u);
+    EXPECT_EQ(b.stored_relative_ns.size(), b.request.singulars.size());
+  }
+  EXPECT_EQ(singulars_seen, singular_ids);  // in order, once each
+  EXPECT_EQ(aggregate_rows, 6u);            // groups stay whole
+}
+
+// ---- Set aside, then back --------------------------------------------------------------------
+
+TEST_F(UploadBatchTest, SetAsideBatchesAreListedShownAndRequeued) {
+  add_singulars(0, 12);
+  ASSERT_TRUE(store_->begin().ok());
+  for (uint32_t uid : {1u, 2u})
+    ASSERT_TRUE(store_->add_count(uid, uuid_n(80), "2024-03-14", {}, 3, 60).ok());
+  ASSERT_TRUE(store_->roll_over("2024-03-15", "2024-03", "40 (Workstation)").ok());
+  ASSERT_TRUE(store_->commit().ok());
+  const auto before_singulars = store_->singulars().value();
+  const auto before_aggregates = store_->aggregates().value();
+  const int64_t bytes = store_->total_bytes();
+  const int64_t bytes_1000 = store_->bytes_of_uid(1000);
+  auto all = plan_batches(*store_, context(), 262144);
+  ASSERT_TRUE(all.ok());
+  UploadBatch b = std::move(all->front());
+  stamp(b, 10 * kS, 1'710'000'000 * kS, kHour);
+  const auto body = encoded(b);
+  auto dropped =
+      store_->set_aside_batch(b.singular_ids, b.aggregate_ids, "HTTP 400: bad", body, 5 * kS);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, 0);
+  EXPECT_EQ(store_->singular_count(), 0);
+  EXPECT_EQ(store_->total_bytes(), 0);
+  EXPECT_EQ(store_->set_aside_event_count().value(), 14);
+
+  auto listed = store_->set_aside_batches();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  const SetAsideBatch& s = listed->front();
+  EXPECT_EQ(s.reason, "HTTP 400: bad");
+  EXPECT_EQ(s.time_ns, 5 * kS);
+  EXPECT_EQ(s.singular_events, 12);
+  EXPECT_EQ(s.aggregate_events, 2);
+  EXPECT_EQ(s.body_bytes, static_cast<int64_t>(body.size()));
+  EXPECT_TRUE(s.requeueable);
+  EXPECT_EQ(store_->set_aside_body(s.id).value().value(), body);
+  EXPECT_FALSE(store_->set_aside_body(s.id + 1).value().has_value());
+
+  EXPECT_EQ(store_->requeue_set_aside(s.id + 1).error().code, "NoSuchSetAside");
+  auto moved = store_->requeue_set_aside(s.id);
+  ASSERT_TRUE(moved.ok()) << moved.error().message;
+  EXPECT_EQ(*moved, 14);
+  EXPECT_EQ(store_->set_aside_count().value(), 0);
+  EXPECT_EQ(store_->total_bytes(), bytes);
+  EXPECT_EQ(store_->bytes_of_uid(1000), bytes_1000);
+  // The same events, each with its uid, in their order.
+  const auto after_singulars = store_->singulars().value();
+  ASSERT_EQ(after_singulars.size(), before_singulars.size());
+  for (size_t i = 0; i < after_singulars.size(); ++i) {
+    EXPECT_EQ(after_singulars[i].uid, before_singulars[i].uid);
+    EXPECT_EQ(after_singulars[i].event_id, before_singulars[i].event_id);
+    EXPECT_EQ(after_singulars[i].relative_ns, before_singulars[i].relative_ns);
+    EXPECT_EQ(after_singulars[i].payload, before_singulars[i].payload);
+  }
+  const auto after_aggregates = store_->aggregates().value();
+  ASSERT_EQ(after_aggregates.size(), before_aggregates.size());
+  for (size_t i = 0; i < after_aggregates.size(); ++i) {
+    EXPECT_EQ(after_aggregates[i].uid, before_aggregates[i].uid);
+    EXPECT_EQ(after_aggregates[i].count, before_aggregates[i].count);
+  }
+  // They are uploaded again.
+  auto again = plan_batches(*store_, context(), 262144);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ(again->front().event_count(), 14u);
+}
+
+TEST_F(UploadBatchTest, RequeueAllAndPurgeTakeEverySetAsideRow) {
+  add_singulars(0, 6);
+  auto rows = store_->singulars().value();
+  ASSERT_TRUE(
+      store_->set_aside_batch({rows[0].id, rows[1].id}, {}, "HTTP 422", std::vector<uint8_t>{1})
+          .ok());
+  ASSERT_TRUE(store_->set_aside_batch({rows[2].id}, {}, "HTTP 422", std::vector<uint8_t>{2}).ok());
+  // A batch set aside by an older version: its body only.
+  ASSERT_TRUE(store_->set_aside_batch({}, {}, "HTTP 400", std::vector<uint8_t>{3}).ok());
+  auto listed = store_->set_aside_batches().value();
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_FALSE(listed[2].requeueable);
+  EXPECT_EQ(store_->requeue_set_aside(listed[2].id).error().code, "SetAsideNotRequeueable");
+  EXPECT_EQ(store_->requeue_set_aside(0).value(), 3);
+  EXPECT_EQ(store_->singular_count(), 6);
+  EXPECT_EQ(store_->set_aside_count().value(), 1);  // the body-only one stays
+
+  ASSERT_TRUE(store_->set_aside_batch({rows[5].id}, {}, "HTTP 422", std::vector<uint8_t>{4}).ok());
+  ASSERT_TRUE(store_->purge_all().ok());
+  EXPECT_EQ(store_->set_aside_count().value(), 0);
+  EXPECT_EQ(store_->requeue_set_aside(0).value(), 0);
+  EXPECT_EQ(store_->singular_count(), 0);
+}
+
+TEST_F(UploadBatchTest, DroppingOldSetAsideBatchesSaysHowMany) {
+  add_singulars(0, 3);
+  auto rows = store_->singulars().value();
+  for (int i = 0; i < Store::kMaxSetAsideBatches; ++i)
+    ASSERT_EQ(store_->set_aside_batch({}, {}, "HTTP 422", std::vector<uint8_t>{1}).value(), 0);
+  EXPECT_EQ(store_->set_aside_batch({rows[0].id}, {}, "HTTP 422", std::vector<uint8_t>{1}).value(),
+            1);
+  EXPECT_EQ(store_->set_aside_count().value(), Store::kMaxSetAsideBatches);
 }
 
 }  // namespace

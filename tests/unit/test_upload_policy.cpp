@@ -30,8 +30,10 @@ TEST(UploadPolicyTest, HttpStatusClassificationTable) {
       {200, Outcome::Success},  {201, Outcome::Success},  {204, Outcome::Success},
       {299, Outcome::Success},  {408, Outcome::Retry},    {429, Outcome::Retry},
       {500, Outcome::Retry},    {502, Outcome::Retry},    {503, Outcome::Retry},
-      {599, Outcome::Retry},    {400, Outcome::SetAside}, {401, Outcome::SetAside},
-      {403, Outcome::SetAside}, {404, Outcome::SetAside}, {413, Outcome::SetAside},
+      {599, Outcome::Retry},    {400, Outcome::SetAside}, {401, Outcome::Pause},
+      {403, Outcome::Pause},    {404, Outcome::Pause},    {405, Outcome::Pause},
+      {410, Outcome::Pause},    {421, Outcome::Pause},    {402, Outcome::SetAside},
+      {409, Outcome::SetAside}, {413, Outcome::SetAside}, {422, Outcome::SetAside},
       {499, Outcome::SetAside}, {100, Outcome::Retry},    {101, Outcome::Retry},
       {301, Outcome::Retry},    {307, Outcome::Retry},    {0, Outcome::Retry},
       {99, Outcome::Retry},     {600, Outcome::Retry},    {-1, Outcome::Retry},
@@ -45,10 +47,33 @@ TEST(UploadPolicyTest, HttpStatusClassificationTable) {
     EXPECT_EQ(k.error.has_value(), c.outcome != Outcome::Success) << c.status;
     if (k.error) {
       EXPECT_NE(k.error->message.find(std::to_string(c.status)), std::string::npos);
-      EXPECT_EQ(k.error->code,
-                c.outcome == Outcome::SetAside ? "UploadRejected" : "UploadServerError");
+      EXPECT_EQ(k.error->code, c.outcome == Outcome::SetAside ? "UploadRejected"
+                               : c.outcome == Outcome::Pause  ? "UploadDestinationWrong"
+                                                              : "UploadServerError");
     }
   }
+}
+
+TEST(UploadPolicyTest, AWrongDestinationPausesAndSaysWhatToCheck) {
+  // Every batch would get the same answer: none is set aside, uploading stops.
+  for (int status : {401, 403, 404, 405, 410, 421}) {
+    EXPECT_TRUE(is_destination_wrong(status)) << status;
+    AttemptResult a;
+    a.http_status = status;
+    a.retry_after = "10";
+    Classification k = classify(a, 0);
+    EXPECT_EQ(k.outcome, Outcome::Pause);
+    ASSERT_TRUE(k.error);
+    EXPECT_EQ(k.error->code, "UploadDestinationWrong");
+    EXPECT_NE(k.error->message.find("metricsctl set-server-url"), std::string::npos);
+    EXPECT_NE(k.error->message.find("stays queued"), std::string::npos);
+    EXPECT_FALSE(k.retry_after_ns);
+  }
+  for (int status : {400, 402, 413, 422, 451}) EXPECT_FALSE(is_destination_wrong(status));
+  // A refused batch's message says where its events went and how to get them back.
+  AttemptResult refused;
+  refused.http_status = 400;
+  EXPECT_NE(classify(refused, 0).error->message.find("metricsctl set-aside"), std::string::npos);
 }
 
 TEST(UploadPolicyTest, NetworkErrorClassificationTable) {
@@ -65,6 +90,8 @@ TEST(UploadPolicyTest, NetworkErrorClassificationTable) {
       {NetworkError::TlsFailure, Outcome::Retry, "UploadTlsFailure"},
       {NetworkError::Other, Outcome::Retry, "UploadNetworkFailure"},
       {NetworkError::Configuration, Outcome::Fatal, "UploadConfigurationInvalid"},
+      // An answer that is not HTTP is the server's fault, as docs/recorder.md says.
+      {NetworkError::MalformedResponse, Outcome::Retry, "UploadServerError"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(classify_network_error(c.error), c.outcome) << network_error_name(c.error);
@@ -87,6 +114,7 @@ TEST(UploadPolicyTest, OutcomeNames) {
   EXPECT_STREQ(outcome_name(Outcome::Retry), "Retry");
   EXPECT_STREQ(outcome_name(Outcome::SetAside), "SetAside");
   EXPECT_STREQ(outcome_name(Outcome::Fatal), "Fatal");
+  EXPECT_STREQ(outcome_name(Outcome::Pause), "Pause");
 }
 
 TEST(UploadPolicyTest, RetryAfterSecondsAndDates) {
