@@ -357,8 +357,9 @@ TEST_F(UploadSettingsTest, BadValuesWarnAndKeepDefaults) {
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.key) + "=" + c.value);
     config::RecorderSettings s =
-        read(std::string(c.key) + "=" + c.value + "\nUploadIntervalSeconds" +
-             (std::string(c.key) == "UploadIntervalSeconds" ? "Unused=1\n" : "=77\n"));
+        read(std::string(c.key) + "=" + c.value + "\n" +
+             (std::string(c.key) == "UploadIntervalSeconds" ? "MaxSequenceLength=77\n"
+                                                            : "UploadIntervalSeconds=77\n"));
     ASSERT_EQ(s.warnings.size(), 1u);
     EXPECT_NE(s.warnings[0].find(c.key), std::string::npos) << s.warnings[0];
     EXPECT_NE(s.warnings[0].find(c.value), std::string::npos) << s.warnings[0];
