@@ -96,7 +96,7 @@ ExitCode list(const MetricsClient& client, const Arguments& arguments, Context& 
   return ExitCode::kSuccess;
 }
 
-ExitCode show(const MetricsClient& client, const Arguments& arguments, Context& context) {
+ExitCode show_batch(const MetricsClient& client, const Arguments& arguments, Context& context) {
   auto id = parse_id(arguments.args[1]);
   if (!id) return report_failure(context.err, "set-aside show", id.error());
   auto batches = read_batches(client);
@@ -184,7 +184,7 @@ ExitCode run_set_aside(const Arguments& arguments, Context& context) {
   Result<MetricsClient> client = MetricsClient::connect_system_bus();
   if (!client) return report_failure(context.err, "cannot reach the recorder", client.error());
   if (what == "list") return list(*client, arguments, context);
-  if (what == "show") return show(*client, arguments, context);
+  if (what == "show") return show_batch(*client, arguments, context);
   return requeue(*client, arguments, context);
 }
 

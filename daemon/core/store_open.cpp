@@ -34,7 +34,7 @@ int64_t size_of(const fs::path& p) {
   return ec ? -1 : static_cast<int64_t>(size);
 }
 
-bool present(const fs::path& p) {
+bool exists_quietly(const fs::path& p) {
   std::error_code ec;
   return fs::exists(p, ec);
 }
@@ -121,9 +121,9 @@ Result<void> Store::try_open() {
   // finished; one interrupted before is a stale copy of rows metrics.db still holds.
   for (const char* name : {kSalvageName, kRebuiltName}) {
     const fs::path left_over = dir_ / name;
-    if (!present(left_over)) continue;
-    if (!present(files.db()) && !present(files.wal()) &&
-        !present(left_over.string() + "-journal")) {
+    if (!exists_quietly(left_over)) continue;
+    if (!exists_quietly(files.db()) && !exists_quietly(files.wal()) &&
+        !exists_quietly(left_over.string() + "-journal")) {
       fs::rename(left_over, files.db(), ec);
       if (ec)
         return Error{"StorageFailure", "cannot move " + left_over.string() + " to " +
@@ -272,7 +272,7 @@ Result<void> Store::salvage(const std::string& why) {
       " rows saved, " + std::to_string(report->lost()) +
       (report->unknown_loss() ? " or more" : "") + " lost (" + report->describe() +
       "); the damaged files are kept as " + aside.string() +
-      (present(aside.string() + "-wal") ? " and its -wal" : "");
+      (exists_quietly(aside.string() + "-wal") ? " and its -wal" : "");
   open_notes_.push_back(note);
   recovery_note_ = recovery_note_.empty() ? note : recovery_note_ + "; " + note;
   recovered_ = true;
