@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Counts wake-ups of a process over an interval: the delta of voluntary + nonvoluntary
 # context switches summed over all its threads. An idle daemon should stay near zero.
 # Usage: idle_wakeups.sh PID [SECONDS]   (default 60). Prints the number only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Google Benchmark of libmetrics' record_event in the calling thread, with a service on
 // the bus answering RecordSingularEvent (run by bench/run_libmetrics_bench.sh).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metrics-bench-load: drives RecordSingularEvent at a service with a bounded number of
 // calls in flight, then reports throughput and the service's CPU, RSS and write cost per
 // event. Single-threaded: one poll() over every connection keeps the figures about the

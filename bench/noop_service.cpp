@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metrics-bench-noop-service: exports com.endlessm.Metrics.EventRecorderServer with a
 // RecordSingularEvent that replies immediately. Load against it measures the bus's own
 // ceiling, so recorder figures can be read relative to it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs bench/libmetrics_bench.cpp on a private system-like bus (128 pending replies per
 # connection) with metrics-bench-noop-service answering RecordSingularEvent.
 #

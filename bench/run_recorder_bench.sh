@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmarks a RecordSingularEvent service on a private, system-bus-like dbus-daemon.
 #
 # Usage: bench/run_recorder_bench.sh noop|recorder

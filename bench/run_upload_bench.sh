@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmarks the upload of a queued backlog to the local HTTPS collector.
 #
 # Usage: bench/run_upload_bench.sh [extra upload_bench.py options, e.g. --probe]

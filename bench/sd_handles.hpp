@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RAII owners for the sd-bus / sd-event objects used by the benchmark programs.
 // Every sd-bus object in bench/ is held by one of these so nothing leaks on early returns.
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Upload benchmark: a queued backlog sent by eos-metrics-event-recorder to the local
 HTTPS collector (tests/collector's metrics-test-collector).
 

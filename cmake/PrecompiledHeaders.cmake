@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Precompiled headers for the C++ libraries and the gtest programs: the standard, GLib/GIO
 # (and gtest) headers that nearly every file includes are parsed once per build instead
 # of once per file. scripts/test.sh turns this on for the ASan+UBSan build; it is off by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ASan + UBSan for the whole tree; UBSan findings abort so a test that trips one fails.
 # -g1: line tables and function names only (no types or locals), which is all the
 # sanitizers' stack traces use (file:line, inlined frames included); it comes after the

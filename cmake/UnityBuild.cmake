@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Unity builds for the C++ libraries in the sanitizer CI build: CMake compiles each
 # library's sources in batches of 8 per translation unit, so the headers and the
 # template code they share (std::string, GLib wrappers, nlohmann/json) are parsed,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // eos-metrics-instrumentation: records the system metrics the distribution approved
 // (docs/instrumentation.md) through libmetrics. One thread, one GLib main loop.
 #include <glib-unix.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check-upgrade.sh TOPDIR SPEC RPMBUILD_ARGS...: upgrades and removal keep the user's
 # consent and the administrator's URL in /etc/metrics/eos-metrics-permissions.conf.
 #

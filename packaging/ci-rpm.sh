@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ci-rpm.sh BUILD_DIR: what CI does with packaging/fedora.spec on Debian.
 #
 #  1. the release tarball from BUILD_DIR's `dist` target;

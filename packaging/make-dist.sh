@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-dist.sh SOURCE_DIR OUTPUT_DIR VERSION: the release tarball eos-metrics-VERSION.tar.gz.
 # It holds the files git tracks (as they are in the working tree) and new files git does not
 # ignore, so it works in a fresh clone and shows uncommitted work in a developer's tree.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fails when a C++ file differs from what clang-format (with the repo's .clang-format) makes of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."

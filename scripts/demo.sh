@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Demo: the whole stack on a private bus with temporary state and the local test
 # collector. Shows the metric registry the recorder enforces, records a varied set of
 # events the way applications do (over D-Bus), shows that unregistered events are refused,

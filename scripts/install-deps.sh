@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian 12 packages needed to build, test and run the demo. Idempotent.
 set -euo pipefail
 

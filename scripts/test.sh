@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The full test suite, as CI runs it: dependencies, a normal build with every test,
 # the formatting check, the fuzzers for a few thousand runs each (METRICS_SKIP_FUZZ=1
 # skips them), the RPM packages built from the release tarball (rpmbuild, rpmlint,

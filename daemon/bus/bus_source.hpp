@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Attaches an sd-bus connection to a GLib main context as a GSource, so the daemon
 // has one thread and one loop. After each dispatch (a batch of messages) the
 // `after_batch` hook runs: the recorder commits there and then sends its replies.

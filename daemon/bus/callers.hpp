@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Who is calling: the uid comes from the bus (GetConnectionCredentials), never from
 // the method arguments. Looked up once per connection and cached until that
 // connection leaves the bus, which is also when its timers must stop.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Control1's listings: what waits in the queue (a caller sees its own events; root and
 // the service user see all) and the upload ledger (root and the service user only: an
 // entry's counts and times follow every user's activity, and a body holds every user's

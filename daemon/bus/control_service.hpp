@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // com.endlessm.Metrics.Control1 on /com/endlessm/Metrics: what metricsctl and a settings
 // panel show (consent, queue, upload state and results) and "upload now" with progress.
 // Ours, additive: the Endless interfaces stay exactly as they were.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Control1's setters: each is polkit-guarded, writes the permissions file (keeping the
 // administrator's comments and other keys) and applies it at once.
 #include <memory>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Named D-Bus errors for every failure; never GLib's unmapped names.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Calls back when a file changes (edited, replaced, created, deleted or its mode changed),
 // or when anything in a directory does, or when one entry of a directory comes or goes,
 // through GIO's file monitor on the main loop: no polling, no wake-ups while nothing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Logging: structured journal entries when running under systemd, plain lines on
 // stderr otherwise (tests, a developer's terminal).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // eos-metrics-event-recorder: owns com.endlessm.Metrics on the system bus.
 #include <glib-unix.h>
 #include <signal.h>

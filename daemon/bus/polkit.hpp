@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Asynchronous polkit checks: the method's reply waits for polkit's answer while the
 // loop keeps serving others (an interactive prompt can take minutes).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // com.endlessm.Metrics on the bus: the EventRecorderServer interface on
 // /com/endlessm/Metrics and one AggregateTimer object per running timer. It owns the
 // consent state read from the permissions file and applies it to the recorder.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The recorder's metric registry at run time: loads it at start, reloads it when a file in
 // its directory changes (no restart), and writes the journal lines an administrator or a
 // developer needs: a summary of each load, every problem with file, entry and field, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reads one complete D-Bus value from an sd-bus message into a GVariant, the form
 // the core stores and uploads. Refuses file descriptors; D-Bus has no maybe types.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Command-line parsing for metricsctl: global options, the command word and its arguments.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metricsctl consent [grant|decline]: the one privacy switch (EventRecorderServer.SetEnabled,
 // as the settings panel uses it: it sets enabled and uploading_enabled together).
 #include <nlohmann/json.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metricsctl log [show ID]: the upload ledger (Control1.GetUploadLog), and exactly what one
 // upload sent (Control1.GetUploadBody: root only), decoded, or its raw bytes with --raw.
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metricsctl queue: the events waiting to be sent, decoded (Control1.GetQueuedEvents). The
 // recorder shows a caller its own events and root everyone's. Metric names come from the
 // registry files (installed, or --registry-dir); an event the registry does not know is

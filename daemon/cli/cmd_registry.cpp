@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metricsctl registry list|show NAME-OR-UUID|check FILE...: the metric registry, read from
 // its files (the installed directory, or --registry-dir), without the recorder: `check`
 // is for a developer's new registry file before it is installed.

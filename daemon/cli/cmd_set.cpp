@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metricsctl set-server-url URL / set-environment ENV: polkit-guarded Control1 setters; the
 // recorder writes /etc/metrics/eos-metrics-permissions.conf and applies it at once.
 #include "command_handlers.hpp"

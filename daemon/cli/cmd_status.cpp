@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metricsctl status: the Control1 properties, read with one GetAll call.
 #include "command_handlers.hpp"
 #include "metrics_client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metricsctl upload: Control1.Upload(), with progress from Control1.UploadProgress.
 #include <optional>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One handler per command; each lives in its own cmd_<name>.cpp.
 #pragma once
 

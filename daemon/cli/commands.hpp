@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The command table of metricsctl and the dispatcher: one entry per command, so a new
 // command (consent, queue, log, set-server-url, ...) is one row and one handler.
 #pragma once

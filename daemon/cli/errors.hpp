@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Exit codes of metricsctl and how a D-Bus error maps to one, with advice a person can act on.
 #pragma once
 

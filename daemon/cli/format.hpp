@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Human-readable quantities: durations, relative and absolute times, byte sizes, counts.
 // Deterministic (C locale, explicit "now" and time zone) so the tests can pin them.
 #pragma once

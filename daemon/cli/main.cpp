@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metricsctl: show and control the metrics recorder (com.endlessm.Metrics).
 #include <unistd.h>
 

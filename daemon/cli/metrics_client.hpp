@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The D-Bus client side of com.endlessm.Metrics on the system bus (GDBus).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // How `metricsctl registry` shows the metric registry: the list of metrics, one metric in
 // full, and the problems of registry files, as text or JSON. No D-Bus: the registry is
 // package data every user may read.

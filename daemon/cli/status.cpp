@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "status.hpp"
 
 #include "glib_handles.hpp"

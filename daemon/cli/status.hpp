@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The recorder's Control1 properties as read by one Properties.GetAll call.
 #pragma once
 

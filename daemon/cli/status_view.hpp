@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // How `metricsctl status` shows a Status: an aligned text block or one JSON object.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "upload_view.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What `metricsctl upload` prints: progress while it runs, then a summary (text or JSON).
 #pragma once
 

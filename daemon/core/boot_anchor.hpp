@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One relative time-line across reboots. Clients stamp events with CLOCK_BOOTTIME,
 // which restarts at every boot; the server computes event time as
 // request_absolute - request_relative + event_relative, so every stored relative

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Time sources, injected so the core can be tested with a fake clock.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // gzip for upload bodies (the server reads X-Endless-Content-Encoding: gzip), through
 // GIO's zlib converters so no other compression library is needed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The upload ledger: every attempt is recorded locally (time, URL, SHA-512, sizes,
 // event counts, result), and the exact uncompressed bodies of the most recent uploads
 // are kept so a person can see exactly what was sent (recorder-behaviour.md, Ledger).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Every file the recorder reads or writes, relocatable for tests and packagers.
 #pragma once
 

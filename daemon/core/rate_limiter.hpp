@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Per-uid token buckets: one local user must not flood the recorder for everyone.
 #pragma once
 

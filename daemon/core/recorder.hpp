@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The recorder's logic, free of D-Bus and network: validation, per-uid limits,
 // storage of singular events and counts, aggregate timers, period roll-over and the
 // consent-driven purge. The bus layer turns D-Bus calls into these calls and commits

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The metric registry: every metric this system may record, read from the JSON files
 // the packages install (one per owner) in a registry directory. The recorder asks it
 // whether an event may be stored (see registry_mode.hpp for enforce/permissive), the CLI

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The user page "What is collected" (docs/what-is-collected.md), generated from the
 // registry so that the page cannot list anything other than what the recorder enforces.
 // tools/registry-doc writes it; a unit test fails when the committed page is stale.

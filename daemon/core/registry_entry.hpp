@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What one metric registry entry says, and how a problem with a registry file is reported.
 // The file format is described in docs/adding-a-metric.md; registry_schema.hpp reads it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The recorder's use of the metric registry: whether an event may be stored (enforce or
 // permissive, see registry_mode.hpp), how many events were stored although the registry
 // does not allow them, and the journal lines about both, rate-limited so that a client

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // GVariant helpers for the metric registry: which payload types an entry may declare,
 // the members its field descriptions must match, readable type names for the user page,
 // and example values in the GVariant text form.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Strict JSON reading for registry files: nlohmann/json keeps the last of two equal keys
 // silently, which would let a reviewer read one payload type while another one applies.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What the recorder does with an event the registry does not allow: refuse it (enforce,
 // the default of an installed system) or store it anyway with a warning (permissive, for
 // developing a new metric before its registry entry is installed).

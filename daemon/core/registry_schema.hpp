@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reading one registry file (JSON, format 1) into entries, with a precise problem for
 // everything that does not follow the format. The format is documented in
 // docs/adding-a-metric.md. Duplicates across entries are the registry's concern

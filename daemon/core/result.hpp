@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Errors as values: every fallible core operation returns Result<T>.
 #pragma once
 

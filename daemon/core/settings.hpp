@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reading and writing the configuration files an administrator knows
 // (permissions, cache size, site labels, os-release) and our own recorder.conf.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The durable queue: singular events, daily/monthly counts and aggregate events
 // ready for upload, in one SQLite database (WAL, synchronous=FULL, secure_delete).
 // Only the recorder's main thread touches it. Writes are grouped: the caller opens a

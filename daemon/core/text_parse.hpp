@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Parsing numbers and trimming text read from configuration files, /proc and /sys:
 // strict (digits only, finite values), locale-independent, never wrapping around.
 #pragma once

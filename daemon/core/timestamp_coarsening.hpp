@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Client-side coarsening of event times before upload (config-and-consent.md, privacy).
 //
 // The server computes an event's wall-clock time as

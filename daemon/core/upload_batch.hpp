@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Turning the queue into protocol-3 requests, oldest first, each at most a configured
 // number of serialised (uncompressed) bytes. No network here: the caller stamps,
 // encodes, compresses and sends, then deletes (Store::delete_uploaded) or sets aside

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // When to upload and what to do after an attempt: no network code here, only the rules
 // (recorder-behaviour.md, Upload). The network layer reports an AttemptResult, asks
 // classify() what it means and Backoff/next_slot() when to try again.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Event ids: 16 raw bytes in RFC 4122 order, as they travel on D-Bus and in protocol 3.
 #pragma once
 

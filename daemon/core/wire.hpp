@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Protocol-3 request bodies: (xxsa{ss}ya(aysxmv)a(ayssumv)), little-endian, normal form.
 #pragma once
 

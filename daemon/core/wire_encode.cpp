@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // wire::encode(): the request body serialised directly, by GVariant's serialisation rules
 // for this one type, instead of building a GVariant tree and asking GLib to serialise it
 // (about 20 times faster: an upload encodes each request on the daemon's main loop).

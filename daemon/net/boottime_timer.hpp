@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A one-shot timer on CLOCK_BOOTTIME, as a main-loop source: unlike GLib's timeouts
 // (CLOCK_MONOTONIC) it counts time spent suspended, so a slot missed while the machine
 // slept fires right after it wakes, and it wakes the process only when it expires.

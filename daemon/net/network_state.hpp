@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Whether the machine is online and whether the connection is metered, as GIO's network
 // monitor sees it (NetworkManager when it runs, the kernel's routes otherwise).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // How the uploader reaches the server: proxy, trusted certificates, timeout, and which
 // program makes the requests.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What the recorder and its upload helper (eos-metrics-upload-helper) say to each other
 // over the helper's stdin and stdout. A frame is a 4-byte little-endian length (of what
 // follows it), a 1-byte kind, 3 bytes of padding and a GVariant in normal form of the

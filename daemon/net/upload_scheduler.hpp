@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // When uploads happen: only while uploading is granted, the network is up and (unless
 // allowed) not metered; at jittered slots of the upload interval; after a transient
 // failure with exponential backoff; and at once when asked (UploadEvents). Between slots

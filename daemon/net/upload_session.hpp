@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One upload session: the queue as it stands when the session starts, oldest first, as
 // protocol-3 requests of at most the configured size, each stamped right before it is
 // sent, every attempt written to the ledger. Events leave the queue only after a 2xx;

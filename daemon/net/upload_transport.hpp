@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The recorder's side of an upload session's HTTPS requests: a helper process
 // (eos-metrics-upload-helper) makes them; this starts it, hands it one request at a time
 // and reads its answers, asynchronously on the main loop.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One protocol-3 PUT at a time over libsoup, asynchronous on the helper's main loop.
 // The helper lives for one upload session, so no connection outlives the session and
 // nothing touches the network while no session runs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // eos-metrics-upload-helper: makes the recorder's HTTPS requests for one upload session.
 //
 // The recorder starts it when a session begins and ends it when the session ends: the

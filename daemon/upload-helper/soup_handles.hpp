@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RAII owners for the libsoup and GIO objects the upload helper uses.
 #pragma once
 

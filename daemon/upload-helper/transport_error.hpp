@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What a failed request's GError means for the upload rules (upload_policy.hpp).
 #pragma once
 

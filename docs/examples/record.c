@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Recording metrics from C with libmetrics.
  *
  *   cc record.c -o record $(pkg-config --cflags --libs eosmetrics-0)

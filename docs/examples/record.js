@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #!/usr/bin/gjs
 // Recording metrics from gjs through the EosMetrics-0 typelib.
 //   gjs record.js

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Recording metrics from Python through the EosMetrics-0 typelib."""
 
 import time

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // From a path to the whole physical disks under it, through the layers a Fedora-like
 // system stacks: the mount (on btrfs the named device, not the anonymous 0:N),
 // partitions, device-mapper (dm-crypt/LUKS, LVM, live-rw snapshots) and md via

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The kernel's id of the running boot (/proc/sys/kernel/random/boot_id): what tells
 // the schedule that CLOCK_BOOTTIME restarted.
 #pragma once

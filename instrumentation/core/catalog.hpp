@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The instrumentation daemon's metrics as approved in the catalog
 // (shared/spec/metrics-catalog.md): event UUIDs, payload types and the names an
 // administrator uses to switch a collector off. One table, so the collectors, the

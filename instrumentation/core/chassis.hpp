@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Chassis names as org.freedesktop.hostname1 spells them, from the firmware's own
 // numbers: SMBIOS "System Enclosure Type", ACPI "Preferred PM Profile", device tree
 // "chassis-type". Unmapped numbers give nullopt, never a nearest guess.

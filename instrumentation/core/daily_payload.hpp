@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One entry point for the daemon's daily timer: the payload of a daily collector from
 // the sources the daemon gathered (D-Bus values, lscpu output, statvfs), so wiring a
 // collector is one call and one record_event().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // "At most once per 24 h", across daemon restarts, reboots and suspend.
 //
 // The rule (docs/instrumentation.md, "Scheduling"):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Size, use and free space of the filesystem holding a path (statvfs).
 #pragma once
 

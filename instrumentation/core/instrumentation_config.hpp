@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // /etc/metrics/instrumentation.conf: the administrator's switches, one per collector.
 //
 //   [Collectors]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Every file and tree the instrumentation daemon reads or writes, relocatable for tests
 // and packagers (compare daemon/core/paths.hpp for the recorder).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `lscpu --json` output → the CPU part of the hardware-info payload, a(sqds).
 //
 // Both shapes util-linux produces are read: the flat list of {"field","data"} objects

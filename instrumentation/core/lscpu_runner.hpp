@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Runs `lscpu --json` the way the catalog asks (LC_NUMERIC=C, so decimals use a dot
 // even where util-linux would follow the locale), without blocking the main loop: the
 // daemon has one thread, and lscpu on a machine with many CPUs or a slow /sys can take

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RAM size from /proc/meminfo's MemTotal.
 #pragma once
 

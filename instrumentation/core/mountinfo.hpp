@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // /proc/self/mountinfo (proc(5)): which mount holds a path, and what it is mounted from.
 #pragma once
 

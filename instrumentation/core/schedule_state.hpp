@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemon's persistent schedule: one DailyAnchor per daily collector and the boot
 // for which startup timing was recorded. A key file in the state directory
 // (/var/lib/eos-metrics-instrumentation/schedule), written atomically.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Read-only access to the machine's /proc, /sys, /etc and /dev through one root
 // directory, so every collector runs unchanged on a fixture tree. Paths are given as
 // the machine sees them ("/sys/class/block/sda"); symbolic links are resolved inside

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Small string helpers shared by the collectors: every value read from a file or a
 // program goes through these before it can reach a payload.
 #pragma once

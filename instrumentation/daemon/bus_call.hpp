@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Asynchronous method calls on the system bus, for a daemon whose one main loop must
 // never wait for another service. The reply handler runs from the main context; it is
 // never called once the cancellable was cancelled, so an owner that cancels in its

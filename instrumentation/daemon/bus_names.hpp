@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The system services the daemon follows or reads from, by their well-known names.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemon's command line and environment: where every source and the state live.
 // Production runs without options; tests point each path at a fixture or a temporary
 // directory (and the bus at a private one through DBUS_SYSTEM_BUS_ADDRESS).

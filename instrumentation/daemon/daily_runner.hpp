@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The four daily collectors: hardware info, primary storage, hardware model, locale.
 //
 // At start and at every wake-up: decide per collector (decide_daily), persist any

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Gathers what the due daily collectors need beyond files: hostname1 and locale1
 // (asynchronous D-Bus calls), lscpu (a subprocess) and statvfs of the root. Only the
 // sources of due collectors are asked; a source that fails is left as "not known" and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemon as a whole: reads its configuration, connects to the system bus (without
 // blocking the main loop), starts the enabled collectors and tells systemd it is ready.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemon's log: structured journal entries when systemd connected stderr to the
 // journal, one plain line per message on stderr otherwise (tests, a terminal).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Where the daemon's events go: libmetrics, like any application, so consent, the
 // registry check and the queue are the recorder's, and this daemon holds no data.
 // The only file that talks to libmetrics; event ids come from the catalog.

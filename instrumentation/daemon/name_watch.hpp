@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Follows whether a service has an owner on the bus (it may start after the daemon or
 // restart underneath it). Callbacks are never called once this is gone.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Typed reads from a GetAll reply: a property that is missing or of another type is
 // "not known" (nullopt), never a crash or a made-up value.
 #pragma once

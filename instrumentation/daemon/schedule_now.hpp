@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // "Now" as the daily schedule measures it: this boot's id, CLOCK_BOOTTIME and the wall
 // clock, read together.
 #pragma once

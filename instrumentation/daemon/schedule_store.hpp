@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemon's copy of the persistent schedule (schedule_state.hpp), shared by the
 // startup and daily collectors, which both write the one file.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Daily session time: a libmetrics timer for every human user logind lists, from
 // ListUsers (at start, and whenever logind comes back) and UserNew/UserRemoved.
 // SessionTracker (core) decides; this turns its decisions into timers.

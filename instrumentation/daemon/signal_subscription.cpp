@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "signal_subscription.hpp"
 
 namespace metrics::instrumentation {

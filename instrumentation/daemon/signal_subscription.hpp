@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One D-Bus signal subscription, removed when this goes away (after which the handler is
 // never called).
 #pragma once

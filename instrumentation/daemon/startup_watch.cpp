@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "startup_watch.hpp"
 
 #include "bus_call.hpp"

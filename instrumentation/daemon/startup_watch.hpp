@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Startup finished: the boot's timing, once per boot, from systemd.
 //
 // systemd emits StartupFinished once, when boot completes (to subscribers only, hence

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // EmtrAggregateTimer: the application's handle on a timer running in the recorder.
 #include <memory>
 

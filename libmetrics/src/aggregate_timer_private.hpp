@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // How the recorder creates EmtrAggregateTimer objects (not public API).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Names of the recorder on the bus (shared/spec/dbus-api.md).
 #pragma once
 

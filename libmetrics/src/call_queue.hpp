@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The bounded, ordered queue of calls not yet sent. Not thread-safe: the transport
 // guards it with its mutex.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Clock readings in nanoseconds; event timestamps use CLOCK_BOOTTIME.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The arguments of RecordSingularEvent / RecordAggregateEvent, kept compact until the
 // call is sent: building the GVariant tuple costs more than everything else a record
 // call does, so the delivery thread builds it, not the caller.

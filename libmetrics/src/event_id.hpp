@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Event ids: applications pass canonical UUID strings, the bus carries 16 bytes.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // EmtrEventRecorder: the public recording API. Validates and timestamps in the caller's
 // thread, then hands the call to the transport (never waits, except in the _sync
 // variants, which wait a bounded time).

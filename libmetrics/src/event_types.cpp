@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // emtr_event_id_to_name: names of the six event ids the original library registered.
 #include <eosmetrics/eosmetrics.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // RAII for GMainContext, which daemon/core/glib_handles.hpp does not cover.
 #pragma once
 

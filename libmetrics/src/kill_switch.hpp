@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The client-side kill switch of the original library: EOS_DISABLE_METRICS.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // One method call to the recorder, waiting to be sent or in flight.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Auxiliary payloads: what may be sent, and how "no payload" travels (D-Bus has no maybe
 // type, so a flag says whether the variant slot means anything).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Open event sequences (record_start/progress/stop), held in the client until the stop
 // and then sent as one RecordEventSequence. Thread-safe.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The life of one aggregate timer on the recorder, shared by the EmtrAggregateTimer and
 // its StartAggregateTimer call: whichever of "the recorder answered" and "the
 // application stopped or dropped the timer" comes last sends StopTimer, so a timer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Delivery of calls to the recorder, off the caller's thread.
 //
 // One per process: a thread with its own main context owns a private connection to the

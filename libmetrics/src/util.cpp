@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // emtr_util_get_current_time, the clock helper of the public API.
 #include <eosmetrics/eosmetrics.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The collector's SQLite database: one row per accepted request.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fault injection: a queue of faults, each consumed by one upcoming upload (PUT).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metrics-test-collector: a local stand-in for the protocol-3 metrics server (see
 // shared/spec/wire-protocol.md) with fault injection, for tests.
 //

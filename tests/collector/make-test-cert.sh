@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Creates a throw-away CA and a server certificate for 127.0.0.1 / localhost, for tests.
 # Usage: make-test-cert.sh OUTDIR
 # Writes OUTDIR/ca.pem (trust this), OUTDIR/ca.key, OUTDIR/server.pem, OUTDIR/server.key.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The collector's HTTP(S) server: uploads, fault injection and the control endpoints.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RAII owners for the libsoup/GIO objects the test collector uses (no manual unref paths).
 #pragma once
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Tests of metrics-test-collector, the local stand-in for the protocol-3 metrics server.
 
 Each test makes a throw-away CA and server certificate, starts its own collector on a free

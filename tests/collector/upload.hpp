@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Server side of the protocol-3 upload contract (shared/spec/wire-protocol.md): path
 // matching, gunzip, validation, and the JSON form of an accepted request.
 #pragma once

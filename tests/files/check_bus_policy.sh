@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dbus-daemon must accept the installed bus policy: start a system-like bus that
 # includes it and check that it comes up.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every command the administrator's guide shows is exercised by a test or the demo.
 
 Reads the ```sh blocks of docs/admin-guide.md; each `metricsctl SUBCOMMAND` must appear

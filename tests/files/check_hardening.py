@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The daemons work inside the sandboxes their units describe.
 
 systemd is not PID 1 here, so unit_sandbox.py rebuilds each unit's [Service] sandbox

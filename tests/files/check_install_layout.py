@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """`cmake --install` stages exactly the files packaging/fedora.spec packages.
 
 check_install_layout.py BUILD_DIR SPEC PROJECT_VERSION

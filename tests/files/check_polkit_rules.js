@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The polkit rules example (dbus/com.endlessm.Metrics.rules.example) decides what its
 // comments say. gjs runs the file against a stand-in of polkitd's `polkit` object;
 // check_hardening.py also loads it into the real polkitd.

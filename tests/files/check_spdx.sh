@@ -4,7 +4,8 @@
 # SPDX-License-Identifier line near its top, or names the wrong licence: the client library
 # (libmetrics/ and its examples in docs/examples/) is LGPL-2.1-or-later, everything else
 # GPL-2.0-or-later. Data files that cannot hold a comment (test fixtures, golden vectors,
-# registry JSON, the generated docs/what-is-collected.md) and the licence texts are exempt.
+# registry JSON, fuzz seed corpora, the generated docs/what-is-collected.md) and the licence
+# texts are exempt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -12,7 +13,7 @@ if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   exit 77
 fi
 
-exempt='^(LICENSES/|tests/fixtures/|registry/.*\.json$|docs/what-is-collected\.md$)|\.(json|gz|body)$'
+exempt='^(LICENSES/|tests/fixtures/|fuzz/corpus/|registry/.*\.json$|docs/what-is-collected\.md$)|\.(json|gz|body)$'
 missing=0
 checked=0
 while IFS= read -r file; do

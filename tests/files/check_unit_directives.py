@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The units, the files around them and docs/hardening.md agree.
 
 check_unit_directives.py BUILD_DIR HARDENING_MD

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check_units.sh BUILD_DIR [THRESHOLD]: the installed units pass `systemd-analyze verify`
 # (with the binaries and man pages staged where they point) and `systemd-analyze
 # security --offline=true` rates each at most THRESHOLD (default 2.0).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """seccomp_exec.py SPEC.json -- COMMAND...: load the seccomp filters a unit's
 [Service] section asks for (unit_sandbox.py writes SPEC), set the umask, exec COMMAND.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A system-like bus for the packaging tests: closed by default like a distribution's
 system.conf (no one owns names, method calls are refused unless a policy allows them),
 with the recorder's real policy file included, and the real polkitd reading the real

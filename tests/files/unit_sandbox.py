@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run a program inside the sandbox a systemd unit file describes, without systemd.
 
 systemd is not PID 1 on the build machines, so the hardening tests rebuild what the

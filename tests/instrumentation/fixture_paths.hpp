@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Where the instrumentation fixtures live, and a helper to read one whole.
 #pragma once
 

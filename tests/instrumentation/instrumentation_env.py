@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Integration test support for eos-metrics-instrumentation.
 
 Each test gets tests/integration/harness.py's world (a private dbus-daemon configured

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The daily collectors in the running daemon: their payloads from the fixture trees,
 hostname1 and locale1 before the files, the administrator's switches, and "at most once
 per 24 h" across restarts, reboots and the CLOCK_BOOTTIME wake-up.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """End to end: the daemon records through libmetrics into the real recorder, which
 uploads to the test collector; the collector decodes the payloads, which must be the
 fixtures' values. A restart within 24 h adds no second daily (or startup) event.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The daemon as systemd runs it: READY=1 once it is on the bus, STOPPING=1 and status 0
 on SIGTERM and SIGINT, status 1 without a bus or when the bus goes, 2 on a bad command
 line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemon's command line and environment, and its small bus-free parts: property
 // reads from a GetAll reply and the plain log line format.
 #include <gtest/gtest.h>

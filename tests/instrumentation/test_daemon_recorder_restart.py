@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Session timers across a restart of the real recorder (a package update): the
 recorder saves the time of its timers when it stops and forgets them, so the daemon
 starts the timers of users still logged in again on the new instance, and a timer

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Daily session time: one libmetrics timer per human user that logind lists.
 
 Against dbusmock's logind template and the stand-in recorder, which logs every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Startup finished: the boot's timing, once per boot, from systemd.
 
 Against dbusmock's systemd template (with Subscribe and the Manager's timestamp

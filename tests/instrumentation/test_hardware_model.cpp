@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "collectors/hardware_model.hpp"
 
 #include <gtest/gtest.h>

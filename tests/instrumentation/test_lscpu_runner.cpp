@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "lscpu_runner.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // No serial number or UUID ever reaches a payload: the collectors never even open the
 // files holding them. The fixtures contain such files (DMI product_serial,
 // product_uuid, board_serial, the device tree's serial-number, device-mapper uuid);

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A small bus client run by the tests, typically as an unprivileged user:
 
     client.py BUS_ADDRESS '[{"op": "call", ...}, ...]'

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Records events continuously with a few calls in flight, and logs every event whose
 reply it received (flushing after each reply):
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Integration test harness for eos-metrics-event-recorder.
 
 Every test gets its own world in a temporary directory:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Minimal HTTP CONNECT and SOCKS 5 proxies for the upload tests: they relay bytes and
 record what each client asked for, so a test can see the upload went through them (and,
 for SOCKS 5, that the host name reached the proxy unresolved, as Tor needs)."""

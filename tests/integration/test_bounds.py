@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Bounds: the queue size limit, per-uid quota and rate limits."""
 
 import time

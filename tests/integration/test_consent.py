@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Consent: the permissions file, SetEnabled, physical deletion, polkit guards."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Durable before acknowledged: kill -9 the recorder at random moments under load; every
 acknowledged event must be in the store and the store must stay sound."""
 

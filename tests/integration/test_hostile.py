@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Hostile callers: huge, deep, mistyped and random arguments, timer floods, long sequences.
 After each test the daemon must be alive, answer a normal call and keep a sound store."""
 

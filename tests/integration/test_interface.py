@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The D-Bus surface: introspection against dbus/com.endlessm.Metrics.xml, properties."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """metricsctl and eos-upload-metrics against a dbusmock stand-in of com.endlessm.Metrics.
 
 The stand-in lives on a private system bus started by dbusmock; DBUS_SYSTEM_BUS_ADDRESS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """metricsctl's control and transparency commands, and the Endless compatibility commands,
 against the real recorder (consent, queue, log, server URL, environment)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """metricsctl and the metric registry: `registry list`, `registry show` and `registry check`
 (which needs no recorder), and `queue` showing metric names instead of UUIDs."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """metricsctl and eos-upload-metrics against the real recorder and the local collector."""
 
 import json

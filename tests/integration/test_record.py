@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Recording singular, aggregate and sequence events into the store."""
 
 import unittest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The metric registry in the running recorder: enforce mode refuses unknown UUIDs, wrong
 payload types and wrong kinds with named errors and counters and never stores them;
 permissive mode stores them with a rate-limited warning; a malformed registry file is

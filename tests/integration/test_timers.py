@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Aggregate timers: counting, ownership, shutdown, path uniqueness, limits, midnight."""
 
 import math

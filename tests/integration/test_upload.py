@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Uploads to the local collector: bodies, the fault matrix, exactly-once delivery."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """When uploads happen: schedule, network state (NetworkManager via dbusmock), consent."""
 
 import os

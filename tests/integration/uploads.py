@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Upload test support: the local collector, NetworkManager (dbusmock) and Control1.
 
 The collector is tests/collector's metrics-test-collector with a certificate made for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The library exports only the emtr_* C API (nm -D), and has the Endless soname.
 set -euo pipefail
 lib=$1

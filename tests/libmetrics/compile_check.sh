@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A program written against the Endless API builds with nothing but
 # `pkg-config --cflags --libs eosmetrics-0` from an installed tree, and runs; so does the
 # C example of docs/examples; the headers other than eosmetrics.h refuse direct inclusion.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A program written against the Endless OS metrics library documentation, unchanged:
  * it must compile and link with `pkg-config --cflags --libs eosmetrics-0` alone. */
 #include <eosmetrics/eosmetrics.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The first use of the library in a fresh process: prints how long get_default() and one
  * record_event() took, in µs ("GET RECORD"). test_delivery and test_slow_bus run it to check
  * that neither waited on the bus (first_use_check.h). */

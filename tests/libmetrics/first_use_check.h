@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Runs first_use (path in $EMTR_TEST_FIRST_USE) several times and asserts that neither
  * get_default() nor the first record_event() waited on the bus: a call that does waits
  * for the D-Bus reply timeout (25 s) when nobody answers, so anything well below it

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Runs in a child process (so that the sanitizer runtimes can be preloaded): records
 through gi.repository.EosMetrics as the named scenario says and prints what it did as
 JSON. test_gi.py checks the calls the stand-in recorder received."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What a Python or gjs process needs to load the library from the build tree, also when
 it was built with ASan+UBSan (EMTR_SANITIZE=1): the sanitizer runtimes must be loaded
 first (LD_PRELOAD), and leak checking is off because the interpreters themselves keep

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 '''dbusmock template: a stand-in for the metrics event recorder (com.endlessm.Metrics).
 
 It has the EventRecorderServer methods of dbus/com.endlessm.Metrics.xml; every call is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* C side of the libmetrics tests: the dbusmock stand-in of the recorder on the private
  * bus that run_on_private_bus.py provides, and its call log. */
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A private bus configured like the system bus, with the dbusmock stand-in of the
 recorder (metrics_mock.py) on demand. Used by the libmetrics tests (Python, gjs, and as
 the runner of the C tests). Run with Debian's /usr/bin/python3 (dbusmock, gi)."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Records through libmetrics, for the end-to-end test against the real recorder:
  *   emtr-test-record basic EVENT_ID PAYLOAD_TEXT COUNT
  *     one singular event with the string payload, a two-step sequence (payloads u 1 and

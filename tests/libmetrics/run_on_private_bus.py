@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Runs a command with a private bus configured like the system bus.
 
     run_on_private_bus.py [--mock] COMMAND ARGS...

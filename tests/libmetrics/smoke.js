@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // gjs smoke test: records every kind of event through the EosMetrics-0 typelib.
 // Run by test_gjs.py, which checks what the stand-in recorder received.
 const {EosMetrics, GLib} = imports.gi;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Delivery when things are not ready, and under load (run under run_on_private_bus.py
  * WITHOUT --mock: the test starts and stops the stand-in recorder itself).
  *

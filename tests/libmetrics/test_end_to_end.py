@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """End to end: events recorded through libmetrics reach the real recorder's queue with
 the right uid and payload (the daemon and bus as tests/integration/harness.py runs them).
 Also: 20 000 record_event calls in a tight loop from one process, on a bus allowing 128

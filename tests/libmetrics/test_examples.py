@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The Python and gjs examples of docs/examples run against the stand-in recorder and
 record what they say they record."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The C checks again, from Python through gi.repository.EosMetrics with the typelib of
 the build tree (GI_TYPELIB_PATH), against the stand-in recorder on a private bus."""
 

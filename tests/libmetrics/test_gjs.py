@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """gjs smoke test: smoke.js records through the typelib; the stand-in recorder got it."""
 
 import os

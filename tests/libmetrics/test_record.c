@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The six kinds of record call and the timers, checked on the wire: each test records
  * through the public C API and reads back what the dbusmock stand-in of the recorder
  * received (run under run_on_private_bus.py --mock). */

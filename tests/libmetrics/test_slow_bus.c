@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* get_default() and record calls return at once even when the bus itself does not answer
  * (the dbus-daemon is stopped with SIGSTOP), and the events are delivered once it does.
  * Run under run_on_private_bus.py without --mock. */

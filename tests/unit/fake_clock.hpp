@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A settable metrics::Clock for unit tests: every time source is a plain field.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A fresh directory under the system temp dir, removed with everything in it at scope exit.
 #pragma once
 

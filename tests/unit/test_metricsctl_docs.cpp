@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The man page and the bash completion know every command and option of metricsctl's
 // tables, so adding one without documenting it fails here.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metricsctl registry: --registry-dir on the command line, finding an entry by name or
 // UUID, the text and JSON forms of the list, of one entry and of problems, and `registry
 // check` end to end without a bus.

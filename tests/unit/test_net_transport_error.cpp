@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // How transport errors map onto the upload rules: a wrong mapping would retry what
 // cannot succeed, or give up on what would.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The frames between the recorder and its upload helper: what one side writes the other
 // reads back, in whatever pieces the pipe delivers it, and nonsense is refused by name.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The registry as the recorder and the CLI see it: loading a directory (valid files,
 // broken files next to valid ones, duplicates), lookups with monthly twins, the
 // payload check, and reloading.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The shipped registry (registry/*.json) against the catalog, and the user page
 // docs/what-is-collected.md against the registry it is generated from.
 #include "registry_doc.hpp"

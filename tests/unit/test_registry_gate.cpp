@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The recorder's gate to the registry: no registry lets everything through; enforce
 // refuses, permissive stores and counts; the journal lines are rate-limited and say how
 // many were left out; reloading replaces what the gate knows.

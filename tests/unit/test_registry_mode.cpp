@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Enforce and permissive: the recorder.conf keys, and what happens to an event the
 // registry does not allow in each mode.
 #include "registry_mode.hpp"

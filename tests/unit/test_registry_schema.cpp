@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The registry file format, rule by rule: each malformed file or entry gets a message
 // that names the file, the entry and the field, and a broken entry does not take its
 // valid neighbours down with it.

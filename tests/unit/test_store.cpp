@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "store.hpp"
 #include "temp_dir.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The time the server computes for an uploaded event, through the whole client path
 // (Recorder stores on its time-line, the planner reads, stamp() coarsens), when the wall
 // clock jumps and the machine suspends between recording and upload: never in the future,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Protocol-3 body encoding/decoding against the golden vectors captured from the
 // reference client, plus refusal of hostile bodies.
 #include "wire.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // metrics-registry-doc: writes the user page "What is collected" from a registry
 // directory. Refuses to write anything while the registry has problems, so a page that
 // silently leaves out a broken entry cannot be committed.

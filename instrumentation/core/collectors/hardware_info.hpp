@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Computer hardware info (81f303aa-…, "(uuuua(sqds))"), as the reference sends it:
 // RAM MiB, root filesystem total/used/free GiB (rounded to the nearest), CPU groups.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Hardware model (459fd042-…, "(sss)"): vendor, model, chassis.
 //
 // Per field, the first usable source wins: hostname1 (passed in by the daemon), then

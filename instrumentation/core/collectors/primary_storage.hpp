@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Primary storage (af253a97-…, "(ss)"): the media and transport of the disk that holds /.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Daily session time (5dc0b53c-…, timer, no payload): one timer per human user while
 // logind lists them. Pure bookkeeping: the daemon feeds it login1's ListUsers result
 // and UserNew/UserRemoved signals and turns the returned actions into libmetrics

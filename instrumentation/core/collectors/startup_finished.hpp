@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Startup finished (bf7e8aed-…, "(tttttt)"): firmware, loader, kernel, initrd,
 // userspace and total boot time in µs, once per boot.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // System locale (61d6b53a-…, "s"): language_TERRITORY of the system's LANG.
 //
 // org.freedesktop.locale1's Locale (passed in by the daemon) first, /etc/locale.conf

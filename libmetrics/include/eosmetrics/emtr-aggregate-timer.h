@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A running aggregate timer of the recorder (StartAggregateTimer / StopTimer). */
 #pragma once
 

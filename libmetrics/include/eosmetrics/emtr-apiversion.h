@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Availability and deprecation markers. A program may define EMTR_VERSION_MIN_REQUIRED and
  * EMTR_VERSION_MAX_ALLOWED (to one of the EMTR_VERSION_x_y values) to be warned about API
  * that is newer or deprecated relative to the versions it targets, as with GLib's macros.

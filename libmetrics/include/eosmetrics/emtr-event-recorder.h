@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The event recorder: what applications call to record metrics events. */
 #pragma once
 

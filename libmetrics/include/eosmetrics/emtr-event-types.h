@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The event ids the original library registered, kept for programs that still use them. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one header applications include: <eosmetrics/eosmetrics.h>.
  *
  * The API is that of the Endless OS metrics client library, so existing programs build
