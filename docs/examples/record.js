@@ -1,5 +1,5 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
 #!/usr/bin/gjs
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Recording metrics from gjs through the EosMetrics-0 typelib.
 //   gjs record.js
 const {EosMetrics, GLib} = imports.gi;
