@@ -68,6 +68,13 @@ void field_lines(std::ostringstream& out, const std::vector<Field>& fields, size
     out << head << '\n';
     for (const std::string& line : wrap(field.description, kLineWidth - indent.size() - 4))
       out << indent << "    " << line << '\n';
+    if (!field.allowed_values.empty()) {
+      std::string list = "allowed values only: ";
+      for (size_t i = 0; i < field.allowed_values.size(); ++i)
+        list += (i == 0 ? "" : ", ") + field.allowed_values[i];
+      for (const std::string& line : wrap(list, kLineWidth - indent.size() - 4))
+        out << indent << "    " << line << '\n';
+    }
     field_lines(out, field.fields, depth + 1);
   }
 }
@@ -96,6 +103,10 @@ nlohmann::ordered_json fields_json(const std::vector<Field>& fields) {
     f["type"] = field.type;
     f["description"] = field.description;
     f["fields"] = fields_json(field.fields);
+    // null: any value
+    f["allowed_values"] = field.allowed_values.empty()
+                              ? nlohmann::ordered_json(nullptr)
+                              : nlohmann::ordered_json(field.allowed_values);
     out.push_back(std::move(f));
   }
   return out;

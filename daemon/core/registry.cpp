@@ -5,6 +5,8 @@
 #include <system_error>
 #include <tuple>
 
+#include "registry_allowed_values.hpp"
+
 // registry/CMakeLists.txt sets the installed location; this fallback only keeps a build
 // without that directory (a partial checkout) compiling.
 #ifndef METRICS_REGISTRY_DIR
@@ -165,7 +167,18 @@ Result<void> Registry::check(const Uuid& id, GVariant* payload) const {
   const Entry& entry = *match->entry;
   const char* type = payload ? g_variant_get_type_string(payload) : nullptr;
   // A GVariant type has exactly one type string, so equal strings mean equal types.
-  if (entry.payload_type ? type && *entry.payload_type == type : !type) return Ok();
+  if (entry.payload_type ? type && *entry.payload_type == type : !type) {
+    auto disallowed = find_disallowed_value(entry, payload);
+    if (!disallowed) return Ok();
+    // The value itself stays out of the message, which also goes to the journal: it is
+    // what the list exists to keep from being recorded.
+    const size_t n = disallowed->allowed_count;
+    return Error{"WrongPayloadValue",
+                 "event " + id.to_string() + " (" + *name_of(id) + "): field '" +
+                     disallowed->field + "' holds a value that is not one of its " +
+                     std::to_string(n) + (n == 1 ? " allowed value" : " allowed values") +
+                     " (metricsctl registry show " + entry.uuid.to_string() + " lists them)"};
+  }
   // Only a refusal pays for its message: this runs for every recorded event.
   const std::string what = "event " + id.to_string() + " (" + *name_of(id) + ")";
   if (!entry.payload_type)

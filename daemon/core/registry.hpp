@@ -72,16 +72,18 @@ class Registry {
   std::optional<std::string> name_of(const Uuid& id) const;
 
   // Whether an event with this id and payload (null: none) is what the registry allows.
-  // Errors: "UnknownEvent" (the id is neither an entry's UUID nor a monthly twin) and
+  // Errors: "UnknownEvent" (the id is neither an entry's UUID nor a monthly twin),
   // "WrongPayloadType" (a payload of another type than the entry's, a payload where the
-  // entry has none, or none where it has one).
+  // entry has none, or none where it has one), and "WrongPayloadValue" (a field with a
+  // list of allowed values holds another value).
   Result<void> check(const Uuid& id, GVariant* payload) const;
 
   // check(), for an event a client records as `recorded_as`: a singular metric must be
   // recorded as single events (or a sequence of them), an aggregate or timer metric must
   // be counted (aggregate events or a timer; both become daily and monthly counts). A
   // monthly twin is never recorded directly: the recorder derives it from the entry's
-  // own UUID. Errors: "UnknownEvent", "WrongEventKind", "WrongPayloadType".
+  // own UUID. Errors: "UnknownEvent", "WrongEventKind", "WrongPayloadType",
+  // "WrongPayloadValue".
   Result<void> check_recording(const Uuid& id, Kind recorded_as, GVariant* payload) const;
 
  private:

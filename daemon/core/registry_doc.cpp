@@ -21,8 +21,9 @@ is collected, who approved it, and an example of what it looks like. It is gener
 from the metric registry, the files the packages install in
 `/usr/share/metrics/registry.d/`. The recorder enforces that registry (unless an
 administrator sets `RegistryMode=permissive` in `/etc/metrics/recorder.conf`): an event
-that is not listed here, or whose payload has another type than the one given here, is
-refused before it is stored.
+that is not listed here, whose payload has another type than the one given here, or
+whose field holds a value outside the field's list of allowed values, is refused before
+it is stored.
 
 Nothing is uploaded until uploading is turned on: on a fresh install events are only
 kept on this machine. Declining deletes everything collected so far.
@@ -81,6 +82,22 @@ void field_rows(std::ostringstream& out, const std::vector<Field>& fields,
   }
 }
 
+// "Allowed values of `application` ..." for every field with a list, in field order.
+void allowed_value_lists(std::ostringstream& out, const std::vector<Field>& fields,
+                         const std::string& prefix) {
+  for (const Field& field : fields) {
+    const std::string name = prefix + field.name;
+    if (!field.allowed_values.empty()) {
+      const size_t n = field.allowed_values.size();
+      out << "\n`" << name << "` may only be " << (n == 1 ? "this value" : "one of these ")
+          << (n == 1 ? "" : std::to_string(n) + " values") << " (the recorder refuses any other):";
+      for (size_t i = 0; i < n; ++i) out << (i == 0 ? " " : ", ") << code(field.allowed_values[i]);
+      out << ".\n";
+    }
+    allowed_value_lists(out, field.fields, name + (field.type.starts_with("a") ? "[]." : "."));
+  }
+}
+
 std::string example_count_text(const Entry& entry) {
   const uint32_t count = *entry.example_count;
   if (entry.kind == Kind::Aggregate) return "a count of " + std::to_string(count) + " for one day";
@@ -118,6 +135,7 @@ void render_entry(std::ostringstream& out, const Entry& entry) {
   if (!entry.fields.empty()) {
     out << "\n| field | type | meaning |\n|---|---|---|\n";
     field_rows(out, entry.fields, "");
+    allowed_value_lists(out, entry.fields, "");
   }
   if (entry.example) {
     // Printed from the parsed value, so the page shows the canonical text form.

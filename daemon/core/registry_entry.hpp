@@ -26,6 +26,8 @@ struct Field {
   std::string type;  // GVariant type string of this part
   std::string description;
   std::vector<Field> fields;  // the members, when this part is a tuple or an array of tuples
+  // The only values a string part may hold, in the file's order; empty: any value.
+  std::vector<std::string> allowed_values;
 
   friend bool operator==(const Field&, const Field&) = default;
 };

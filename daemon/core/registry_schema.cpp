@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "glib_handles.hpp"
+#include "registry_allowed_values.hpp"
 #include "registry_gvariant.hpp"
 #include "registry_json.hpp"
 
@@ -23,7 +24,7 @@ constexpr std::string_view kFileKeys[] = {"format", "owner", "metrics"};
 constexpr std::string_view kEntryKeys[] = {"uuid",    "name",         "kind",    "payload_type",
                                            "fields",  "description",  "purpose", "approval",
                                            "example", "example_count"};
-constexpr std::string_view kFieldKeys[] = {"name", "description", "fields"};
+constexpr std::string_view kFieldKeys[] = {"name", "description", "fields", "allowed_values"};
 
 std::string known_keys(std::span<const std::string_view> keys) {
   std::string out;
@@ -67,21 +68,16 @@ void check_keys(const json& object, std::span<const std::string_view> known,
       fail(prefix + key, "is not a field of this format (known: " + known_keys(known) + ")");
 }
 
-// A required string member that is not blank. Names and field descriptions end up in
-// table cells and one-line CLI output, so they may not contain line breaks or other
-// control characters; longer texts may contain line breaks only.
-std::optional<std::string> read_text(const json& object, const std::string& key,
-                                     const std::string& field, bool one_line, const Fail& fail) {
-  auto it = object.find(key);
-  if (it == object.end()) {
-    fail(field, "is missing");
+// A string that is not blank. Names and field descriptions end up in table cells and
+// one-line CLI output, so they may not contain line breaks or other control characters;
+// longer texts may contain line breaks only.
+std::optional<std::string> check_text(const json& value, const std::string& field, bool one_line,
+                                      const Fail& fail) {
+  if (!value.is_string()) {
+    fail(field, "expected a string, " + got(value));
     return std::nullopt;
   }
-  if (!it->is_string()) {
-    fail(field, "expected a string, " + got(*it));
-    return std::nullopt;
-  }
-  std::string text = it->get<std::string>();
+  std::string text = value.get<std::string>();
   if (std::all_of(text.begin(), text.end(), [](char c) { return g_ascii_isspace(c); })) {
     fail(field, "is empty");
     return std::nullopt;
@@ -95,6 +91,57 @@ std::optional<std::string> read_text(const json& object, const std::string& key,
     }
   }
   return text;
+}
+
+// A required string member (see check_text).
+std::optional<std::string> read_text(const json& object, const std::string& key,
+                                     const std::string& field, bool one_line, const Fail& fail) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    fail(field, "is missing");
+    return std::nullopt;
+  }
+  return check_text(*it, field, one_line, fail);
+}
+
+// The values a string field may hold, at `at` ("fields[1].allowed_values"). Each is one
+// line (they are listed on the user page and by metricsctl) and listed once.
+std::optional<std::vector<std::string>> read_allowed_values(const json& list, const Field& field,
+                                                            const std::string& at,
+                                                            const Fail& fail) {
+  if (field.type != "s") {
+    fail(at, "only a string field (type 's') may list allowed values; this one is '" + field.type +
+                 "' (" + readable_type(field.type) + ")");
+    return std::nullopt;
+  }
+  if (!list.is_array()) {
+    fail(at, "expected an array of strings, " + got(list));
+    return std::nullopt;
+  }
+  if (list.empty()) {
+    fail(at, "is empty: no value could ever be sent (leave the key out to allow any value)");
+    return std::nullopt;
+  }
+  std::vector<std::string> values;
+  bool ok = true;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string item_at = at + "[" + std::to_string(i + 1) + "]";
+    auto text = check_text(list[i], item_at, true, fail);
+    if (!text) {
+      ok = false;
+      continue;
+    }
+    for (size_t earlier = 0; earlier < i; ++earlier)
+      if (list[earlier] == list[i]) {
+        fail(item_at, "'" + *text + "' is already listed as " + at + "[" +
+                          std::to_string(earlier + 1) + "]");
+        ok = false;
+        break;
+      }
+    values.push_back(std::move(*text));
+  }
+  if (!ok) return std::nullopt;
+  return values;
 }
 
 // The descriptions of the members `types` of a tuple, at `prefix` ("fields" or
@@ -136,6 +183,9 @@ std::optional<std::vector<Field>> read_fields(const json* list,
     check_keys(item, kFieldKeys, at + ".", item_fail);
     auto name = read_text(item, "name", at + ".name", true, item_fail);
     auto description = read_text(item, "description", at + ".description", true, item_fail);
+    if (auto allowed = item.find("allowed_values"); allowed != item.end())
+      if (auto values = read_allowed_values(*allowed, field, at + ".allowed_values", item_fail))
+        field.allowed_values = std::move(*values);
     auto nested = item.find("fields");
     if (auto members = described_members(field.type)) {
       auto sub = read_fields(nested == item.end() ? nullptr : &*nested, *members,
@@ -279,10 +329,14 @@ class EntryReader {
       fail("example", "expected a payload in GVariant text form (a string), " + got(*it));
     } else if (payload_ == Payload::Typed) {
       std::string text = it->get<std::string>();
-      if (auto value = parse_value(*entry.payload_type, text); value)
-        entry.example = std::move(text);
-      else
+      auto value = parse_value(*entry.payload_type, text);
+      if (!value)
         fail("example", value.error().message);
+      else if (auto disallowed = find_disallowed_value(entry, value->get()))
+        fail("example", "'" + text + "': field '" + disallowed->field +
+                            "' holds a value that its allowed_values do not list");
+      else
+        entry.example = std::move(text);
     }
   }
 

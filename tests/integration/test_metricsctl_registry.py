@@ -171,7 +171,7 @@ class RegistryCommandsTest(unittest.TestCase):
         code, out, err = run_ctl('registry', 'check', os.path.join(REGISTRY_DIR, 'fedora.json'),
                                  '--registry-dir', REGISTRY_DIR)
         self.assertEqual(code, 0, err)
-        self.assertIn('fedora.json: 3 metrics, no problems', out)
+        self.assertIn('fedora.json: 5 metrics, no problems', out)
 
     def test_check_reports_each_problem_precisely(self):
         entries = [new_entry('3b0f6a52-1c1e-4c7a-9e4e-0f2d5a6b7c8d', 'fine'),

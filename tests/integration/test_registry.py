@@ -17,11 +17,15 @@ from harness import (CONTROL_IFACE, ERROR_PREFIX, REGISTRY_DIR, GLib, RecorderTe
 UNKNOWN_EVENT = ERROR_PREFIX + 'UnknownEvent'
 WRONG_PAYLOAD_TYPE = ERROR_PREFIX + 'WrongPayloadType'
 WRONG_EVENT_KIND = ERROR_PREFIX + 'WrongEventKind'
+WRONG_PAYLOAD_VALUE = ERROR_PREFIX + 'WrongPayloadValue'
 
 STARTUP = uuid.UUID('bf7e8aed-2932-455c-a28e-d407cfd5aaba').bytes       # (tttttt), endless.json
 SESSION_TIME = uuid.UUID('5dc0b53c-93f9-4df0-ad6f-bd25e9fe638f').bytes  # timer, endless.json
 LOCALE = uuid.UUID('61d6b53a-559d-4ed3-8241-0a337d14bce0').bytes        # s, fedora.json
 STORAGE = uuid.UUID('af253a97-88ce-4daa-84c6-1157dcf802c5').bytes       # (ss), fedora.json
+# fedora.json, with allowed values: a timer of `s` (desktop IDs) and an `a(ssu)`.
+IDE_USAGE = uuid.UUID('49d0451a-f706-4f50-81d2-70cc0ec923a4').bytes
+TOOLBX = uuid.UUID('1d6482fd-00c8-4223-8be8-dfacacd92ae7').bytes
 
 STARTUP_PAYLOAD = GLib.Variant('(tttttt)', (1, 2, 3, 4, 5, 15))
 
@@ -177,6 +181,30 @@ class EnforceTest(RegistryTestCase):
         self.client.record_aggregate(SESSION_TIME, 60)
         self.assertEqual(len(self.env.counts(SESSION_TIME)), 1)
 
+    def test_a_value_outside_its_list_is_refused_and_never_stored(self):
+        secret = 'org.example.MyPrivateProject'
+        e = self.assertDBusError(WRONG_PAYLOAD_VALUE, self.client.start_timer, IDE_USAGE,
+                                 GLib.Variant('s', secret))
+        self.assertIn("field 'application'", e.message)
+        self.assertIn('allowed values', e.message)
+        self.assertNotIn(secret, e.message)
+        self.assertDBusError(WRONG_PAYLOAD_VALUE, self.client.record_aggregate, IDE_USAGE, 60,
+                             GLib.Variant('s', 'org.gnome.builder'))  # case counts
+        e = self.assertDBusError(WRONG_PAYLOAD_VALUE, self.client.record_singular, TOOLBX,
+                                 GLib.Variant('a(ssu)', [('fedora', '41', 1), (secret, '1', 1)]))
+        self.assertIn("field '[2].distribution'", e.message)
+        self.assertEqual(self.env.table_rows(), {'singular': 0, 'counts': 0, 'aggregate': 0})
+        self.assertEqual(self.refused(), {WRONG_PAYLOAD_VALUE: 3})
+        self.assertNotIn(secret, self.env.daemon_log())
+
+        # Listed values are stored; a field without a list (the release) takes any text.
+        self.client.stop_timer(self.client.start_timer(IDE_USAGE,
+                                                       GLib.Variant('s', 'org.gnome.Builder')))
+        self.client.record_singular(TOOLBX, GLib.Variant('a(ssu)', [('ubuntu', '24.04', 2)]))
+        self.client.record_singular(TOOLBX, GLib.Variant('a(ssu)', []))
+        self.assertEqual(len(self.env.singulars(TOOLBX)), 2)
+        self.assertEqual(self.refused(), {WRONG_PAYLOAD_VALUE: 3})
+
     def test_refusal_journal_lines_are_rate_limited(self):
         for _ in range(60):
             self.assertDBusError(UNKNOWN_EVENT, self.client.record_singular, random_event_id(),
@@ -212,6 +240,12 @@ class PermissiveTest(RegistryTestCase):
         self.assertTrue(any('WrongPayloadType' in w for w in warnings), warnings)
         self.assertTrue(any('WrongEventKind' in w for w in warnings), warnings)
 
+        # A value outside its list too: stored, counted as stored anyway, never refused.
+        self.client.record_aggregate(IDE_USAGE, 30, GLib.Variant('s', 'org.example.Other'))
+        self.assertEqual(len(self.env.counts(IDE_USAGE)), 1)
+        self.assertEqual(self.refused(), {})
+        self.wait_for_log('(WrongPayloadValue)')
+
         # A client recording unregistered events in a loop cannot flood the journal.
         for _ in range(60):
             self.client.record_singular(random_event_id(), None)
@@ -237,7 +271,7 @@ class MalformedFileTest(RegistryTestCase):
         self.assertIn(f"{partial}: entry 2 ({PARTIAL_BAD}): field 'payload_type': ",
                       '\n'.join(lines))
         self.assertEqual(len(lines), 2, lines)
-        self.assertIn('4 metrics, 2 problems', self.env.daemon_log())
+        self.assertIn('6 metrics, 2 problems', self.env.daemon_log())
 
         # The valid files, and the valid entry of the partly broken one, apply.
         self.client.record_singular(LOCALE, GLib.Variant('s', 'de_DE'))

@@ -176,7 +176,7 @@ TEST(MetricsctlRegistryView, Json) {
   const auto panels = registry_entry_json(*find_registry_entry(registry, "settings panels used"));
   EXPECT_EQ(panels["fields"][1]["fields"][1].dump(),
             R"({"name":"seconds","type":"u","description":"time the panel was open, in seconds",)"
-            R"("fields":[]})");
+            R"("fields":[],"allowed_values":null})");
   const registry::Problem problem{"/r/x.json", 2, "46e59106-55a2-44f2-bffe-bd7d0209830d",
                                   "payload_type", "bad"};
   EXPECT_EQ(registry_problem_json(problem).dump(),
@@ -266,6 +266,27 @@ TEST(MetricsctlRegistryCommand, CheckAMissingOrBrokenFile) {
   EXPECT_NE(r.out.find((dir.path() / "none.json").string() + ": "), r.out.npos);
   // No installed registry to compare with: nothing says there was one.
   EXPECT_EQ(r.out.find("UUIDs checked"), r.out.npos);
+}
+
+TEST(MetricsctlRegistryCommand, ShowListsAllowedValues) {
+  const std::string allowed =
+      (fs::path(METRICS_TEST_FIXTURES_DIR) / "registry" / "allowed").string();
+  const CliRun text = run({"registry", "show", "container images", "--registry-dir", allowed});
+  EXPECT_EQ(text.code, ExitCode::kSuccess) << text.err;
+  EXPECT_NE(text.out.find("               distribution (string)\n"
+                          "                   the image's distribution\n"
+                          "                   allowed values only: fedora, ubuntu, other\n"
+                          "               release (string)\n"
+                          "                   the image's release\n"
+                          "               containers (uint32)\n"),
+            text.out.npos)
+      << text.out;
+  const CliRun json =
+      run({"registry", "show", "editor running", "--json", "--registry-dir", allowed});
+  EXPECT_EQ(json.code, ExitCode::kSuccess) << json.err;
+  auto parsed = nlohmann::json::parse(json.out);
+  EXPECT_EQ(parsed["fields"][0]["allowed_values"],
+            nlohmann::json::array({"org.gnome.Builder", "code", "org.gnu.emacs"}));
 }
 
 }  // namespace

@@ -985,10 +985,10 @@ const Uuid kTerminal = Uuid::parse("e12eeca7-7b56-4cdc-9c83-8359c1ac052c").value
 
 class RecorderRegistryTest : public RecorderTest {
  protected:
-  std::unique_ptr<Recorder> make_with(registry::Mode mode) {
+  std::unique_ptr<Recorder> make_with(registry::Mode mode, const char* fixture = "valid") {
     auto rec = make();
     rec->registry_gate().install(
-        registry::Registry::load(fs::path(METRICS_TEST_FIXTURES_DIR) / "registry" / "valid"), mode);
+        registry::Registry::load(fs::path(METRICS_TEST_FIXTURES_DIR) / "registry" / fixture), mode);
     rec->registry_gate().on_notice = [this](const registry::GateNotice& n) {
       notices_.push_back(n);
     };
@@ -1107,6 +1107,77 @@ TEST_F(RecorderRegistryTest, PermissiveStoresCountsAndWarns) {
                 {"UnknownEvent", 4}, {"WrongPayloadType", 1}, {"WrongEventKind", 1}}));
   ASSERT_EQ(notices_.size(), 6u);
   for (const auto& n : notices_) EXPECT_TRUE(n.stored) << n.message;
+}
+
+// tests/fixtures/registry/allowed: "editor running" is a timer of `s` that allows three
+// desktop IDs, "container images" a singular `a(ssu)` whose first member allows three.
+const Uuid kEditor = Uuid::parse("c3a4f3d2-7a51-4d0c-9b1e-5f0e2d9a6b10").value();
+const Uuid kImages = Uuid::parse("8d1f6e2a-3b4c-4e5f-a6b7-c8d9e0f1a2b3").value();
+
+TEST_F(RecorderRegistryTest, EnforceRefusesAValueOutsideItsListForEveryCall) {
+  auto rec = make_with(registry::Mode::Enforce, "allowed");
+  const GVariantPtr listed = adopt_variant(g_variant_new_string("code"));
+  const GVariantPtr other = adopt_variant(g_variant_new_string("org.example.Other"));
+  GVariantPtr images(g_variant_parse(G_VARIANT_TYPE("a(ssu)"), "[('fedora', '41', 1)]", nullptr,
+                                     nullptr, nullptr));
+  GVariantPtr bad_images(g_variant_parse(G_VARIANT_TYPE("a(ssu)"),
+                                         "[('fedora', '41', 1), ('my own text', '1', 1)]", nullptr,
+                                         nullptr, nullptr));
+  const Result<void> refused[] = {
+      rec->record_aggregate(kUser, 0, id_of(kEditor), 5, clock_.boottime, other.get()),
+      rec->record_singular(kUser, 0, id_of(kImages), seconds(1), bad_images.get()),
+      rec->record_sequence(kUser, 0, id_of(kImages),
+                           {{seconds(1), images.get()}, {seconds(2), bad_images.get()}}),
+  };
+  for (const auto& r : refused) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "WrongPayloadValue");
+    EXPECT_EQ(r.error().message.find("my own text"), std::string::npos) << r.error().message;
+  }
+  auto timer = rec->start_timer(kUser, 0, id_of(kEditor), other.get());
+  ASSERT_FALSE(timer.ok());
+  EXPECT_EQ(timer.error().code, "WrongPayloadValue");
+  EXPECT_EQ(rec->timer_count(), 0u);
+  // Root is held to the list like everyone else.
+  auto by_root = rec->record_aggregate(kRoot, 0, id_of(kEditor), 5, clock_.boottime, other.get());
+  ASSERT_FALSE(by_root.ok());
+  EXPECT_EQ(by_root.error().code, "WrongPayloadValue");
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(stored_rows(), 0u);
+  EXPECT_EQ(refusals(*rec, "WrongPayloadValue"), 5u);
+  ASSERT_EQ(notices_.size(), 5u);
+  for (const auto& n : notices_) {
+    EXPECT_FALSE(n.stored);
+    EXPECT_EQ(n.message.find("org.example.Other"), std::string::npos) << n.message;
+  }
+
+  // What the lists allow is stored.
+  ASSERT_TRUE(
+      rec->record_aggregate(kUser, 0, id_of(kEditor), 5, clock_.boottime, listed.get()).ok());
+  ASSERT_TRUE(rec->record_singular(kUser, 0, id_of(kImages), seconds(1), images.get()).ok());
+  ASSERT_TRUE(rec->start_timer(kUser, 0, id_of(kEditor), listed.get()).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(singulars().size(), 1u);
+  EXPECT_EQ(count_of("2024-03-15", kEditor), std::optional<int64_t>(5));
+  EXPECT_EQ(refusals(*rec, "WrongPayloadValue"), 5u);
+}
+
+TEST_F(RecorderRegistryTest, PermissiveStoresAValueOutsideItsListAndCountsIt) {
+  auto rec = make_with(registry::Mode::Permissive, "allowed");
+  const GVariantPtr other = adopt_variant(g_variant_new_string("org.example.Other"));
+  ASSERT_TRUE(
+      rec->record_aggregate(kUser, 0, id_of(kEditor), 4, clock_.boottime, other.get()).ok());
+  ASSERT_TRUE(rec->start_timer(kUser, 0, id_of(kEditor), other.get()).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-15", kEditor), std::optional<int64_t>(4));
+  EXPECT_EQ(rec->timer_count(), 1u);
+  EXPECT_TRUE(rec->refusals().empty());
+  EXPECT_EQ(rec->registry_gate().stored_anyway_counts(),
+            (std::map<std::string, uint64_t>{{"WrongPayloadValue", 2}}));
+  ASSERT_EQ(notices_.size(), 2u);
+  EXPECT_TRUE(notices_[0].stored);
+  EXPECT_NE(notices_[0].message.find("(WrongPayloadValue)"), std::string::npos)
+      << notices_[0].message;
 }
 
 TEST_F(RecorderRegistryTest, PermissiveDoesNotCountWhatAnotherLimitRefused) {

@@ -46,11 +46,11 @@ bool contains(const std::string& text, const std::string& part) {
 TEST(ShippedRegistry, LoadsWithoutProblems) {
   Registry registry = Registry::load(kSource / "registry");
   for (const Problem& p : registry.problems()) ADD_FAILURE() << p.to_string();
-  EXPECT_EQ(registry.entries().size(), 6u);
+  EXPECT_EQ(registry.entries().size(), 8u);
 }
 
-// shared/spec/metrics-catalog.md: same UUIDs, kinds and payload types, so the existing
-// server stores the faithful ones in its existing tables.
+// The catalog: same UUIDs, kinds and payload types, so the existing server stores the
+// faithful ones in its existing tables.
 TEST(ShippedRegistry, MatchesTheCatalog) {
   struct Row {
     const char* file;
@@ -71,6 +71,11 @@ TEST(ShippedRegistry, MatchesTheCatalog) {
       {"fedora.json", "459fd042-e1c8-4523-9d3e-cab8095a1ca2", "hardware model", Kind::Singular,
        "(sss)"},
       {"fedora.json", "61d6b53a-559d-4ed3-8241-0a337d14bce0", "system locale", Kind::Singular, "s"},
+      // The user session's: the Endless daily application usage, limited to IDEs, and the
+      // UUID the catalog reserved for Toolbx.
+      {"fedora.json", "49d0451a-f706-4f50-81d2-70cc0ec923a4", "IDE usage", Kind::Timer, "s"},
+      {"fedora.json", "1d6482fd-00c8-4223-8be8-dfacacd92ae7", "Toolbx containers", Kind::Singular,
+       "a(ssu)"},
   };
   Registry registry = Registry::load(kSource / "registry");
   ASSERT_EQ(registry.entries().size(), std::size(catalog));
@@ -87,10 +92,13 @@ TEST(ShippedRegistry, MatchesTheCatalog) {
   // The session timer's monthly twin, as the catalog gives it.
   EXPECT_EQ(registry.name_of(*Uuid::parse("2ee16e97-2993-5dcc-b9d2-841152520ad6")),
             "daily session time (monthly)");
-  // The catalog only reserves these; without a kind, type or approval they are not metrics.
+  // The Endless app-usage twin, which Azafea's monthly app-usage table expects.
+  EXPECT_EQ(registry.name_of(*Uuid::parse("22cdaa7c-e125-5f65-a535-c8345e5434f2")),
+            "IDE usage (monthly)");
+  // Reserved by the catalog and not used: the IDE metric reuses the Endless app-usage UUID
+  // (which the stock server stores), and the spare stays spare.
   for (const char* reserved :
-       {"11e26242-0572-461b-afc1-c9fe5dc33a88", "1d6482fd-00c8-4223-8be8-dfacacd92ae7",
-        "3182526a-9e9c-4414-a19e-913005109f76"})
+       {"11e26242-0572-461b-afc1-c9fe5dc33a88", "3182526a-9e9c-4414-a19e-913005109f76"})
     EXPECT_FALSE(registry.find(*Uuid::parse(reserved))) << reserved;
 }
 

@@ -329,7 +329,7 @@ TEST(RegistrySchema, FieldsMatchThePayloadType) {
             }),
             (Strings{at("fields[1].unit",
                         "is not a field of this format (known: name, "
-                        "description, fields)"),
+                        "description, fields, allowed_values)"),
                      at("fields[1].name", "is empty"),
                      at("fields[2].fields[2].description", "is missing")}));
   EXPECT_EQ(entry_problems([](ordered_json& e) { e["fields"][1]["fields"][1]["name"] = "kind"; }),
@@ -346,6 +346,72 @@ TEST(RegistrySchema, FieldsMatchThePayloadType) {
               e["example"] = nullptr;
             }),
             (Strings{at("fields", "must be left out: the metric has no payload")}));
+}
+
+TEST(RegistrySchema, AllowedValues) {
+  // On a string field, at the top or inside an array of tuples, listed in file order.
+  {
+    ordered_json entry = valid_entry();
+    entry["fields"][0]["allowed_values"] = {"b", "a"};
+    entry["fields"][1]["fields"][0]["allowed_values"] = {"ssd", "hdd"};
+    entry["example"] = "('a', [('ssd', 1), ('hdd', 2)])";
+    FileContents contents = parse_registry_text(file_with({entry}).dump(), "t.json");
+    ASSERT_EQ(contents.problems.size(), 0u) << contents.problems[0].to_string();
+    ASSERT_EQ(contents.entries.size(), 1u);
+    const Entry& read = contents.entries[0];
+    EXPECT_EQ(read.fields[0].allowed_values, (std::vector<std::string>{"b", "a"}));
+    EXPECT_EQ(read.fields[1].fields[0].allowed_values, (std::vector<std::string>{"ssd", "hdd"}));
+    EXPECT_TRUE(read.fields[1].fields[1].allowed_values.empty());
+  }
+  // A payload that is one string.
+  EXPECT_EQ(entry_problems([](ordered_json& e) {
+              e["payload_type"] = "s";
+              e["fields"] = {{{"name", "app"}, {"description", "d"}, {"allowed_values", {"x"}}}};
+              e["example"] = "'x'";
+            }),
+            Strings{});
+  EXPECT_EQ(entry_problems([](ordered_json& e) {
+              e["fields"][1]["fields"][1]["allowed_values"] = {"1"};
+              e["fields"][1]["allowed_values"] = {"x"};
+            }),
+            (Strings{at("fields[2].allowed_values",
+                        "only a string field (type 's') may list allowed values; this one is "
+                        "'a(sq)' (array of (string, uint16))"),
+                     at("fields[2].fields[2].allowed_values",
+                        "only a string field (type 's') may list allowed values; this one is 'q' "
+                        "(uint16)")}));
+  EXPECT_EQ(
+      entry_problems([](ordered_json& e) { e["fields"][0]["allowed_values"] = "a"; }),
+      (Strings{at("fields[1].allowed_values", "expected an array of strings, got a JSON string")}));
+  EXPECT_EQ(entry_problems([](ordered_json& e) { e["fields"][0]["allowed_values"] = nullptr; }),
+            (Strings{at("fields[1].allowed_values", "expected an array of strings, got null")}));
+  EXPECT_EQ(entry_problems(
+                [](ordered_json& e) { e["fields"][0]["allowed_values"] = ordered_json::array(); }),
+            (Strings{at(
+                "fields[1].allowed_values",
+                "is empty: no value could ever be sent (leave the key out to allow any value)")}));
+  EXPECT_EQ(
+      entry_problems([](ordered_json& e) {
+        e["fields"][0]["allowed_values"] = {"a", 3, "", "two\nlines", "a", "b", "b"};
+      }),
+      (Strings{
+          at("fields[1].allowed_values[2]", "expected a string, got a JSON number"),
+          at("fields[1].allowed_values[3]", "is empty"),
+          at("fields[1].allowed_values[4]", "must be one line without control characters"),
+          at("fields[1].allowed_values[5]", "'a' is already listed as fields[1].allowed_values[1]"),
+          at("fields[1].allowed_values[7]",
+             "'b' is already listed as fields[1].allowed_values[6]")}));
+  // The example must be something that may be sent.
+  EXPECT_EQ(entry_problems(
+                [](ordered_json& e) { e["fields"][1]["fields"][0]["allowed_values"] = {"hdd"}; }),
+            (Strings{at("example",
+                        "'('a', [('ssd', 1)])': field 'drives[1].kind' holds a value that its "
+                        "allowed_values do not list")}));
+  // A misspelt key is an unknown key, not silently "any value".
+  EXPECT_EQ(entry_problems([](ordered_json& e) { e["fields"][0]["allowed_value"] = {"a"}; }),
+            (Strings{at("fields[1].allowed_value",
+                        "is not a field of this format (known: name, description, fields, "
+                        "allowed_values)")}));
 }
 
 TEST(RegistrySchema, Examples) {
