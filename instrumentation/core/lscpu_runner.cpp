@@ -1,141 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "lscpu_runner.hpp"
 
-#include <memory>
-
-#include "glib_handles.hpp"
+#include "program_runner.hpp"
 
 namespace metrics::instrumentation {
 
-namespace {
-
-constexpr gsize kMaxOutput = 1 << 20;
-
-// One run of lscpu. Owned by whichever main-context callback is pending (the spawn
-// failure idle or the communicate completion): that callback adopts it and frees it,
-// so the operation stays valid however long the caller lives.
-struct LscpuOperation {
-  enum class Stop { None, TimedOut, Cancelled };
-
-  std::string program;
-  LscpuDone done;
-  std::chrono::milliseconds timeout{};
-  Error spawn_error;
-  GObjectPtr<GSubprocess> process;
-  // Cancels the communicate call, for a timeout as well as for the caller.
-  GObjectPtr<GCancellable> own_cancellable{g_cancellable_new()};
-  GObjectPtr<GCancellable> caller_cancellable;
-  gulong caller_handler = 0;
-  GSourcePtr timeout_source;
-  Stop stop = Stop::None;
-
-  ~LscpuOperation() {
-    // Disconnecting also waits out a handler running in another thread; none here.
-    if (caller_handler != 0) g_cancellable_disconnect(caller_cancellable.get(), caller_handler);
-  }
-
-  // Never frees the operation: GSubprocess notices the cancellation through a main-context
-  // source, so the completion runs in a later dispatch, not inside this call.
-  void halt(Stop why) {
-    if (stop != Stop::None) return;
-    stop = why;
-    // A program that ignores its pipe must not outlive the run (or the daemon).
-    if (process) g_subprocess_force_exit(process.get());
-    g_cancellable_cancel(own_cancellable.get());
-  }
-};
-
-using OperationPtr = std::unique_ptr<LscpuOperation>;
-
-void on_caller_cancelled(GCancellable*, gpointer data) {
-  static_cast<LscpuOperation*>(data)->halt(LscpuOperation::Stop::Cancelled);
-}
-
-gboolean on_timeout(gpointer data) {
-  static_cast<LscpuOperation*>(data)->halt(LscpuOperation::Stop::TimedOut);
-  return G_SOURCE_REMOVE;
-}
-
-Result<std::string> outcome(const LscpuOperation& op, gboolean communicated, GBytes* out,
-                            const GErrorOut& err) {
-  const std::string& program = op.program;
-  if (op.stop == LscpuOperation::Stop::TimedOut)
-    return Error{"LscpuFailed", program + " --json did not finish within " +
-                                    std::to_string(op.timeout.count() / 1000) +
-                                    " s and was killed"};
-  if (!communicated)
-    return Error{"LscpuFailed", "reading the output of " + program + " failed: " + err.message()};
-  GSubprocess* process = op.process.get();
-  if (!g_subprocess_get_if_exited(process))
-    return Error{"LscpuFailed", program + " --json was killed by signal " +
-                                    std::to_string(g_subprocess_get_term_sig(process))};
-  if (int status = g_subprocess_get_exit_status(process); status != 0)
-    return Error{"LscpuFailed", program + " --json exited with status " + std::to_string(status)};
-  gsize size = 0;
-  const char* data = out ? static_cast<const char*>(g_bytes_get_data(out, &size)) : nullptr;
-  if (size > kMaxOutput)
-    return Error{"LscpuFailed", program + " --json wrote more than 1 MiB; not lscpu output"};
-  return std::string(data ? data : "", size);
-}
-
-void on_communicated(GObject* source, GAsyncResult* result, gpointer data) {
-  OperationPtr op(static_cast<LscpuOperation*>(data));
-  GBytes* raw_stdout = nullptr;
-  GErrorOut err;
-  const gboolean communicated = g_subprocess_communicate_finish(G_SUBPROCESS(source), result,
-                                                                &raw_stdout, nullptr, err.out());
-  GBytesPtr out(raw_stdout);
-  if (op->stop == LscpuOperation::Stop::Cancelled) return;
-  op->done(outcome(*op, communicated, out.get(), err));
-}
-
-gboolean on_spawn_failed(gpointer data) {
-  auto* op = static_cast<LscpuOperation*>(data);
-  if (op->stop != LscpuOperation::Stop::Cancelled) op->done(op->spawn_error);
-  return G_SOURCE_REMOVE;
-}
-
-void free_operation(gpointer data) {
-  OperationPtr adopted(static_cast<LscpuOperation*>(data));
-}
-
-}  // namespace
-
 void run_lscpu_async(const std::string& program, GCancellable* cancellable, LscpuDone done,
                      std::chrono::milliseconds timeout) {
-  auto op = std::make_unique<LscpuOperation>();
-  op->program = program;
-  op->done = std::move(done);
-  op->timeout = timeout;
-
-  GObjectPtr<GSubprocessLauncher> launcher(g_subprocess_launcher_new(static_cast<GSubprocessFlags>(
-      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE)));
-  g_subprocess_launcher_setenv(launcher.get(), "LC_NUMERIC", "C", TRUE);
-  GErrorOut err;
-  op->process.reset(g_subprocess_launcher_spawn(launcher.get(), err.out(), program.c_str(),
-                                                "--json", static_cast<const char*>(nullptr)));
-  if (cancellable) {
-    op->caller_cancellable = share_object(cancellable);
-    // Runs at once if already cancelled.
-    op->caller_handler =
-        g_cancellable_connect(cancellable, G_CALLBACK(on_caller_cancelled), op.get(), nullptr);
-  }
-
-  if (!op->process) {
-    // Reported from the main context, like every other outcome.
-    op->spawn_error = Error{"LscpuFailed", "cannot run " + program + " --json: " + err.message() +
-                                               " (is util-linux installed?)"};
-    g_idle_add_full(G_PRIORITY_DEFAULT, on_spawn_failed, op.release(), free_operation);
-    return;
-  }
-
-  op->timeout_source.reset(g_timeout_source_new(static_cast<guint>(timeout.count())));
-  g_source_set_callback(op->timeout_source.get(), on_timeout, op.get(), nullptr);
-  g_source_attach(op->timeout_source.get(), g_main_context_get_thread_default());
-
-  GSubprocess* process = op->process.get();
-  GCancellable* own = op->own_cancellable.get();
-  g_subprocess_communicate_async(process, nullptr, own, on_communicated, op.release());
+  ProgramRequest request;
+  request.program = program;
+  request.arguments = {"--json"};
+  request.environment = {{"LC_NUMERIC", "C"}};
+  request.timeout = timeout;
+  request.error_code = "LscpuFailed";
+  request.not_found_hint = " (is util-linux installed?)";
+  run_program_async(std::move(request), cancellable, std::move(done));
 }
 
 }  // namespace metrics::instrumentation

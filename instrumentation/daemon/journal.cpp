@@ -15,7 +15,11 @@ namespace metrics::instrumentation::journal {
 
 namespace {
 
-constexpr std::string_view kIdentifier = "eos-metrics-instrumentation";
+// The program's name in every entry; the session collector sets its own.
+std::string& identifier() {
+  static std::string name = "eos-metrics-instrumentation";
+  return name;
+}
 
 // systemd sets JOURNAL_STREAM to the device and inode of the stream it connected; only
 // when stderr is still that stream does a structured entry reach the same place.
@@ -56,7 +60,7 @@ void send_to_journal(int priority, std::string_view message, Fields fields) {
   size_t n = 0;
   entries[n++] = "MESSAGE=" + std::string(message);
   entries[n++] = "PRIORITY=" + std::to_string(priority);
-  entries[n++] = "SYSLOG_IDENTIFIER=" + std::string(kIdentifier);
+  entries[n++] = "SYSLOG_IDENTIFIER=" + identifier();
   if (!fields.collector.empty())
     entries[n++] = "METRICS_COLLECTOR=" + std::string(fields.collector);
   if (!fields.message_id.empty()) entries[n++] = "MESSAGE_ID=" + std::string(fields.message_id);
@@ -67,12 +71,16 @@ void send_to_journal(int priority, std::string_view message, Fields fields) {
 
 }  // namespace
 
+void set_identifier(std::string_view name) {
+  identifier() = std::string(name);
+}
+
 void write(int priority, std::string_view message, Fields fields) {
   if (stderr_is_journal()) {
     send_to_journal(priority, message, fields);
     return;
   }
-  std::string line(kIdentifier);
+  std::string line(identifier());
   line += '[';
   line += level_word(priority);
   line += "] ";

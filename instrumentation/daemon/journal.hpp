@@ -24,6 +24,10 @@ struct Fields {
   std::string_view message_id;  // one of the ids above, or ""
 };
 
+// SYSLOG_IDENTIFIER and the prefix of plain lines; "eos-metrics-instrumentation" unless
+// set (once, at start).
+void set_identifier(std::string_view name);
+
 // `priority` is a syslog level (LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG).
 void write(int priority, std::string_view message, Fields fields = {});
 
