@@ -30,8 +30,7 @@ void ConsentWatch::start() {
   properties_ = std::make_unique<SignalSubscription>(
       bus_, bus_names::kRecorder, kRecorderPath, "org.freedesktop.DBus.Properties",
       "PropertiesChanged", [this](GVariant* parameters) {
-        if (!parameters || !g_variant_is_of_type(parameters, G_VARIANT_TYPE("(sa{sv}as)")))
-          return;
+        if (!parameters || !g_variant_is_of_type(parameters, G_VARIANT_TYPE("(sa{sv}as)"))) return;
         const gchar* interface = nullptr;
         GVariantPtr changed;
         {
@@ -51,21 +50,23 @@ void ConsentWatch::start() {
 
 void ConsentWatch::read() {
   get_all_properties(bus_, kControlTarget, cancellable_.get(), [this](Result<PropertyMap> reply) {
+    std::string problem;
     if (!reply) {
-      if (!known_) {
-        // Collect until the recorder says otherwise: libmetrics keeps what it cannot send.
-        journal::info("consent not known yet (" + reply.error().message +
-                      "); collecting until the recorder says otherwise");
-        known_ = true;
-        changed_(allowed_);
-      }
+      problem = reply.error().message;
+    } else if (auto it = reply->find("ConsentState");
+               it != reply->end() && it->second &&
+               g_variant_is_of_type(it->second.get(), G_VARIANT_TYPE_STRING)) {
+      apply(g_variant_get_string(it->second.get(), nullptr));
       return;
+    } else {
+      problem = "the recorder has no ConsentState";
     }
-    auto it = reply->find("ConsentState");
-    if (it == reply->end() || !it->second ||
-        !g_variant_is_of_type(it->second.get(), G_VARIANT_TYPE_STRING))
-      return;
-    apply(g_variant_get_string(it->second.get(), nullptr));
+    if (known_) return;
+    // Collect until the recorder says otherwise: it decides what is kept.
+    journal::info("consent not known yet (" + problem +
+                  "); collecting until the recorder says otherwise");
+    known_ = true;
+    changed_(allowed_);
   });
 }
 
@@ -75,7 +76,8 @@ void ConsentWatch::apply(const std::string& consent_state) {
   known_ = true;
   if (!first && allowed == allowed_) return;
   allowed_ = allowed;
-  journal::info("consent is " + consent_state + (allowed ? ": collecting" : ": collectors stopped"));
+  journal::info("consent is " + consent_state +
+                (allowed ? ": collecting" : ": collectors stopped"));
   changed_(allowed_);
 }
 
