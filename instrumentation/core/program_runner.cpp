@@ -60,8 +60,7 @@ Result<std::string> outcome(const ProgramOperation& op, gboolean communicated, G
   const std::string& command = op.command;
   if (op.stop == ProgramOperation::Stop::TimedOut)
     return Error{code, command + " did not finish within " +
-                           std::to_string(op.request.timeout.count() / 1000) +
-                           " s and was killed"};
+                           std::to_string(op.request.timeout.count() / 1000) + " s and was killed"};
   if (!communicated)
     return Error{code, "reading the output of " + command + " failed: " + err.message()};
   GSubprocess* process = op.process.get();

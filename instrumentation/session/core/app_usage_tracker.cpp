@@ -6,7 +6,8 @@
 namespace metrics::instrumentation::session {
 
 bool unit_state_is_running(std::string_view active_state) {
-  for (std::string_view running : {"active", "reloading", "activating", "deactivating", "refreshing"})
+  for (std::string_view running :
+       {"active", "reloading", "activating", "deactivating", "refreshing"})
     if (active_state == running) return true;
   return false;
 }

@@ -48,7 +48,7 @@ class AppUsageTracker {
 
  private:
   std::set<std::string, std::less<>> allowed_;
-  std::map<std::string, std::string> unit_app_;           // running unit → application
+  std::map<std::string, std::string> unit_app_;             // running unit → application
   std::map<std::string, std::set<std::string>> app_units_;  // application → its running units
 };
 

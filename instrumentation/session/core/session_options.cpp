@@ -32,8 +32,7 @@ Result<SessionOptions> parse_session_options(int& argc, char**& argv,
   gint podman_timeout = static_cast<gint>(kPodmanTimeout.count());
   const GOptionEntry entries[] = {
       {"config-file", 0, 0, G_OPTION_ARG_FILENAME, &config_file,
-       "The administrator's collector switches (default: " METRICS_SESSION_CONFIG_FILE ")",
-       "PATH"},
+       "The administrator's collector switches (default: " METRICS_SESSION_CONFIG_FILE ")", "PATH"},
       {"user-config-file", 0, 0, G_OPTION_ARG_FILENAME, &user_config_file,
        "The user's collector switches (default: $XDG_CONFIG_HOME/metrics/session-collector.conf)",
        "PATH"},
@@ -56,8 +55,8 @@ Result<SessionOptions> parse_session_options(int& argc, char**& argv,
   g_option_context_add_main_entries(context.get(), entries, nullptr);
   GErrorOut err;
   const bool parsed = g_option_context_parse(context.get(), &argc, &argv, err.out());
-  const GCharPtr owned[] = {GCharPtr(config_file), GCharPtr(user_config_file), GCharPtr(state_dir),
-                            GCharPtr(registry_dir), GCharPtr(source_root),     GCharPtr(podman)};
+  const GCharPtr owned[] = {GCharPtr(config_file),  GCharPtr(user_config_file), GCharPtr(state_dir),
+                            GCharPtr(registry_dir), GCharPtr(source_root),      GCharPtr(podman)};
   if (!parsed) return Error{"InvalidArguments", err.message() + " (see --help)"};
   if (argc > 1)
     return Error{"InvalidArguments",

@@ -14,10 +14,10 @@ namespace metrics::instrumentation::session {
 inline constexpr std::chrono::seconds kPodmanTimeout{60};
 
 struct SessionOptions {
-  std::filesystem::path system_config;  // /etc/metrics/session-collector.conf
-  std::filesystem::path user_config;    // $XDG_CONFIG_HOME/metrics/session-collector.conf
-  std::filesystem::path state_dir;      // the Toolbx schedule
-  std::filesystem::path registry_dir;   // the metric registry the recorder enforces
+  std::filesystem::path system_config;      // /etc/metrics/session-collector.conf
+  std::filesystem::path user_config;        // $XDG_CONFIG_HOME/metrics/session-collector.conf
+  std::filesystem::path state_dir;          // the Toolbx schedule
+  std::filesystem::path registry_dir;       // the metric registry the recorder enforces
   std::filesystem::path source_root = "/";  // where /proc/sys/kernel/random/boot_id is read
   std::string podman = "podman";
   std::chrono::milliseconds podman_timeout = kPodmanTimeout;

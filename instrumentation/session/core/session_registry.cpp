@@ -5,12 +5,13 @@ namespace metrics::instrumentation::session {
 
 Result<ValueSet> registered_values(const registry::Registry& registry, SessionCollector id) {
   const SessionCatalogEntry& wanted = session_entry(id);
-  const std::string what = std::string(wanted.config_key) + " (" + std::string(wanted.event_id) + ")";
+  const std::string what =
+      std::string(wanted.config_key) + " (" + std::string(wanted.event_id) + ")";
   auto uuid = Uuid::parse(wanted.event_id);
   auto match = uuid ? registry.find(*uuid) : std::nullopt;
   if (!match || match->monthly)
-    return Error{"NotRegistered", what + " is not in the metric registry (" +
-                                      registry.directory().string() + ")"};
+    return Error{"NotRegistered",
+                 what + " is not in the metric registry (" + registry.directory().string() + ")"};
   const registry::Entry& entry = *match->entry;
   if (entry.payload_type != std::string(wanted.payload_type))
     return Error{"NotRegistered", what + " is registered with payload type '" +

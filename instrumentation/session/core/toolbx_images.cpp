@@ -81,7 +81,8 @@ Result<ToolbxReport> count_toolbx_images(std::string_view output, int64_t now_un
       return Error{"PodmanOutputInvalid", "element " + std::to_string(position) +
                                               " of podman's output is not a container object"};
     auto labels = container.find("Labels");
-    if (labels == container.end() || !labels->is_object() || label(*labels, kToolbxLabel) != "true") {
+    if (labels == container.end() || !labels->is_object() ||
+        label(*labels, kToolbxLabel) != "true") {
       // The label filter keeps others out; a container without the label is not Toolbx's.
       report.warnings.push_back("container " + std::to_string(position) +
                                 " has no Toolbx label and is not counted");
@@ -90,9 +91,8 @@ Result<ToolbxReport> count_toolbx_images(std::string_view output, int64_t now_un
     if (!ran_within(container, now_unix)) continue;
     std::string distribution = distribution_of(label(*labels, "name"), distributions);
     const std::string version = label(*labels, "version");
-    std::string release = distribution != kOther && is_release_text(version)
-                              ? version
-                              : std::string(kOther);
+    std::string release =
+        distribution != kOther && is_release_text(version) ? version : std::string(kOther);
     uint32_t& count = counts[{std::move(distribution), std::move(release)}];
     if (count < UINT32_MAX) ++count;
   }

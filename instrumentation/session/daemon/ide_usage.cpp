@@ -38,11 +38,12 @@ void IdeUsage::set_active(bool active) {
   units_ = std::make_unique<UserUnits>(
       session_bus_,
       [this](const std::string& unit_name) { return tracker_.listed_application(unit_name); },
-      UserUnits::Handlers{
-          [this](const std::string& unit, const std::string& application,
-                 const std::string& state) { apply(tracker_.unit_state(unit, application, state)); },
-          [this](const std::string& unit) { apply(tracker_.unit_removed(unit)); },
-          [this] { apply(tracker_.stop_all()); }});
+      UserUnits::Handlers{[this](const std::string& unit, const std::string& application,
+                                 const std::string& state) {
+                            apply(tracker_.unit_state(unit, application, state));
+                          },
+                          [this](const std::string& unit) { apply(tracker_.unit_removed(unit)); },
+                          [this] { apply(tracker_.stop_all()); }});
   units_->start();
 }
 

@@ -14,7 +14,8 @@ namespace {
 std::string enabled_list(const SessionConfig& config) {
   std::string out;
   for (const auto& entry : kSessionCatalog)
-    if (config.is_enabled(entry.id)) out += (out.empty() ? "" : ", ") + std::string(entry.config_key);
+    if (config.is_enabled(entry.id))
+      out += (out.empty() ? "" : ", ") + std::string(entry.config_key);
   return out.empty() ? "none" : out;
 }
 
@@ -25,9 +26,9 @@ std::optional<ValueSet> values_for(const SessionConfig& config, const registry::
   if (!config.is_enabled(id)) return std::nullopt;
   auto values = registered_values(registry, id);
   if (!values) {
-    journal::warning(values.error().message + "; " + std::string(session_entry(id).config_key) +
-                         " does not run",
-                     {session_entry(id).config_key, journal::kConfigProblem});
+    journal::warning(
+        values.error().message + "; " + std::string(session_entry(id).config_key) + " does not run",
+        {session_entry(id).config_key, journal::kConfigProblem});
     return std::nullopt;
   }
   return std::move(*values);
@@ -88,8 +89,8 @@ void SessionCollectorDaemon::bus_ready(GBusType type, GAsyncResult* result) {
   }
   // The shared connection would otherwise end the process on its own when the bus goes.
   g_dbus_connection_set_exit_on_close(bus.get(), FALSE);
-  SignalConnection closed(bus.get(), "closed",
-                          G_CALLBACK(&SessionCollectorDaemon::on_bus_closed), this);
+  SignalConnection closed(bus.get(), "closed", G_CALLBACK(&SessionCollectorDaemon::on_bus_closed),
+                          this);
   if (session) {
     session_bus_ = std::move(bus);
     session_closed_ = std::move(closed);

@@ -75,7 +75,8 @@ void ToolbxDaily::check() {
   }
   ProgramRequest request;
   request.program = options_.podman;
-  request.arguments = {"ps", "--all", "--filter", "label=" + std::string(kToolbxLabel) + "=true",
+  request.arguments = {"ps",       "--all",
+                       "--filter", "label=" + std::string(kToolbxLabel) + "=true",
                        "--format", "json"};
   request.timeout = options_.podman_timeout;
   request.error_code = "PodmanFailed";
@@ -90,8 +91,7 @@ void ToolbxDaily::podman_done(Result<std::string> output) {
   const ScheduleNow now = schedule_now(tree_);
   ToolbxReport report;
   if (output) {
-    auto counted =
-        count_toolbx_images(*output, g_get_real_time() / G_USEC_PER_SEC, distributions_);
+    auto counted = count_toolbx_images(*output, g_get_real_time() / G_USEC_PER_SEC, distributions_);
     if (!counted) {
       journal::warning(counted.error().message + "; nothing sent, next try in 1 h",
                        about_toolbx(journal::kFallbackUsed));

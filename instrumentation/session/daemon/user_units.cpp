@@ -49,8 +49,8 @@ void UserUnits::start() {
         if (auto application = filter_(name)) watch(path, *application);
       });
   unit_removed_ = std::make_unique<SignalSubscription>(
-      bus_, bus_names::kSystemd, bus_names::kSystemdPath, bus_names::kSystemdManager,
-      "UnitRemoved", [this](GVariant* parameters) {
+      bus_, bus_names::kSystemd, bus_names::kSystemdPath, bus_names::kSystemdManager, "UnitRemoved",
+      [this](GVariant* parameters) {
         if (!g_variant_is_of_type(parameters, G_VARIANT_TYPE("(so)"))) return;
         const gchar* path = nullptr;
         g_variant_get(parameters, "(&s&o)", nullptr, &path);
@@ -70,9 +70,9 @@ void UserUnits::manager_appeared() {
                 // Already subscribed (a second Subscribe) is no problem; anything else means
                 // no UnitNew, so only the units listed now are seen.
                 if (reply.error().message.find("AlreadySubscribed") == std::string::npos)
-                  journal::warning(reply.error().message +
-                                       "; applications started later may not be seen",
-                                   about_ides());
+                  journal::warning(
+                      reply.error().message + "; applications started later may not be seen",
+                      about_ides());
               });
   list_units();
 }
@@ -87,24 +87,23 @@ void UserUnits::manager_vanished() {
 }
 
 void UserUnits::list_units() {
-  call_method(bus_, kManager, "ListUnits", nullptr, "(a(ssssssouso))", cancellable_.get(),
-              [this](Result<GVariantPtr> reply) {
-                if (!reply) {
-                  journal::warning(reply.error().message +
-                                       "; applications already running are not seen",
-                                   about_ides());
-                  return;
-                }
-                GVariantPtr units(g_variant_get_child_value(reply->get(), 0));
-                GVariantIter iter;
-                g_variant_iter_init(&iter, units.get());
-                const gchar* name = nullptr;
-                const gchar* path = nullptr;
-                while (g_variant_iter_next(&iter, "(&s&s&s&s&s&s&ou&s&o)", &name, nullptr,
-                                           nullptr, nullptr, nullptr, nullptr, &path, nullptr,
-                                           nullptr, nullptr))
-                  if (auto application = filter_(name)) watch(path, *application);
-              });
+  call_method(
+      bus_, kManager, "ListUnits", nullptr, "(a(ssssssouso))", cancellable_.get(),
+      [this](Result<GVariantPtr> reply) {
+        if (!reply) {
+          journal::warning(reply.error().message + "; applications already running are not seen",
+                           about_ides());
+          return;
+        }
+        GVariantPtr units(g_variant_get_child_value(reply->get(), 0));
+        GVariantIter iter;
+        g_variant_iter_init(&iter, units.get());
+        const gchar* name = nullptr;
+        const gchar* path = nullptr;
+        while (g_variant_iter_next(&iter, "(&s&s&s&s&s&s&ou&s&o)", &name, nullptr, nullptr, nullptr,
+                                   nullptr, nullptr, &path, nullptr, nullptr, nullptr))
+          if (auto application = filter_(name)) watch(path, *application);
+      });
 }
 
 void UserUnits::watch(const std::string& path, const std::string& application) {
@@ -125,8 +124,7 @@ void UserUnits::watch(const std::string& path, const std::string& application) {
         if (std::string(interface) != kUnitInterface) return;
         const gchar* state = nullptr;
         auto it = watched_.find(path);
-        if (it == watched_.end() ||
-            !g_variant_lookup(changed.get(), "ActiveState", "&s", &state))
+        if (it == watched_.end() || !g_variant_lookup(changed.get(), "ActiveState", "&s", &state))
           return;
         handlers_.state(path, it->second.application, state);
       });
@@ -136,8 +134,8 @@ void UserUnits::watch(const std::string& path, const std::string& application) {
 
 void UserUnits::read_state(const std::string& path) {
   const BusTarget properties{bus_names::kSystemd, path.c_str(), kProperties};
-  call_method(bus_, properties, "Get", g_variant_new("(ss)", kUnitInterface, "ActiveState"),
-              "(v)", cancellable_.get(), [this, path](Result<GVariantPtr> reply) {
+  call_method(bus_, properties, "Get", g_variant_new("(ss)", kUnitInterface, "ActiveState"), "(v)",
+              cancellable_.get(), [this, path](Result<GVariantPtr> reply) {
                 auto it = watched_.find(path);
                 if (it == watched_.end()) return;  // removed meanwhile
                 if (!reply) {
