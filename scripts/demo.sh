@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Demo: the whole stack on a private bus with temporary state and the local test
 # collector. Shows the metric registry the recorder enforces, records a varied set of
-# events the way applications do (over D-Bus), shows that unregistered events are refused,
+# events the way applications do (over D-Bus), the system instrumentation's and the
+# session collector's (IDE usage, Toolbx) metrics, shows that unregistered events are refused,
 # what the recorder keeps, that nothing leaves the machine before consent, then grants
 # consent, uploads with metricsctl and prints what the collector received.
 # Nothing touches the host's /etc, /var or system bus.
@@ -13,7 +14,7 @@ root=$(pwd)
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" --target eos-metrics-event-recorder metricsctl \
-  metrics-test-collector eos-metrics-instrumentation >/dev/null
+  metrics-test-collector eos-metrics-instrumentation eos-metrics-session-collector >/dev/null
 
 work=$(mktemp -d /tmp/metrics-demo.XXXXXX)
 chmod 755 "$work"
@@ -229,6 +230,67 @@ else
   echo "   it recorded nothing; its log:"
   sed 's/^/   /' "$work/instrumentation.log"
 fi
+echo
+echo "== The session collector records which IDEs run and which Toolbx images are used."
+echo "   Its session bus is a second private bus, with a stand-in for the systemd user"
+echo "   manager, where GNOME Shell has started GNOME Builder and Firefox; podman is a"
+echo "   stand-in that prints two Toolbx containers:"
+cat >"$work/session-bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$work/session-bus.sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+dbus-daemon --config-file="$work/session-bus.conf" --nofork --nopidfile >/dev/null 2>&1 &
+pids+=($!)
+session_bus="unix:path=$work/session-bus.sock"
+for _ in $(seq 50); do [[ -S $work/session-bus.sock ]] && break; sleep 0.1; done
+DBUS_SESSION_BUS_ADDRESS=$session_bus /usr/bin/python3 -m dbusmock \
+  --template tests/instrumentation/systemd_user_mock.py >"$work/user-manager.log" 2>&1 &
+pids+=($!)
+user_manager() {
+  DBUS_SESSION_BUS_ADDRESS=$session_bus gdbus call --session -d org.freedesktop.systemd1 \
+    -o /org/freedesktop/systemd1 -m "org.freedesktop.DBus.Mock.$1" "${@:2}" >/dev/null
+}
+for _ in $(seq 100); do user_manager Subscribers 2>/dev/null && break; sleep 0.1; done
+user_manager AddUnit app-gnome-org.gnome.Builder-4711.scope active
+user_manager AddUnit app-gnome-org.mozilla.firefox-4712.scope active
+cat >"$work/podman" <<'SH'
+#!/bin/sh
+now=$(date +%s)
+cat <<JSON
+[{"Names": ["fedora-toolbox-41"], "State": "running", "StartedAt": $((now - 3600)),
+  "Labels": {"com.github.containers.toolbox": "true", "name": "fedora-toolbox", "version": "41"}},
+ {"Names": ["my-project"], "State": "exited", "ExitedAt": $((now - 600)),
+  "Labels": {"com.github.containers.toolbox": "true", "name": "ubuntu-toolbox", "version": "24.04"}}]
+JSON
+SH
+chmod +x "$work/podman"
+DBUS_SESSION_BUS_ADDRESS=$session_bus build/instrumentation/eos-metrics-session-collector \
+  --registry-dir "$work/registry.d" --state-dir "$work/session-collector" \
+  --config-file "$work/etc/session-collector.conf" --user-config-file "$work/user.conf" \
+  --podman "$work/podman" >"$work/session-collector.log" 2>&1 &
+session_collector=$!
+for _ in $(seq 150); do
+  grep -q 'timer started for org.gnome.Builder' "$work/session-collector.log" &&
+    grep -q 'toolbx-images: recorded' "$work/session-collector.log" && break
+  sleep 0.1
+done
+sleep 2.2 # Builder runs two seconds; then the user closes it
+user_manager RemoveUnit app-gnome-org.gnome.Builder-4711.scope
+for _ in $(seq 50); do grep -q 'timer stopped' "$work/session-collector.log" && break; sleep 0.1; done
+kill -TERM "$session_collector" && wait "$session_collector" || true
+grep -E 'recorded|timer (started|stopped)' "$work/session-collector.log" | sed 's/^/   /'
+echo "   (Firefox is not on the IDE list: nothing about it was recorded.) Another program"
+echo "   cannot use the IDE metric for anything else; the registry's allowed values refuse it:"
+call RecordAggregateEvent 1000 "$(uuid_bytes 49d0451a-f706-4f50-81d2-70cc0ec923a4)" 60 "$(now_ns)" true \
+  "<'org.mozilla.firefox'>" 2>&1 | sed 's/^/   /' || true
 echo
 echo "== What the recorder keeps (state directory $work/state, SQLite):"
 /usr/bin/python3 - "$work/state/metrics.db" <<'PY'
