@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Uses the code gdbus-codegen makes of the installed interface XML the way the Endless
    recorder and library use theirs: the event id is a GVariant ("ay" with the original's
    ForceGVariant hint), the timer is its own interface. Built, not run. */
