@@ -21,10 +21,9 @@ static void call_all(EmerEventRecorderServer* proxy, GVariant* event_id) {
   emer_event_recorder_server_call_record_aggregate_event(proxy, 0, event_id, 1, 0, FALSE, none,
                                                          NULL, NULL, NULL);
   emer_event_recorder_server_call_record_event_sequence(
-      proxy, 0, event_id, g_variant_new_array(G_VARIANT_TYPE("(xbv)"), NULL, 0), NULL, NULL,
-      NULL);
-  emer_event_recorder_server_call_start_aggregate_timer(proxy, 0, event_id, FALSE, none, NULL,
-                                                        NULL, NULL);
+      proxy, 0, event_id, g_variant_new_array(G_VARIANT_TYPE("(xbv)"), NULL, 0), NULL, NULL, NULL);
+  emer_event_recorder_server_call_start_aggregate_timer(proxy, 0, event_id, FALSE, none, NULL, NULL,
+                                                        NULL);
   emer_event_recorder_server_call_upload_events(proxy, NULL, NULL, NULL);
   emer_event_recorder_server_call_reset_tracking_id(proxy, NULL, NULL, NULL);
   emer_event_recorder_server_call_set_enabled(proxy, TRUE, NULL, NULL, NULL);
@@ -36,8 +35,7 @@ int main(int argc, char** argv) {
   (void)argv;
   if (argc > 1) {
     EmerEventRecorderServer* server = emer_event_recorder_server_skeleton_new();
-    g_signal_connect(server, "handle-record-singular-event", G_CALLBACK(on_record_singular),
-                     NULL);
+    g_signal_connect(server, "handle-record-singular-event", G_CALLBACK(on_record_singular), NULL);
     EmerAggregateTimer* timer = emer_aggregate_timer_skeleton_new();
     call_all(server, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, "0123456789abcdef", 16, 1));
     g_object_unref(timer);
