@@ -102,6 +102,7 @@ Result<void> ControlService::start() {
   if (r < 0)
     return Error{"BusFailure", std::string("cannot export Control1: ") + std::strerror(-r)};
   slot_.reset(slot);
+  service_.describe_interface(kControlInterface, control_vtable);
   return Ok();
 }
 

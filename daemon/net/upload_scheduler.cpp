@@ -4,6 +4,8 @@
 #include <malloc.h>
 #include <syslog.h>
 
+#include "original_messages.hpp"
+
 namespace metrics::net {
 
 using upload::Outcome;
@@ -66,7 +68,8 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
       session_.reset();  // cancels the request in flight; nothing more is written
       log(LOG_INFO, "uploading switched off; the upload in progress was cancelled");
     }
-    fail_waiters(Error{"UploadingDisabled", "uploading was switched off"});
+    fail_waiters(Error{"UploadingDisabled",
+                       original::uploading_disabled("It was switched off during the upload.")});
     timer_.disarm();
     next_slot_.reset();
     status_.next_time_wall_ns = 0;
@@ -113,7 +116,7 @@ void UploadScheduler::settings_changed() {
 std::optional<Error> UploadScheduler::blocker() const {
   if (!granted_) {
     if (!permissions_problem_.empty()) return Error{"ConfigurationInvalid", permissions_problem_};
-    return Error{"UploadingDisabled", "uploading is not enabled"};
+    return Error{"UploadingDisabled", original::uploading_disabled("It is not enabled.")};
   }
   if (!server_base_) return Error{"InvalidServerUrl", url_problem_};
   if (!settings_.upload_problem.empty())

@@ -168,7 +168,7 @@ class ControlTest(UploadTestCase):
                          f'https://127.0.0.1:{self.collector.port}/production/')
         r = self.run_tool(tool, 'bogus', env=env)
         self.assertEqual((r.returncode, r.stderr.decode()),
-                         (2, 'Invalid enviroment bogus passed in as parameter.\n'))
+                         (2, 'Invalid environment bogus passed in as parameter.\n'))
         r = self.run_tool(tool, 'dev', env={'METRICS_PERMISSIONS_FILE': '/nonexistent.conf'})
         self.assertEqual((r.returncode, r.stderr.decode()),
                          (1, 'Configuration file at /nonexistent.conf not found.\n'))
