@@ -53,7 +53,7 @@ Error usage_error(std::string message) {
 // side on the next line.
 std::string column(std::string left, std::string_view right) {
   constexpr std::size_t kWidth = 26;
-  if (left.size() >= kWidth) left += "\n" + std::string(kWidth, ' ');
+  if (left.size() >= kWidth) left += "\n" + std::string(kWidth + 2, ' ');
   left.resize(std::max(left.size(), kWidth), ' ');
   return "  " + left + std::string(right) + "\n";
 }
