@@ -200,6 +200,13 @@ class ControlTest(UploadTestCase):
         self.assertEqual(code, 0, err)
         self.assertEqual(json.loads(out)['running_counts'], 0)
 
+    def test_one_event_in_one_request(self):
+        self.start()
+        self.record_marked(1)
+        code, out, err = self.ctl('upload')
+        self.assertEqual((code, out), (0, 'Uploaded 1 event in 1 request.\n'), err)
+        self.assertEqual(self.control('LastUploadMessage'), 'uploaded 1 event in 1 request')
+
     def test_files_the_recorder_reads(self):
         self.env.write_permissions(
             f'[global]\nenabled=true\nuploading_enabled=false\nserver_url={self.server_url}\n')
