@@ -49,6 +49,7 @@ Result<void> ControlService::start() {
       // Changes with every recorded event: read on demand, never announced.
       SD_BUS_PROPERTY("QueuedEvents", "t", &ControlService::get_property, 0, 0),
       SD_BUS_PROPERTY("QueuedBytes", "t", &ControlService::get_property, 0, 0),
+      SD_BUS_PROPERTY("RunningCounts", "t", &ControlService::get_property, 0, 0),
       SD_BUS_PROPERTY("UploadState", "s", &ControlService::get_property, 0,
                       SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
       SD_BUS_PROPERTY("LastUploadTime", "x", &ControlService::get_property, 0,
@@ -65,6 +66,11 @@ Result<void> ControlService::start() {
       SD_BUS_PROPERTY("StoreProblem", "s", &ControlService::get_property, 0,
                       SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
       SD_BUS_PROPERTY("SetAsideEvents", "t", &ControlService::property_set_aside_events, 0, 0),
+      // Where a person fixes what the advice of an error names (-c and --config-dir).
+      SD_BUS_PROPERTY("PermissionsFile", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("SettingsFile", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_CONST),
       SD_BUS_METHOD_WITH_NAMES("Upload", "", , "tu", SD_BUS_PARAM(events) SD_BUS_PARAM(requests),
                                &ControlService::method_upload, SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_METHOD_WITH_NAMES("SetServerUrl", "s", SD_BUS_PARAM(server_url), "", ,
@@ -118,13 +124,23 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
     return sd_bus_message_append(reply, "s", self->service_.server_url().c_str());
   if (name == "Environment")
     return sd_bus_message_append(reply, "s", self->service_.environment().c_str());
-  if (name == "QueuedEvents" || name == "QueuedBytes") {
+  if (name == "PermissionsFile")
+    return sd_bus_message_append(reply, "s", self->service_.paths().permissions_file.c_str());
+  if (name == "SettingsFile")
+    return sd_bus_message_append(reply, "s",
+                                 self->service_.paths().recorder_settings_file().c_str());
+  if (name == "QueuedEvents" || name == "QueuedBytes" || name == "RunningCounts") {
     // One user must not watch another work: an unprivileged caller sees its own uid's
     // figures, root and the service user the whole queue's. Neither property is announced
     // (PropertiesChanged would carry the totals to every listener).
     auto who = self->caller_of_property(bus);
     if (!who) return who.error().code == "AccessDenied" ? -EACCES : -EIO;
     const bool all = self->recorder_.privileged(who->uid);
+    if (name == "RunningCounts") {
+      auto rows = all ? store.running_counts() : store.running_counts(who->uid);
+      if (!rows) return -EIO;
+      return sd_bus_message_append(reply, "t", static_cast<uint64_t>(*rows));
+    }
     if (name == "QueuedBytes") {
       const int64_t bytes = all ? store.total_bytes() : store.bytes_of_uid(who->uid);
       return sd_bus_message_append(reply, "t", static_cast<uint64_t>(std::max<int64_t>(0, bytes)));

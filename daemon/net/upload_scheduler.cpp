@@ -57,6 +57,10 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
     paused_.reset();
     log(LOG_INFO, "the upload destination changed to " + *server_base_ + " (" + environment +
                       "); uploads resume");
+    // The refusal stays the last result, but its advice (fix the URL) is done.
+    if (status_.last_result == "UploadDestinationWrong")
+      session_message_ +=
+          "; since then the upload destination changed to " + *server_base_ + ": uploading resumed";
   }
   if (!granted) {
     const bool was_granted = granted_;
@@ -132,6 +136,8 @@ std::optional<Error> UploadScheduler::blocker() const {
 }
 
 void UploadScheduler::reschedule() {
+  // What the last session said, unless a configuration problem below pauses uploading.
+  status_.last_message = session_message_;
   if (session_) {
     set_state("uploading");
     return;
@@ -250,19 +256,21 @@ void UploadScheduler::session_done(SessionResult result) {
   const int64_t now = now_boottime();
 
   status_.last_time_wall_ns = recorder_.clock().realtime_ns();
+  auto events_in_requests = [&p] {
+    return std::to_string(p.sent_events) + (p.sent_events == 1 ? " event in " : " events in ") +
+           std::to_string(p.requests) + (p.requests == 1 ? " request" : " requests");
+  };
   if (result.error) {
     status_.last_result = result.error->code;
-    status_.last_message = result.error->message;
-    if (p.requests > 0) {
-      status_.last_message += " (" + std::to_string(p.sent_events) + " events in " +
-                              std::to_string(p.requests) + " requests were uploaded before)";
-    }
+    session_message_ = result.error->message;
+    if (p.requests > 0)
+      session_message_ +=
+          " (" + events_in_requests() + (p.requests == 1 ? " was" : " were") + " uploaded before)";
   } else {
     status_.last_result = "success";
-    status_.last_message = "uploaded " + std::to_string(p.sent_events) + " events in " +
-                           std::to_string(p.requests) +
-                           (p.requests == 1 ? " request" : " requests");
+    session_message_ = "uploaded " + events_in_requests();
   }
+  status_.last_message = session_message_;
   log(result.error ? LOG_WARNING : LOG_INFO,
       "upload to " + server_base_.value_or("") + ": " + status_.last_message);
 

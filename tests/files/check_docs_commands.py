@@ -8,7 +8,8 @@ scripts/demo.sh, each `eos-*` command in an integration test, and the local coll
 its certificate helper in the demo or in a section an integration test replays. A
 replayed section (REPLAYED) is run command by command against the real recorder by its
 test, which reads it with the functions below; this check makes sure it still has
-commands to run. Fails with the commands nobody runs."""
+commands to run. Sample outputs (SAMPLES_TEST below) are each replayed and compared with
+the real output. Fails with the commands nobody runs and the samples nobody checks."""
 
 import glob
 import os
@@ -23,6 +24,22 @@ REPLAYED = {
         'tests/integration/test_own_server_guide.py',
 }
 COLLECTOR_TOOLS = ('metrics-test-collector', 'make-test-cert.sh')
+
+# Sample outputs: a plain ``` block whose first line is "$ COMMAND", right after a line
+# "<!-- sample: NAME -->". SAMPLES_TEST sets up the state scenario_NAME describes, runs
+# the block's commands and compares what they print, line by line, allowing only these
+# placeholders (docs/metricsctl.md, "Samples", says what each stands for).
+SAMPLES_TEST = 'tests/integration/test_docs_samples.py'
+PLACEHOLDERS = {
+    '<date>': r'\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+',
+    '<relative>': r'now|(in )?\d+ [a-z]+( \d+ [a-z]+)?( ago)?',
+    '<day>': r'\d{4}-\d\d-\d\d',
+    '<month>': r'\d{4}-\d\d',
+    '<size>': r'\d+(\.\d)? [kMGTPE]?B',
+    '<sha512>': r'[0-9a-f]{128}',
+    '<number>': r'\d+',
+}
+_SAMPLE = re.compile(r'^(?:<!-- sample: ([\w-]+) -->\n)?```\n(\$ .*?)^```', re.S | re.M)
 
 _HEADING = re.compile(r'^(#{1,6})\s+(.*?)\s*$')
 _BLOCK = re.compile(r'^```(\w*)\n(.*?)^```', re.S | re.M)
@@ -67,6 +84,51 @@ def shell_commands(block):
         if words:
             out.append(words)
     return out
+
+
+def samples(markdown):
+    """(NAME or None, [(command line, [expected output lines])]) of each sample block."""
+    out = []
+    for m in _SAMPLE.finditer(markdown):
+        runs = []
+        for line in m.group(2).splitlines():
+            if line.startswith('$ '):
+                runs.append((line[2:], []))
+            else:
+                runs[-1][1].append(line)
+        out.append((m.group(1), runs))
+    return out
+
+
+def sample_pattern(expected):
+    """A regular expression for one expected line: literal, but for the placeholders, and
+    the spaces right after one, which stretch to the width of what it stands for (a
+    column)."""
+    pieces = re.split('(' + '|'.join(map(re.escape, PLACEHOLDERS)) + ')', expected)
+    out = []
+    for i, piece in enumerate(pieces):
+        if piece in PLACEHOLDERS:
+            out.append(f'(?:{PLACEHOLDERS[piece]})')
+            continue
+        rest = piece.lstrip(' ') if i > 0 else piece
+        out.append((' +' if len(rest) < len(piece) else '') + re.escape(rest))
+    return ''.join(out)
+
+
+def unchecked_samples(root):
+    """Samples of docs/*.md without a scenario in SAMPLES_TEST."""
+    with open(os.path.join(root, SAMPLES_TEST), encoding='utf-8') as f:
+        test = f.read()
+    problems = []
+    for doc in sorted(glob.glob(os.path.join(root, 'docs', '*.md'))):
+        with open(doc, encoding='utf-8') as f:
+            for name, runs in samples(f.read()):
+                where = f'{os.path.relpath(doc, root)}: the sample of "$ {runs[0][0]}"'
+                if name is None:
+                    problems.append(f'{where} has no "<!-- sample: NAME -->" line before it')
+                elif f'def scenario_{name.replace("-", "_")}(' not in test:
+                    problems.append(f'{where}: {SAMPLES_TEST} has no scenario_{name}')
+    return problems
 
 
 def program(words):
@@ -114,6 +176,7 @@ def main(root):
                     for p in glob.glob(os.path.join(root, 'tests', 'integration', '*.py')))
     demo = open(os.path.join(root, 'scripts', 'demo.sh')).read()
     replayed, problems = replayed_tools(root)
+    problems += unchecked_samples(root)
 
     missing = []
     count = 0

@@ -120,7 +120,7 @@ TEST(MetricsctlStatus, JsonShape) {
             R"("environment":"production","queued_events":1234,"queued_bytes":1234567,)"
             R"("upload_state":"idle","last_upload_time":null,"last_upload_result":"",)"
             R"("last_upload_message":"","next_upload_time":1715681052,"store_state":null,)"
-            R"("store_problem":null,"set_aside_events":null})");
+            R"("store_problem":null,"set_aside_events":null,"running_counts":null})");
 }
 
 TEST(MetricsctlStatus, StoreLineOnlyFromARecorderThatHasIt) {
@@ -163,9 +163,35 @@ TEST(MetricsctlStatus, SetAsideEventsAreCountedApartFromTheQueue) {
       std::string::npos);
 }
 
+TEST(MetricsctlStatus, QueueLineShowsEventsAndRunningCountsApart) {
+  GVariantPtr base = properties(0, 0);
+  GVariantDict dict;
+  g_variant_dict_init(&dict, base.get());
+  g_variant_dict_insert_value(&dict, "QueuedEvents", g_variant_new_uint64(0));
+  g_variant_dict_insert_value(&dict, "QueuedBytes", g_variant_new_uint64(282));
+  g_variant_dict_insert_value(&dict, "RunningCounts", g_variant_new_uint64(4));
+  GVariantPtr v = adopt_variant(g_variant_dict_end(&dict));
+  Status s = status_from_properties(v.get());
+  EXPECT_EQ(s.running_counts, 4u);
+  GTimeZonePtr utc(g_time_zone_new_utc());
+  auto queue_line = [&] {
+    const std::string text = render_status_text(s, kNow, utc.get());
+    const size_t at = text.find("Queue: ");
+    return text.substr(at, text.find('\n', at) - at);
+  };
+  EXPECT_EQ(queue_line(), "Queue: 0 events, 4 running counts (282 B)");
+  s.queued_events = 1;
+  s.running_counts = 1;
+  EXPECT_EQ(queue_line(), "Queue: 1 event, 1 running count (282 B)");
+  EXPECT_EQ(status_to_json(s)["running_counts"], 1);
+  // A recorder without the property: the events alone, as before.
+  s.running_counts.reset();
+  EXPECT_EQ(queue_line(), "Queue: 1 event (282 B)");
+}
+
 TEST(MetricsctlStatus, JsonOfAnEmptyStatusHasEveryKeyAsNull) {
   const nlohmann::ordered_json j = status_to_json(Status{});
-  EXPECT_EQ(j.size(), 13u);
+  EXPECT_EQ(j.size(), 14u);
   for (const auto& [key, value] : j.items()) EXPECT_TRUE(value.is_null()) << key;
 }
 
