@@ -136,10 +136,11 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
     auto who = self->caller_of_property(bus);
     if (!who) return who.error().code == "AccessDenied" ? -EACCES : -EIO;
     const bool all = self->recorder_.privileged(who->uid);
+    // A store that cannot be read counts 0: failing here would fail GetAll, and with it
+    // `metricsctl status`, just when StoreState and StoreProblem must be seen.
     if (name == "RunningCounts") {
       auto rows = all ? store.running_counts() : store.running_counts(who->uid);
-      if (!rows) return -EIO;
-      return sd_bus_message_append(reply, "t", static_cast<uint64_t>(*rows));
+      return sd_bus_message_append(reply, "t", static_cast<uint64_t>(rows ? *rows : 0));
     }
     if (name == "QueuedBytes") {
       const int64_t bytes = all ? store.total_bytes() : store.bytes_of_uid(who->uid);
@@ -151,8 +152,7 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
       events = store.singular_count() + (aggregates ? *aggregates : 0);
     } else {
       auto own = store.queued_events_of(who->uid);
-      if (!own) return -EIO;
-      events = *own;
+      events = own ? *own : 0;
     }
     return sd_bus_message_append(reply, "t", static_cast<uint64_t>(events));
   }
