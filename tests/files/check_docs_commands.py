@@ -23,6 +23,8 @@ REPLAYED = {
         'tests/integration/test_own_server_guide.py',
 }
 COLLECTOR_TOOLS = ('metrics-test-collector', 'make-test-cert.sh')
+# Installed names (the eos-metrics-test-collector package) of the same programs.
+INSTALLED_AS = {'metrics-test-collector-cert': 'make-test-cert.sh'}
 
 _HEADING = re.compile(r'^(#{1,6})\s+(.*?)\s*$')
 _BLOCK = re.compile(r'^```(\w*)\n(.*?)^```', re.S | re.M)
@@ -85,6 +87,7 @@ def guide_commands(markdown):
             if not words:
                 continue
             tool = os.path.basename(words[0])
+            tool = INSTALLED_AS.get(tool, tool)
             if tool == 'metricsctl' or tool.startswith('eos-') or tool in COLLECTOR_TOOLS:
                 found.add((tool, words[1] if len(words) > 1 and tool != 'make-test-cert.sh'
                            and not words[1].startswith('-') else ''))
@@ -105,7 +108,7 @@ def replayed_tools(root):
             problems.append(f'{guide}, "{heading}": no commands left for {test} to run')
         if not os.path.isfile(os.path.join(root, test)):
             problems.append(f'{test}, which replays {guide}, "{heading}", is missing')
-        tools.update(program(c) for c in commands)
+        tools.update(INSTALLED_AS.get(program(c), program(c)) for c in commands)
     return tools, problems
 
 
