@@ -24,6 +24,8 @@ REPLAYED = {
         'tests/integration/test_own_server_guide.py',
 }
 COLLECTOR_TOOLS = ('metrics-test-collector', 'make-test-cert.sh')
+# Installed names (the eos-metrics-test-collector package) of the same programs.
+INSTALLED_AS = {'metrics-test-collector-cert': 'make-test-cert.sh'}
 
 # Sample outputs: a plain ``` block whose first line is "$ COMMAND", right after a line
 # "<!-- sample: NAME -->". SAMPLES_TEST sets up the state scenario_NAME describes, runs
@@ -147,6 +149,7 @@ def guide_commands(markdown):
             if not words:
                 continue
             tool = os.path.basename(words[0])
+            tool = INSTALLED_AS.get(tool, tool)
             if tool == 'metricsctl' or tool.startswith('eos-') or tool in COLLECTOR_TOOLS:
                 found.add((tool, words[1] if len(words) > 1 and tool != 'make-test-cert.sh'
                            and not words[1].startswith('-') else ''))
@@ -167,7 +170,7 @@ def replayed_tools(root):
             problems.append(f'{guide}, "{heading}": no commands left for {test} to run')
         if not os.path.isfile(os.path.join(root, test)):
             problems.append(f'{test}, which replays {guide}, "{heading}", is missing')
-        tools.update(program(c) for c in commands)
+        tools.update(INSTALLED_AS.get(program(c), program(c)) for c in commands)
     return tools, problems
 
 

@@ -93,7 +93,7 @@ DEFAULT_PERMISSIONS = """# Test permissions file
 enabled=true
 uploading_enabled=false
 environment=test
-server_url=https://127.0.0.1:9/${environment}/
+server_url=https://127.0.0.1:9/
 """
 
 

@@ -12,7 +12,7 @@ match the sample's line, literally but for the placeholders of PLACEHOLDERS (doc
 docs/metricsctl.md, "Samples"). Only what must differ on a test machine is rewritten in
 the output, as the docs say: this test's configuration directory reads /etc/metrics, this
 checkout's registry /usr/share/metrics/registry.d (metricsctl is given it with
---registry-dir), and the collector at 127.0.0.1:PORT metrics.example.org.
+--registry-dir), and the collector at 127.0.0.1:PORT production.metrics.example.org.
 
 METRICS_DOCS_SAMPLES_SHOW=1 prints what each sample's commands printed (to write one).
 """
@@ -86,7 +86,7 @@ class DocsSamplesTest(UploadTestCase):
 
     def shown(self, text):
         """The output as the docs show it (see the module's docstring)."""
-        text = text.replace(f'127.0.0.1:{self.collector.port}', 'metrics.example.org')
+        text = text.replace(f'127.0.0.1:{self.collector.port}', 'production.metrics.example.org')
         text = text.replace(self.env.config_dir, '/etc/metrics')
         return text.replace(REGISTRY_DIR, INSTALLED_REGISTRY)
 
@@ -179,9 +179,9 @@ class DocsSamplesTest(UploadTestCase):
         self.start()
 
     def scenario_upload_destination_wrong(self):
-        self.permissions()
-        # As an upload proxy answers for a path it does not route.
-        self.collector.set_rules(path_status=[('/production/', 405)])
+        # A path prefix the server does not serve: the collector, as azafea-metrics-proxy,
+        # routes only /2|3/<sha512> at the root of its site.
+        self.permissions(url=self.server_url.rstrip('/') + '/metrics/')
         self.start()
         self.record_marked(3)
 

@@ -132,7 +132,7 @@ class MockRecorderTestCase(CliTestCase):
         now = int(time.time())
         props = {
             'ConsentState': dbus.String('granted'),
-            'ServerUrl': dbus.String('https://metrics.example.org/test/'),
+            'ServerUrl': dbus.String('https://test.metrics.example.org/'),
             'Environment': dbus.String('test'),
             'QueuedEvents': dbus.UInt64(42),
             'QueuedBytes': dbus.UInt64(12345),
@@ -170,7 +170,7 @@ class StatusTest(MockRecorderTestCase):
         self.assertEqual(p.stderr, '')
         f = self.fields(p.stdout)
         self.assertEqual(f['Consent'], 'granted (recording and uploading)')
-        self.assertEqual(f['Server URL'], 'https://metrics.example.org/test/')
+        self.assertEqual(f['Server URL'], 'https://test.metrics.example.org/')
         self.assertEqual(f['Environment'], 'test')
         self.assertEqual(f['Queue'], '42 events (12.3 kB)')
         self.assertEqual(f['Upload state'], 'idle (waiting for the next slot)')
@@ -224,7 +224,7 @@ class StatusTest(MockRecorderTestCase):
         self.assertEqual(list(j), STATUS_KEYS)
         self.assertEqual(j, {
             'consent_state': 'granted',
-            'server_url': 'https://metrics.example.org/test/',
+            'server_url': 'https://test.metrics.example.org/',
             'environment': 'test',
             'queued_events': 42,
             'queued_bytes': 12345,

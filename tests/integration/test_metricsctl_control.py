@@ -118,7 +118,7 @@ class ControlTest(UploadTestCase):
     def test_set_server_url_and_environment(self):
         self.start()
         self.env.set_allowed([])
-        code, _, err = self.ctl('set-server-url', 'https://metrics.example.org/${environment}/')
+        code, _, err = self.ctl('set-server-url', 'https://${environment}.metrics.example.org/')
         self.assertEqual(code, 4, err)
         code, _, err = self.ctl('set-server-url', 'http://metrics.example.org/')
         self.assertEqual(code, 1)
@@ -127,13 +127,17 @@ class ControlTest(UploadTestCase):
         self.assertNotIn('paused', err)
         self.assertIn("'metricsctl set-server-url URL'", err)
         self.env.set_allowed([SET_URL, SET_ENV])
-        code, out, err = self.ctl('set-server-url', 'https://metrics.example.org/${environment}/')
+        code, out, err = self.ctl('set-server-url', 'https://${environment}.metrics.example.org/')
         self.assertEqual(code, 0, err)
-        self.assertEqual(out.strip(), 'Uploads go to https://metrics.example.org/test/')
+        self.assertEqual(out.strip(), 'Uploads go to https://test.metrics.example.org/')
         self.assertEqual(self.env.read_permissions()['global']['server_url'],
-                         'https://metrics.example.org/${environment}/')
+                         'https://${environment}.metrics.example.org/')
         code, out, err = self.ctl('set-environment', 'dev')
-        self.assertEqual((code, out.strip()), (0, 'Uploads go to https://metrics.example.org/dev/'))
+        self.assertEqual((code, out.strip()), (0, 'Uploads go to https://dev.metrics.example.org/'))
+        # A path prefix stays possible, for a server behind a reverse proxy that strips it.
+        code, out, err = self.ctl('set-server-url', 'https://metrics.example.org/${environment}/')
+        self.assertEqual((code, out.strip()), (0, 'Uploads go to https://metrics.example.org/dev/'),
+                         err)
         self.assertEqual(self.control('Environment'), 'dev')
         code, _, err = self.ctl('set-environment', 'staging')
         self.assertEqual(code, 1)
@@ -323,6 +327,8 @@ class ControlTest(UploadTestCase):
                              'denied.\n'))
 
     def test_eos_select_metrics_env(self):
+        # The environment in the host name, as the stock server wants it (nothing is sent).
+        self.grant(url='https://${environment}.metrics.example.org/')
         self.start()
         self.env.set_allowed([SET_ENV])
         tool = os.path.join(TOOLS, 'eos-select-metrics-env')
@@ -330,8 +336,7 @@ class ControlTest(UploadTestCase):
         r = self.run_tool(tool, 'production', env=env)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.env.read_permissions()['global']['environment'], 'production')
-        self.assertEqual(self.control('ServerUrl'),
-                         f'https://127.0.0.1:{self.collector.port}/production/')
+        self.assertEqual(self.control('ServerUrl'), 'https://production.metrics.example.org/')
         r = self.run_tool(tool, 'bogus', env=env)
         self.assertEqual((r.returncode, r.stderr.decode()),
                          (2, 'Invalid environment bogus passed in as parameter.\n'))
