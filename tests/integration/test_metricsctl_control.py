@@ -183,8 +183,7 @@ class ControlTest(UploadTestCase):
         self.assertEqual(status['last_upload_result'],
                          'com.endlessm.Metrics.Error.UploadDestinationWrong')
         self.assertTrue(status['last_upload_message'].endswith(
-            f'; since then the upload destination changed to '
-            f'https://127.0.0.1:{self.collector.port}/test/: uploading resumed'),
+            f'; since then the upload destination changed to {self.server_url}: uploading resumed'),
             status['last_upload_message'])
 
     def test_queue_events_and_running_counts(self):
