@@ -50,7 +50,7 @@ for sub in "" -libs -devel -instrumentation -test-collector; do
 done
 
 if command -v rpmlint >/dev/null; then
-  if ! rpmlint -r "$here/eos-metrics.rpmlintrc" "$spec" "${rpms[@]}"; then
+  if ! rpmlint -c "$here/rpmlint-fedora.toml" -r "$here/eos-metrics.rpmlintrc" "$spec" "${rpms[@]}"; then
     echo "ci-rpm: rpmlint reported errors" >&2
     exit 1
   fi
