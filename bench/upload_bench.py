@@ -403,7 +403,7 @@ class Bench:
         try:
             cfg = os.path.join(cell_dir, 'config')
             with open(os.path.join(cfg, 'eos-metrics-permissions.conf'), 'w') as f:
-                f.write(GRANTED.format(url=f'https://127.0.0.1:{port}/${{environment}}/'))
+                f.write(GRANTED.format(url=f'https://127.0.0.1:{port}/'))
             # Room for the whole backlog (the default 10 MB bound would refuse part of it).
             with open(os.path.join(cfg, 'cache-size.conf'), 'w') as f:
                 f.write('[persistent_cache_size]\nmaximum=200000000\n')

@@ -63,7 +63,7 @@ cat >"$edited" <<'CONF'
 enabled=true
 uploading_enabled=true
 environment=production
-server_url=https://metrics.example.org/${environment}/
+server_url=https://${environment}.metrics.example.org/
 CONF
 
 root=$(new_root)

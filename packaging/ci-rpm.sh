@@ -42,7 +42,7 @@ fi
 built=$SECONDS
 mapfile -t rpms < <(find "$top/RPMS" -name '*.rpm' | sort)
 printf 'ci-rpm: built %s\n' "${rpms[@]##*/}"
-for sub in "" -libs -devel -instrumentation; do
+for sub in "" -libs -devel -instrumentation -test-collector; do
   if ! printf '%s\n' "${rpms[@]##*/}" | grep -q "^eos-metrics$sub-$version-"; then
     echo "ci-rpm: the eos-metrics$sub package is missing" >&2
     exit 1
@@ -50,7 +50,7 @@ for sub in "" -libs -devel -instrumentation; do
 done
 
 if command -v rpmlint >/dev/null; then
-  if ! rpmlint -r "$here/eos-metrics.rpmlintrc" "$spec" "${rpms[@]}"; then
+  if ! rpmlint -c "$here/rpmlint-fedora.toml" -r "$here/eos-metrics.rpmlintrc" "$spec" "${rpms[@]}"; then
     echo "ci-rpm: rpmlint reported errors" >&2
     exit 1
   fi

@@ -68,7 +68,7 @@ cat >"$work/etc/eos-metrics-permissions.conf" <<CONF
 enabled=true
 uploading_enabled=false
 environment=test
-server_url=https://127.0.0.1:$port/\${environment}/
+server_url=https://127.0.0.1:$port/
 CONF
 # The metric registry: the shipped files plus the demo's own metrics (installed ones live
 # in /usr/share/metrics/registry.d; this demo installs nothing).

@@ -49,6 +49,7 @@ Result<void> ControlService::start() {
       // Changes with every recorded event: read on demand, never announced.
       SD_BUS_PROPERTY("QueuedEvents", "t", &ControlService::get_property, 0, 0),
       SD_BUS_PROPERTY("QueuedBytes", "t", &ControlService::get_property, 0, 0),
+      SD_BUS_PROPERTY("RunningCounts", "t", &ControlService::get_property, 0, 0),
       SD_BUS_PROPERTY("UploadState", "s", &ControlService::get_property, 0,
                       SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
       SD_BUS_PROPERTY("LastUploadTime", "x", &ControlService::get_property, 0,
@@ -65,6 +66,11 @@ Result<void> ControlService::start() {
       SD_BUS_PROPERTY("StoreProblem", "s", &ControlService::get_property, 0,
                       SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
       SD_BUS_PROPERTY("SetAsideEvents", "t", &ControlService::property_set_aside_events, 0, 0),
+      // Where a person fixes what the advice of an error names (-c and --config-dir).
+      SD_BUS_PROPERTY("PermissionsFile", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("SettingsFile", "s", &ControlService::get_property, 0,
+                      SD_BUS_VTABLE_PROPERTY_CONST),
       SD_BUS_METHOD_WITH_NAMES("Upload", "", , "tu", SD_BUS_PARAM(events) SD_BUS_PARAM(requests),
                                &ControlService::method_upload, SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_METHOD_WITH_NAMES("SetServerUrl", "s", SD_BUS_PARAM(server_url), "", ,
@@ -102,6 +108,7 @@ Result<void> ControlService::start() {
   if (r < 0)
     return Error{"BusFailure", std::string("cannot export Control1: ") + std::strerror(-r)};
   slot_.reset(slot);
+  service_.describe_interface(kControlInterface, control_vtable);
   return Ok();
 }
 
@@ -117,13 +124,24 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
     return sd_bus_message_append(reply, "s", self->service_.server_url().c_str());
   if (name == "Environment")
     return sd_bus_message_append(reply, "s", self->service_.environment().c_str());
-  if (name == "QueuedEvents" || name == "QueuedBytes") {
+  if (name == "PermissionsFile")
+    return sd_bus_message_append(reply, "s", self->service_.paths().permissions_file.c_str());
+  if (name == "SettingsFile")
+    return sd_bus_message_append(reply, "s",
+                                 self->service_.paths().recorder_settings_file().c_str());
+  if (name == "QueuedEvents" || name == "QueuedBytes" || name == "RunningCounts") {
     // One user must not watch another work: an unprivileged caller sees its own uid's
     // figures, root and the service user the whole queue's. Neither property is announced
     // (PropertiesChanged would carry the totals to every listener).
     auto who = self->caller_of_property(bus);
     if (!who) return who.error().code == "AccessDenied" ? -EACCES : -EIO;
     const bool all = self->recorder_.privileged(who->uid);
+    // A store that cannot be read counts 0: failing here would fail GetAll, and with it
+    // `metricsctl status`, just when StoreState and StoreProblem must be seen.
+    if (name == "RunningCounts") {
+      auto rows = all ? store.running_counts() : store.running_counts(who->uid);
+      return sd_bus_message_append(reply, "t", static_cast<uint64_t>(rows ? *rows : 0));
+    }
     if (name == "QueuedBytes") {
       const int64_t bytes = all ? store.total_bytes() : store.bytes_of_uid(who->uid);
       return sd_bus_message_append(reply, "t", static_cast<uint64_t>(std::max<int64_t>(0, bytes)));
@@ -134,8 +152,7 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
       events = store.singular_count() + (aggregates ? *aggregates : 0);
     } else {
       auto own = store.queued_events_of(who->uid);
-      if (!own) return -EIO;
-      events = *own;
+      events = own ? *own : 0;
     }
     return sd_bus_message_append(reply, "t", static_cast<uint64_t>(events));
   }

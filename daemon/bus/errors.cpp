@@ -6,7 +6,7 @@ namespace metrics::bus {
 std::string error_name(const std::string& code) {
   if (code == "AccessDenied") return "org.freedesktop.DBus.Error.AccessDenied";
   if (code == "AuthFailed") return "org.freedesktop.DBus.Error.AuthFailed";
-  if (code == "UnknownObject") return "org.freedesktop.DBus.Error.UnknownObject";
+  if (code == "UnknownMethod") return "org.freedesktop.DBus.Error.UnknownMethod";
   return kErrorPrefix + code;
 }
 

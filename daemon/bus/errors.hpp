@@ -12,7 +12,7 @@ namespace metrics::bus {
 inline constexpr const char* kErrorPrefix = "com.endlessm.Metrics.Error.";
 
 // The D-Bus error name for a core error code: standard names where the spec asks for
-// them (AccessDenied, AuthFailed), com.endlessm.Metrics.Error.<code> otherwise.
+// them (AccessDenied, AuthFailed, UnknownMethod), com.endlessm.Metrics.Error.<code> otherwise.
 std::string error_name(const std::string& code);
 
 // Replies to `call` with the error; returns what sd-bus returned.

@@ -11,6 +11,7 @@
 
 #include <random>
 
+#include "boot_flags.hpp"
 #include "bus_source.hpp"
 #include "control_service.hpp"
 #include "file_watch.hpp"
@@ -39,6 +40,7 @@ struct Options {
   GCharPtr config_dir;
   GCharPtr os_release;
   GCharPtr boot_id_file;
+  GCharPtr kernel_cmdline;
 };
 
 bool parse_options(int& argc, char**& argv, Options& o) {
@@ -47,6 +49,7 @@ bool parse_options(int& argc, char**& argv, Options& o) {
   gchar* config_dir = nullptr;
   gchar* os_release = nullptr;
   gchar* boot_id_file = nullptr;
+  gchar* kernel_cmdline = nullptr;
   const GOptionEntry entries[] = {
       {"config-file-path", 'c', 0, G_OPTION_ARG_FILENAME, &config_file,
        "Permissions file (default: <config-dir>/eos-metrics-permissions.conf)", "PATH"},
@@ -58,6 +61,8 @@ bool parse_options(int& argc, char**& argv, Options& o) {
        "os-release file (default: /etc/os-release)", "PATH"},
       {"boot-id-file", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &boot_id_file,
        "Boot id source, for tests", "PATH"},
+      {"kernel-cmdline", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &kernel_cmdline,
+       "Kernel command line source (live boot), for tests", "PATH"},
       {},
   };
   std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> ctx(
@@ -71,6 +76,7 @@ bool parse_options(int& argc, char**& argv, Options& o) {
   o.config_dir.reset(config_dir);
   o.os_release.reset(os_release);
   o.boot_id_file.reset(boot_id_file);
+  o.kernel_cmdline.reset(kernel_cmdline);
   if (!ok) {
     std::fprintf(stderr, "eos-metrics-event-recorder: %s\n", error.message().c_str());
     return false;
@@ -88,6 +94,7 @@ Paths make_paths(const Options& o) {
                               : std::filesystem::path("/etc/os-release");
   if (!o.os_release && !std::filesystem::exists(p.os_release)) p.os_release = "/usr/lib/os-release";
   p.boot_id_file = o.boot_id_file ? o.boot_id_file.get() : "/proc/sys/kernel/random/boot_id";
+  p.kernel_cmdline = o.kernel_cmdline ? o.kernel_cmdline.get() : "/proc/cmdline";
   return p;
 }
 
@@ -160,6 +167,9 @@ int main(int argc, char** argv) {
   auto labels = config::read_site_labels(paths.location_file());
   for (const auto& w : labels.warnings) log(LOG_WARNING, w, kMsgConfigInvalid);
   context.site_labels = std::move(labels.labels);
+  context.boot_flags = read_boot_flags(paths.kernel_cmdline);
+  if (context.boot_flags & kBootFlagLiveBoot)
+    log(LOG_INFO, "running from live media: uploads say so (boot flags)");
   net::UploadScheduler uploads(recorder, ledger, ropts.settings, context,
                                upload::seeded_rng(std::random_device{}()));
   // Where bytes go is read again before each upload: a fixed ProxyUrl needs no restart.

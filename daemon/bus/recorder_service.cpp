@@ -7,6 +7,7 @@
 
 #include "errors.hpp"
 #include "log.hpp"
+#include "original_messages.hpp"
 #include "variant_reader.hpp"
 
 namespace metrics::bus {
@@ -25,7 +26,7 @@ Result<std::span<const uint8_t>> read_event_id(sd_bus_message* m) {
   const void* data = nullptr;
   size_t size = 0;
   if (sd_bus_message_read_array(m, 'y', &data, &size) < 0)
-    return Error{"InvalidEventId", "cannot read the event id (ay)"};
+    return Error{"InvalidEventId", original::invalid_event_id("(cannot read the event id, ay)")};
   return std::span<const uint8_t>(static_cast<const uint8_t*>(data), size);
 }
 
@@ -57,6 +58,13 @@ std::string timer_path(uint64_t id) {
   return kTimerPathPrefix + std::to_string(id);
 }
 
+// polkit's refusal of one of the original's methods, in the original's words first.
+Error as_original_refusal(Error error, std::string_view original_text) {
+  if (error.code == "AuthFailed")
+    error.message = original::not_authorized(original_text, error.message);
+  return error;
+}
+
 }  // namespace
 
 Result<RecorderService::RecordHead> RecorderService::read_record_head(sd_bus_message* m) {
@@ -78,13 +86,9 @@ RecorderService::RecorderService(sd_bus* bus, Recorder& recorder, net::UploadSch
       uploads_(uploads),
       paths_(std::move(paths)),
       default_server_url_(std::move(default_server_url)),
-      callers_(bus,
-               [this](const std::string& connection) {
-                 if (auto r = recorder_.connection_closed(connection); !r)
-                   log(LOG_ERR,
-                       "cannot save the timers of " + connection + ": " + r.error().message);
-               }),
-      polkit_(bus) {}
+      callers_(bus, [this](const std::string& connection) { connection_left(connection); }),
+      polkit_(bus),
+      gdbus_compat_(bus, kObjectPath, kTimerPathPrefix) {}
 
 RecorderService::~RecorderService() = default;
 
@@ -93,8 +97,10 @@ Result<void> RecorderService::start() {
       SD_BUS_VTABLE_START(0),
       SD_BUS_PROPERTY("Enabled", "b", &RecorderService::property_enabled, 0,
                       SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      // Never changes, but not declared const: that would add an annotation to the
+      // introspection that the original interface does not have.
       SD_BUS_PROPERTY("TrackingId", "s", &RecorderService::property_tracking_id, 0,
-                      SD_BUS_VTABLE_PROPERTY_CONST),
+                      SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
       SD_BUS_METHOD_WITH_NAMES("SetEnabled", "b", SD_BUS_PARAM(enabled), "", ,
                                &RecorderService::method_set_enabled, SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_METHOD_WITH_NAMES(
@@ -128,6 +134,8 @@ Result<void> RecorderService::start() {
   if (r < 0)
     return Error{"BusFailure", std::string("cannot export the recorder: ") + std::strerror(-r)};
   slots_.emplace_back(slot);
+  gdbus_compat_.add_interface(kServerInterface, server_vtable);
+  if (auto compat = gdbus_compat_.start(); !compat) return compat;
 
   permissions_watch_ =
       std::make_unique<FileWatch>(paths_.permissions_file, [this] { reload_permissions(); });
@@ -169,12 +177,18 @@ std::string RecorderService::environment() const {
 Result<void> RecorderService::check_upload_allowed() const {
   if (!consent_.permissions)
     return Error{"MetricsDisabled",
-                 "metrics are off until the permissions file is fixed: " + consent_.problem};
+                 original::metrics_disabled("Metrics are off until the permissions file is "
+                                            "fixed: " +
+                                            consent_.problem)};
   if (!consent_.permissions->enabled)
-    return Error{"MetricsDisabled", "metrics are disabled (the user declined)"};
+    return Error{"MetricsDisabled",
+                 original::metrics_disabled(
+                     "The user declined metrics ('metricsctl consent grant' turns them on).")};
   if (!consent_.permissions->uploading_enabled)
     return Error{"UploadingDisabled",
-                 "uploading is disabled: the user has not agreed to send metrics"};
+                 original::uploading_disabled(paths_.permissions_file.string(),
+                                              "the user has not agreed to send metrics; "
+                                              "'metricsctl consent grant' records that they do")};
   return Ok();
 }
 
@@ -280,9 +294,23 @@ int RecorderService::defer(sd_bus_message* call, const Result<void>& result) {
   return defer_reply(call, MessagePtr(reply));
 }
 
+void RecorderService::connection_left(const std::string& connection) {
+  const bool had_timers = recorder_.has_timers_of(connection);
+  if (auto r = recorder_.connection_closed(connection); !r)
+    log(LOG_ERR, "cannot save the timers of " + connection + ": " + r.error().message);
+  // Not at the end of the batch: a message the bus delivered after the departure (and so
+  // after this signal) is answered only once the timers' time is on disk. Clients that
+  // had no timer leave without costing a commit.
+  if (had_timers) commit_and_answer();
+}
+
 void RecorderService::after_batch() {
   heap_trim_.note(1);
   if (timer_slots_.size() != recorder_.timer_count()) unexport_stopped_timers();
+  commit_and_answer();
+}
+
+void RecorderService::commit_and_answer() {
   if (deferred_.empty() && !recorder_.store().in_transaction()) return;
   auto committed = recorder_.flush();
   if (!committed) {
@@ -374,7 +402,8 @@ int RecorderService::method_reset_tracking_id(sd_bus_message* m, void* userdata,
   self->polkit_.check(m, kActionResetTrackingId, [call](Result<void> allowed) {
     // Protocol 3 has no tracking id: an authorised reset has nothing to do.
     if (!allowed)
-      reply_error(call.get(), allowed.error());
+      reply_error(call.get(),
+                  as_original_refusal(allowed.error(), original::kResetTrackingIdNotAuthorized));
     else
       sd_bus_reply_method_return(call.get(), "");
   });
@@ -389,7 +418,8 @@ int RecorderService::method_set_enabled(sd_bus_message* m, void* userdata, sd_bu
   std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
   self->polkit_.check(m, kActionSetEnabled, [self, enabled, call](Result<void> allowed) {
     if (!allowed) {
-      reply_error(call.get(), allowed.error());
+      reply_error(call.get(),
+                  as_original_refusal(allowed.error(), original::kSetEnabledNotAuthorized));
       return;
     }
     auto written =
@@ -426,11 +456,13 @@ int RecorderService::method_stop_timer(sd_bus_message* m, void* userdata, sd_bus
   auto* self = self_of(userdata);
   auto who = self->caller(m);
   if (!who) return reply_error(m, who.error());
+  // A timer that is gone (stopped earlier in this batch, its object not yet removed)
+  // answers as a removed object does, and as the original's did: UnknownMethod.
   auto id = timer_id_of_path(sd_bus_message_get_path(m));
-  if (!id) return reply_error(m, {"UnknownObject", "no such timer"});
+  if (!id) return reply_error(m, {"UnknownMethod", "no such timer"});
   auto result = self->recorder_.stop_timer(*who, *id);
   if (!result && result.error().code == "UnknownTimer")
-    return reply_error(m, {"UnknownObject", result.error().message});
+    return reply_error(m, {"UnknownMethod", result.error().message});
   return self->defer(m, result);
 }
 

@@ -14,6 +14,7 @@
 
 #include "callers.hpp"
 #include "file_watch.hpp"
+#include "gdbus_compat.hpp"
 #include "heap_trim.hpp"
 #include "paths.hpp"
 #include "polkit.hpp"
@@ -65,6 +66,11 @@ class RecorderService {
   // Work that may have grown the heap, in batches of calls (a listing: rows / 100); the
   // heap is trimmed once a burst of it is over.
   void note_heap_use(size_t units) { heap_trim_.note(units); }
+  // Another interface on the main object (Control1): its properties answer Get and Set
+  // errors as the original's GDBus did.
+  void describe_interface(const std::string& interface, const sd_bus_vtable* vtable) {
+    gdbus_compat_.add_interface(interface, vtable);
+  }
 
  private:
   // Consent as last read; nullopt while the file cannot be parsed.
@@ -91,6 +97,11 @@ class RecorderService {
 
   // Queues the success reply (or the error) of `call` until the batch commits.
   int defer(sd_bus_message* call, const Result<void>& result);
+  // Commits what is pending and sends the replies that waited for it.
+  void commit_and_answer();
+  // A caller left the bus: its timers' time is counted and committed at once, before any
+  // message the bus delivered after its departure is answered.
+  void connection_left(const std::string& connection);
   int defer_reply(sd_bus_message* call, MessagePtr reply);
   void apply_permissions(ConsentState next, bool at_start);
   Result<Caller> caller(sd_bus_message* m) { return callers_.caller_of(m); }
@@ -109,6 +120,7 @@ class RecorderService {
   std::string default_server_url_;
   CallerRegistry callers_;
   Polkit polkit_;
+  GDBusCompat gdbus_compat_;
   ConsentState consent_;
   std::vector<std::string> logged_warnings_;  // the permissions file's, as last logged
   std::unique_ptr<FileWatch> permissions_watch_;

@@ -82,7 +82,9 @@ void StoreKeeper::storage_failed(const std::string& what, const Error& error) {
   }
   std::string line = what + ": " + error.message;
   if (suppressed_failures_ > 0)
-    line += " (" + std::to_string(suppressed_failures_) + " more such failures not logged)";
+    line += " (" + std::to_string(suppressed_failures_) +
+            (suppressed_failures_ == 1 ? " more such failure" : " more such failures") +
+            " not logged)";
   suppressed_failures_ = 0;
   log(LOG_ERR, line);
 }

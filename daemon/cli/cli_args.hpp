@@ -2,6 +2,7 @@
 // Command-line parsing for metricsctl: global options, the command word and its arguments.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +19,14 @@ enum OptionBit : unsigned {
   kOptionRaw = 1u << 2,
   kOptionRegistryDir = 1u << 3,
   kOptionAll = 1u << 4,
+  kOptionLines = 1u << 5,
+};
+
+// What an option does with a value.
+enum class OptionValue {
+  kNone,      // --quiet
+  kRequired,  // --registry-dir=DIR, --registry-dir DIR, -n 5, -n5
+  kOptional,  // --json or --json=pretty: a value only after '=' (a next word is never taken)
 };
 
 struct OptionSpec {
@@ -25,24 +34,33 @@ struct OptionSpec {
   std::string_view long_name;
   unsigned bit;  // 0 for global options (help, version, no-pager)
   std::string_view help;
-  std::string_view value_name = {};  // "DIR" for an option that takes a value; "" otherwise
+  std::string_view value_name = {};  // "DIR", "MODE", "N"; "" for an option without a value
+  OptionValue value = OptionValue::kNone;
 };
 
 // Every option metricsctl knows, in the order --help lists them.
 std::span<const OptionSpec> option_table();
 
+// How --json prints: one line (plain --json, --json=short) or indented (--json=pretty).
+enum class JsonMode { kShort, kPretty };
+
 struct Arguments {
   bool help = false;
   bool version = false;
-  unsigned options = 0;           // OptionBit values given
+  bool no_pager = false;
+  unsigned options = 0;  // OptionBit values given
+  JsonMode json_mode = JsonMode::kShort;
   std::string registry_dir;       // --registry-dir's value
+  std::uint32_t lines = 0;        // -n/--lines' value
   std::string command;            // "" when none was given
   std::vector<std::string> args;  // the words after the command
 };
 
 // Options may appear anywhere (as with systemctl); "--" ends them. Short options may be
-// bundled ("-qh"). An option with a value takes it as "--name=VALUE" or "--name VALUE". Errors have
-// code "usage" and a message naming the offending word.
+// bundled ("-qh"); a short option with a value takes the rest of its word or the next
+// word ("-n5", "-n 5"). A long option with a required value takes it as "--name=VALUE" or
+// "--name VALUE"; one with an optional value only as "--name=VALUE". Errors have code
+// "usage" and a message naming the offending word.
 Result<Arguments> parse_arguments(const std::vector<std::string>& argv);
 
 }  // namespace metrics::cli

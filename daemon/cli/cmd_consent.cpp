@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command_handlers.hpp"
+#include "json_text.hpp"
 #include "metrics_client.hpp"
 #include "status_view.hpp"
 
@@ -19,14 +20,17 @@ ExitCode run_consent(const Arguments& arguments, Context& context) {
                             Error{"usage", "expected grant or decline, not '" + choice + "'"});
     }
     const bool grant = choice == "grant";
+    context.start_polkit_agent();
     auto done = client->call(kServerInterface, "SetEnabled", g_variant_new("(b)", grant), nullptr);
-    if (!done) return report_failure(context.err, "cannot change consent", done.error());
+    if (!done)
+      return report_failure(context.err, "cannot change consent", done.error(),
+                            [&client] { return client->files(); });
   }
   auto state = client->get_control_string("ConsentState");
   if (!state) return report_failure(context.err, "cannot read consent", state.error());
   const std::string& consent = *state;
   if (arguments.options & kOptionJson) {
-    context.out << nlohmann::json{{"consent_state", consent}}.dump() << '\n';
+    context.out << json_text({{"consent_state", consent}}, arguments.json_mode);
   } else {
     context.out << "Consent: " << describe_consent(consent) << '\n';
     if (!arguments.args.empty() && consent == "declined")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// metricsctl log [show ID]: the upload ledger (Control1.GetUploadLog), and exactly what one
-// upload sent (Control1.GetUploadBody: root only), decoded, or its raw bytes with --raw.
+// metricsctl log [-n N] [show ID]: the upload ledger (Control1.GetUploadLog), and exactly
+// what one upload sent (Control1.GetUploadBody: root only), decoded with the registry's
+// names, or its raw bytes with --raw.
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,7 +11,9 @@
 
 #include "command_handlers.hpp"
 #include "format.hpp"
+#include "json_text.hpp"
 #include "metrics_client.hpp"
+#include "registry_view.hpp"
 #include "request_view.hpp"
 #include "wire.hpp"
 
@@ -18,6 +21,7 @@ namespace metrics::cli {
 
 namespace {
 
+// As many as the recorder keeps (Ledger::kDefaultKeptEntries).
 constexpr guint32 kMaxEntries = 2000;
 
 struct Entry {
@@ -35,8 +39,8 @@ struct Entry {
   bool body_kept = false;
 };
 
-Result<std::vector<Entry>> read_log(const MetricsClient& client) {
-  auto reply = client.call(kControlInterface, "GetUploadLog", g_variant_new("(u)", kMaxEntries),
+Result<std::vector<Entry>> read_log(const MetricsClient& client, guint32 max_entries) {
+  auto reply = client.call(kControlInterface, "GetUploadLog", g_variant_new("(u)", max_entries),
                            "(a(xxssttttsisb))");
   if (!reply) return reply.error();
   GVariantPtr list(g_variant_get_child_value(reply->get(), 0));
@@ -77,6 +81,18 @@ nlohmann::ordered_json entry_json(const Entry& e) {
           {"body_kept", e.body_kept}};
 }
 
+// Why there is no entry `id` in `log` (newest first, as the recorder lists it).
+std::string missing_entry(gint64 id, const std::vector<Entry>& log) {
+  const std::string shown = std::to_string(id);
+  if (!log.empty() && log.size() >= kMaxEntries && id > 0 && id < log.back().id)
+    return "upload " + shown + " is older than what the upload log keeps (its last " +
+           std::to_string(kMaxEntries) + " attempts, from upload " + std::to_string(log.back().id) +
+           " on)";
+  if (log.empty())
+    return "there is no upload " + shown + ": the upload log is empty (nothing has been sent)";
+  return "there is no upload " + shown + " in the upload log ('metricsctl log' lists them)";
+}
+
 ExitCode show(const MetricsClient& client, const Arguments& arguments, Context& context) {
   char* end = nullptr;
   errno = 0;
@@ -84,11 +100,15 @@ ExitCode show(const MetricsClient& client, const Arguments& arguments, Context& 
   if (errno != 0 || end == arguments.args[1].c_str() || *end != '\0')
     return report_failure(context.err, "log show",
                           Error{"usage", "'" + arguments.args[1] + "' is not an upload id"});
-  auto log = read_log(client);
+  auto log = read_log(client, kMaxEntries);
   if (!log) return report_failure(context.err, "cannot read the upload log", log.error());
   const Entry* entry = nullptr;
   for (const Entry& e : *log)
     if (e.id == id) entry = &e;
+  if (!entry) {
+    context.err << "metricsctl: log show: " << missing_entry(id, *log) << ".\n";
+    return ExitCode::kFailure;
+  }
   auto reply =
       client.call(kControlInterface, "GetUploadBody", g_variant_new("(x)", gint64{id}), "(ay)");
   if (!reply) return report_failure(context.err, "cannot read the upload", reply.error());
@@ -106,40 +126,48 @@ ExitCode show(const MetricsClient& client, const Arguments& arguments, Context& 
   auto request = wire::decode(body);
   if (!request) return report_failure(context.err, "cannot decode the upload", request.error());
   const std::string sha = wire::sha512_hex(body);
+  // Names are a convenience: a missing or broken registry leaves the UUIDs.
+  const auto names = registry::Registry::load(registry_directory(arguments.registry_dir));
+  context.start_pager();
   if (arguments.options & kOptionJson) {
     nlohmann::ordered_json out;
-    if (entry) out["entry"] = entry_json(*entry);
+    out["entry"] = entry_json(*entry);
     out["sha512"] = sha;
-    out["request"] = request_json(*request);
-    context.out << out.dump() << '\n';
+    out["request"] = request_json(*request, names);
+    context.out << json_text(out, arguments.json_mode);
     return ExitCode::kSuccess;
   }
   GTimeZonePtr tz(g_time_zone_new_local());
-  if (entry) {
-    context.out << "Upload " << entry->id << ": " << entry->outcome << " at "
-                << format_timestamp(entry->time, tz.get()) << "\n  " << entry->url << '\n';
-  }
+  context.out << "Upload " << entry->id << ": " << entry->outcome << " at "
+              << format_timestamp(entry->time, tz.get()) << "\n  " << entry->url << '\n';
   context.out << "  SHA-512 " << sha << "\n  " << body.size() << " bytes uncompressed\n";
-  render_request_text(context.out, *request);
+  render_request_text(context.out, *request, names);
   return ExitCode::kSuccess;
 }
 
 }  // namespace
 
 ExitCode run_log(const Arguments& arguments, Context& context) {
-  Result<MetricsClient> client = MetricsClient::connect_system_bus();
-  if (!client) return report_failure(context.err, "cannot reach the recorder", client.error());
   if (!arguments.args.empty()) {
     if (arguments.args[0] != "show" || arguments.args.size() != 2)
       return report_failure(context.err, "log", Error{"usage", "expected: log show ID"});
-    return show(*client, arguments, context);
+    if (arguments.options & kOptionLines)
+      return report_failure(context.err, "log show",
+                            Error{"usage", "-n/--lines goes with the list ('log -n N')"});
+  } else if (arguments.options & kOptionRaw) {
+    return report_failure(context.err, "log", Error{"usage", "--raw goes with log show ID"});
   }
-  auto log = read_log(*client);
+  Result<MetricsClient> client = MetricsClient::connect_system_bus();
+  if (!client) return report_failure(context.err, "cannot reach the recorder", client.error());
+  if (!arguments.args.empty()) return show(*client, arguments, context);
+  const guint32 wanted = (arguments.options & kOptionLines) ? arguments.lines : kMaxEntries;
+  auto log = read_log(*client, wanted);
   if (!log) return report_failure(context.err, "cannot read the upload log", log.error());
+  context.start_pager();
   if (arguments.options & kOptionJson) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const Entry& e : *log) list.push_back(entry_json(e));
-    context.out << nlohmann::ordered_json{{"uploads", list}}.dump() << '\n';
+    context.out << json_text(nlohmann::ordered_json{{"uploads", list}}, arguments.json_mode);
     return ExitCode::kSuccess;
   }
   if (log->empty()) {
@@ -150,9 +178,9 @@ ExitCode run_log(const Arguments& arguments, Context& context) {
   for (const Entry& e : *log) {
     context.out << e.id << "  " << format_timestamp(e.time, tz.get()) << "  " << e.outcome;
     if (e.status != 0) context.out << " (HTTP " << e.status << ")";
-    context.out << "  " << e.singulars + e.aggregates << " events, " << format_bytes(e.compressed)
-                << " sent" << (e.body_kept ? "" : ", body not kept") << "\n    " << e.url
-                << "\n    " << e.message << '\n';
+    context.out << "  " << format_count(e.singulars + e.aggregates, "event", "events") << ", "
+                << format_bytes(e.compressed) << " sent" << (e.body_kept ? "" : ", body not kept")
+                << "\n    " << e.url << "\n    " << e.message << '\n';
   }
   return ExitCode::kSuccess;
 }

@@ -4,11 +4,13 @@
 // registry files (installed, or --registry-dir); an event the registry does not know is
 // shown by its UUID.
 #include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "command_handlers.hpp"
 #include "format.hpp"
+#include "json_text.hpp"
 #include "metrics_client.hpp"
 #include "registry_view.hpp"
 
@@ -18,8 +20,9 @@ namespace {
 
 constexpr guint32 kMaxListed = 10000;
 
+// `s` and the spaces up to the next column (two at least).
 std::string pad(std::string s, size_t width) {
-  if (s.size() < width) s.resize(width, ' ');
+  s.resize(std::max(s.size(), width) + 2, ' ');
   return s;
 }
 
@@ -80,6 +83,7 @@ ExitCode run_queue(const Arguments& arguments, Context& context) {
   }
 
   const std::optional<guint64> aside = set_aside_events(*client);
+  context.start_pager();
   if (arguments.options & kOptionJson) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const Queued& q : queued) {
@@ -97,7 +101,7 @@ ExitCode run_queue(const Arguments& arguments, Context& context) {
     }
     nlohmann::ordered_json out{{"events", list}};
     out["set_aside_events"] = aside ? nlohmann::ordered_json(*aside) : nullptr;
-    context.out << out.dump() << '\n';
+    context.out << json_text(out, arguments.json_mode);
     return ExitCode::kSuccess;
   }
   // Refused by the server and kept apart: not waiting to be sent, but not gone either.
@@ -109,20 +113,36 @@ ExitCode run_queue(const Arguments& arguments, Context& context) {
     context.out << "Nothing is waiting to be sent.\n" << aside_line;
     return ExitCode::kSuccess;
   }
-  size_t event_width = 5;
-  for (const Queued& q : queued)
-    event_width = std::max(event_width, q.name.value_or(q.event_id).size());
   GTimeZonePtr tz(g_time_zone_new_local());
-  context.out << pad("KIND", 10) << pad("EVENT", event_width + 2) << pad("UID", 7)
-              << pad("WHEN", 29) << pad("COUNT", 7) << "PAYLOAD\n";
+  struct Row {
+    std::string kind, event, uid, when, count, payload;
+  };
+  std::vector<Row> rows;
   for (const Queued& q : queued) {
     const bool singular = q.kind == "singular";
-    const std::string when = singular ? format_timestamp(q.time, tz.get()) : q.period;
-    context.out << pad(q.kind, 10) << pad(q.name.value_or(q.event_id), event_width + 2)
-                << pad(std::to_string(q.uid), 7) << pad(when, 29)
-                << pad(singular ? "" : std::to_string(q.count), 7)
-                << (q.payload.empty() ? "-" : q.payload) << '\n';
+    rows.push_back({q.kind, q.name.value_or(q.event_id), std::to_string(q.uid),
+                    singular ? format_timestamp(q.time, tz.get()) : q.period,
+                    singular ? "" : std::to_string(q.count), q.payload.empty() ? "-" : q.payload});
   }
+  // Every column as wide as its widest value: a count of 10^7 or a 10-digit uid never runs
+  // into the next one.
+  const Row header{"KIND", "EVENT", "UID", "WHEN", "COUNT", "PAYLOAD"};
+  std::array<size_t, 5> widths{};
+  auto widen = [&widths](const Row& r) {
+    widths[0] = std::max(widths[0], r.kind.size());
+    widths[1] = std::max(widths[1], r.event.size());
+    widths[2] = std::max(widths[2], r.uid.size());
+    widths[3] = std::max(widths[3], r.when.size());
+    widths[4] = std::max(widths[4], r.count.size());
+  };
+  widen(header);
+  for (const Row& r : rows) widen(r);
+  auto line = [&widths](const Row& r) {
+    return pad(r.kind, widths[0]) + pad(r.event, widths[1]) + pad(r.uid, widths[2]) +
+           pad(r.when, widths[3]) + pad(r.count, widths[4]) + r.payload + "\n";
+  };
+  context.out << line(header);
+  for (const Row& r : rows) context.out << line(r);
   if (queued.size() == kMaxListed) context.out << "(the first " << kMaxListed << " events)\n";
   context.out << aside_line;
   return ExitCode::kSuccess;

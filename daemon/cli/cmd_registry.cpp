@@ -7,6 +7,7 @@
 #include <set>
 
 #include "command_handlers.hpp"
+#include "json_text.hpp"
 #include "registry_view.hpp"
 
 namespace metrics::cli {
@@ -39,16 +40,16 @@ ExitCode list(const Arguments& arguments, Context& context) {
     return failure(context, "no metric registry at " + directory.string() +
                                 " (not a directory); see --registry-dir");
   const auto loaded = registry::Registry::load(directory);
+  context.start_pager();
   if (arguments.options & kOptionJson) {
     nlohmann::ordered_json metrics = nlohmann::ordered_json::array();
     for (const auto& entry : loaded.entries()) metrics.push_back(registry_entry_json(entry));
     nlohmann::ordered_json problems = nlohmann::ordered_json::array();
     for (const auto& problem : loaded.problems())
       problems.push_back(registry_problem_json(problem));
-    context.out << registry_json_text({{"directory", directory.string()},
-                                       {"metrics", metrics},
-                                       {"problems", problems}})
-                << '\n';
+    context.out << json_text(
+        {{"directory", directory.string()}, {"metrics", metrics}, {"problems", problems}},
+        arguments.json_mode);
     return ExitCode::kSuccess;
   }
   if (!loaded.entries().empty()) context.out << render_registry_list(loaded.entries());
@@ -76,8 +77,9 @@ ExitCode show(const Arguments& arguments, Context& context) {
     return failure(context, "no metric in " + directory.string() + " is named '" + wanted +
                                 "' or has that UUID; 'metricsctl registry list' shows them");
   }
+  context.start_pager();
   if (arguments.options & kOptionJson)
-    context.out << registry_json_text(registry_entry_json(*entry)) << '\n';
+    context.out << json_text(registry_entry_json(*entry), arguments.json_mode);
   else
     context.out << render_registry_entry(*entry);
   return ExitCode::kSuccess;
@@ -139,6 +141,7 @@ ExitCode check(const Arguments& arguments, Context& context) {
     return out;
   };
 
+  context.start_pager();
   if (arguments.options & kOptionJson) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const fs::path& file : files) {
@@ -150,12 +153,12 @@ ExitCode check(const Arguments& arguments, Context& context) {
     }
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
     for (const auto& problem : problems) all.push_back(registry_problem_json(problem));
-    context.out << registry_json_text(
-                       {{"files", list},
-                        {"checked_against",
-                         against_installed ? nlohmann::ordered_json(installed.string()) : nullptr},
-                        {"problems", all}})
-                << '\n';
+    context.out << json_text(
+        {{"files", list},
+         {"checked_against",
+          against_installed ? nlohmann::ordered_json(installed.string()) : nullptr},
+         {"problems", all}},
+        arguments.json_mode);
   } else {
     for (const auto& problem : problems) context.out << problem.to_string() << '\n';
     for (const fs::path& file : files) {
@@ -166,6 +169,9 @@ ExitCode check(const Arguments& arguments, Context& context) {
     if (files.empty()) context.out << "No registry file to check.\n";
     if (against_installed)
       context.out << "UUIDs checked against the registry in " << installed.string() << ".\n";
+    else
+      context.out << "UUIDs not checked against an installed registry: there is none in "
+                  << installed.string() << " (--registry-dir names another).\n";
   }
   return problems.empty() && !files.empty() ? ExitCode::kSuccess : ExitCode::kFailure;
 }

@@ -11,8 +11,11 @@ namespace {
 ExitCode set_one(const char* method, const std::string& value, Context& context) {
   Result<MetricsClient> client = MetricsClient::connect_system_bus();
   if (!client) return report_failure(context.err, "cannot reach the recorder", client.error());
+  context.start_polkit_agent();
   auto done = client->call(kControlInterface, method, g_variant_new("(s)", value.c_str()), nullptr);
-  if (!done) return report_failure(context.err, "not changed", done.error());
+  if (!done)
+    return report_failure(context.err, "not changed", done.error(),
+                          [&client] { return client->files(); });
   // The resolved URL the recorder now uses, for the confirmation line.
   auto url = client->get_control_string("ServerUrl");
   if (url && !url->empty()) context.out << "Uploads go to " << *url << '\n';

@@ -9,7 +9,9 @@
 
 #include "command_handlers.hpp"
 #include "format.hpp"
+#include "json_text.hpp"
 #include "metrics_client.hpp"
+#include "registry_view.hpp"
 #include "request_view.hpp"
 #include "wire.hpp"
 
@@ -69,10 +71,11 @@ ExitCode list(const MetricsClient& client, const Arguments& arguments, Context& 
   auto batches = read_batches(client);
   if (!batches)
     return report_failure(context.err, "cannot read the set-aside batches", batches.error());
+  context.start_pager();
   if (arguments.options & kOptionJson) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const Batch& b : *batches) out.push_back(batch_json(b));
-    context.out << nlohmann::ordered_json{{"set_aside", out}}.dump() << '\n';
+    context.out << json_text(nlohmann::ordered_json{{"set_aside", out}}, arguments.json_mode);
     return ExitCode::kSuccess;
   }
   if (batches->empty()) {
@@ -121,12 +124,15 @@ ExitCode show_batch(const MetricsClient& client, const Arguments& arguments, Con
   if (!request)
     return report_failure(context.err, "cannot decode the set-aside batch", request.error());
   const std::string sha = wire::sha512_hex(body);
+  // Names are a convenience: a missing or broken registry leaves the UUIDs.
+  const auto names = registry::Registry::load(registry_directory(arguments.registry_dir));
+  context.start_pager();
   if (arguments.options & kOptionJson) {
     nlohmann::ordered_json out;
     if (batch) out["batch"] = batch_json(*batch);
     out["sha512"] = sha;
-    out["request"] = request_json(*request);
-    context.out << out.dump() << '\n';
+    out["request"] = request_json(*request, names);
+    context.out << json_text(out, arguments.json_mode);
     return ExitCode::kSuccess;
   }
   GTimeZonePtr tz(g_time_zone_new_local());
@@ -135,7 +141,7 @@ ExitCode show_batch(const MetricsClient& client, const Arguments& arguments, Con
                 << format_timestamp(batch->time, tz.get()) << "\n  " << batch->reason << '\n';
   }
   context.out << "  SHA-512 " << sha << "\n  " << body.size() << " bytes uncompressed\n";
-  render_request_text(context.out, *request);
+  render_request_text(context.out, *request, names);
   return ExitCode::kSuccess;
 }
 
@@ -151,12 +157,13 @@ ExitCode requeue(const MetricsClient& client, const Arguments& arguments, Contex
     if (!parsed) return report_failure(context.err, "set-aside requeue", parsed.error());
     id = *parsed;
   }
+  context.start_polkit_agent();
   auto reply = client.call(kControlInterface, "RequeueSetAside", g_variant_new("(x)", id), "(t)");
   if (!reply) return report_failure(context.err, "cannot re-queue", reply.error());
   guint64 events = 0;
   g_variant_get(reply->get(), "(t)", &events);
   if (arguments.options & kOptionJson) {
-    context.out << nlohmann::ordered_json{{"requeued_events", events}}.dump() << '\n';
+    context.out << json_text({{"requeued_events", events}}, arguments.json_mode);
     return ExitCode::kSuccess;
   }
   context.out << format_count(events, "event", "events")

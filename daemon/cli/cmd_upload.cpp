@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "command_handlers.hpp"
+#include "json_text.hpp"
 #include "metrics_client.hpp"
 #include "upload_view.hpp"
 
@@ -24,9 +25,11 @@ ExitCode run_upload(const Arguments& arguments, Context& context) {
   });
   printer.reset();
 
-  if (!summary) return report_failure(context.err, kWhat, summary.error());
+  if (!summary)
+    return report_failure(context.err, kWhat, summary.error(),
+                          [&client] { return client->files(); });
   if (json)
-    context.out << summary_to_json(*summary).dump() << '\n';
+    context.out << json_text(summary_to_json(*summary), arguments.json_mode);
   else if (!quiet)
     context.out << describe_summary(*summary) << '\n';
   return ExitCode::kSuccess;

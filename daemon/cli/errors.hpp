@@ -2,6 +2,7 @@
 // Exit codes of metricsctl and how a D-Bus error maps to one, with advice a person can act on.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -26,11 +27,25 @@ inline constexpr std::string_view kNoBusErrorName = "org.freedesktop.DBus.Error.
 
 ExitCode exit_code_for_error(std::string_view dbus_error_name);
 
+// The files the recorder reads, as it says (Control1.PermissionsFile, SettingsFile): advice
+// names these, not where metricsctl was told they would be. Empty when it did not say (an
+// older recorder, or not asked).
+struct RecorderFiles {
+  std::string permissions_file;
+  std::string settings_file;
+};
+
+// Whether the advice for this error names one of the recorder's files.
+bool advice_names_files(std::string_view dbus_error_name);
+
 // What the person can do about the error; "" when there is nothing useful to add.
-std::string advice_for_error(std::string_view dbus_error_name);
+// `error.code` is the D-Bus error name; the message may name the setting to fix.
+std::string advice_for_error(const Error& error, const RecorderFiles& files = {});
 
 // Prints "metricsctl: <what>: <message> (<name>)" and the advice, returns the exit code.
-// `error.code` is the D-Bus error name.
-ExitCode report_failure(std::ostream& err, std::string_view what, const Error& error);
+// `error.code` is the D-Bus error name. `ask_files` is called only when the advice names a
+// file.
+ExitCode report_failure(std::ostream& err, std::string_view what, const Error& error,
+                        const std::function<RecorderFiles()>& ask_files = {});
 
 }  // namespace metrics::cli

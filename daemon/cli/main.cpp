@@ -10,6 +10,7 @@
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-  metrics::cli::Context context{std::cout, std::cerr, isatty(STDERR_FILENO) == 1};
+  metrics::cli::Context context{std::cout, std::cerr, isatty(STDERR_FILENO) == 1,
+                                isatty(STDOUT_FILENO) == 1};
   return static_cast<int>(metrics::cli::run_metricsctl(args, context));
 }

@@ -130,6 +130,13 @@ Result<std::string> MetricsClient::get_control_string(const char* property) cons
   return std::string(g_variant_get_string(value.get(), nullptr));
 }
 
+RecorderFiles MetricsClient::files() const {
+  RecorderFiles out;
+  if (auto file = get_control_string("PermissionsFile")) out.permissions_file = *file;
+  if (auto file = get_control_string("SettingsFile")) out.settings_file = *file;
+  return out;
+}
+
 Result<GVariantPtr> MetricsClient::get_all_properties(const char* interface) const {
   GErrorOut error;
   GVariantPtr reply(g_dbus_connection_call_sync(

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "errors.hpp"
 #include "glib_handles.hpp"
 #include "result.hpp"
 
@@ -51,6 +52,10 @@ class MetricsClient {
 
   // One string property of Control1 (Properties.Get).
   Result<std::string> get_control_string(const char* property) const;
+
+  // The files the recorder reads (Control1.PermissionsFile and SettingsFile); a property it
+  // does not have is left empty.
+  RecorderFiles files() const;
 
   // Properties.GetAll(interface) on the recorder: an a{sv}.
   Result<GVariantPtr> get_all_properties(const char* interface) const;

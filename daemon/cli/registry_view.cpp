@@ -207,8 +207,4 @@ nlohmann::ordered_json registry_problem_json(const registry::Problem& problem) {
   return out;
 }
 
-std::string registry_json_text(const nlohmann::ordered_json& value) {
-  return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
 }  // namespace metrics::cli

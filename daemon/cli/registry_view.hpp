@@ -31,8 +31,5 @@ std::string render_registry_entry(const registry::Entry& entry);
 // Stable snake_case keys; absent values are null.
 nlohmann::ordered_json registry_entry_json(const registry::Entry& entry);
 nlohmann::ordered_json registry_problem_json(const registry::Problem& problem);
-// The JSON text of one of the above: the bytes of a file name that are not UTF-8 become
-// U+FFFD (JSON cannot carry them), where a plain dump() would throw.
-std::string registry_json_text(const nlohmann::ordered_json& value);
 
 }  // namespace metrics::cli

@@ -21,13 +21,23 @@ nlohmann::ordered_json payload_json(const GVariantPtr& payload) {
   return payload_text(payload);
 }
 
+nlohmann::ordered_json name_json(const registry::Registry& names, const Uuid& id) {
+  auto name = names.name_of(id);
+  return name ? nlohmann::ordered_json(*name) : nlohmann::ordered_json(nullptr);
+}
+
+std::string shown_name(const registry::Registry& names, const Uuid& id) {
+  return names.name_of(id).value_or(id.to_string());
+}
+
 }  // namespace
 
-nlohmann::ordered_json request_json(const wire::Request& r) {
+nlohmann::ordered_json request_json(const wire::Request& r, const registry::Registry& names) {
   nlohmann::ordered_json singulars = nlohmann::ordered_json::array();
   for (const auto& e : r.singulars) {
     nlohmann::ordered_json event;
     event["event_id"] = e.event_id.to_string();
+    event["name"] = name_json(names, e.event_id);
     event["os_version"] = e.os_version;
     event["relative_timestamp"] = e.relative_ns;
     event["payload"] = payload_json(e.payload);
@@ -37,6 +47,7 @@ nlohmann::ordered_json request_json(const wire::Request& r) {
   for (const auto& e : r.aggregates) {
     nlohmann::ordered_json event;
     event["event_id"] = e.event_id.to_string();
+    event["name"] = name_json(names, e.event_id);
     event["os_version"] = e.os_version;
     event["period"] = e.period;
     event["count"] = e.count;
@@ -54,18 +65,20 @@ nlohmann::ordered_json request_json(const wire::Request& r) {
           {"aggregates", aggregates}};
 }
 
-void render_request_text(std::ostream& out, const wire::Request& request) {
+void render_request_text(std::ostream& out, const wire::Request& request,
+                         const registry::Registry& names) {
   out << "Request: relative " << request.relative_ns << ", absolute " << request.absolute_ns
       << ", image '" << request.image_id << "', boot flags " << static_cast<int>(request.boot_flags)
       << '\n';
   for (const auto& [k, v] : request.site_labels) out << "  label " << k << " = " << v << '\n';
   for (const auto& e : request.singulars) {
-    out << "  singular " << e.event_id.to_string() << " t=" << e.relative_ns << " '" << e.os_version
-        << "' " << (e.payload ? payload_text(e.payload) : "-") << '\n';
+    out << "  singular " << shown_name(names, e.event_id) << " t=" << e.relative_ns << " '"
+        << e.os_version << "' " << (e.payload ? payload_text(e.payload) : "-") << '\n';
   }
   for (const auto& e : request.aggregates) {
-    out << "  aggregate " << e.event_id.to_string() << ' ' << e.period << " count=" << e.count
-        << " '" << e.os_version << "' " << (e.payload ? payload_text(e.payload) : "-") << '\n';
+    out << "  aggregate " << shown_name(names, e.event_id) << ' ' << e.period
+        << " count=" << e.count << " '" << e.os_version << "' "
+        << (e.payload ? payload_text(e.payload) : "-") << '\n';
   }
 }
 

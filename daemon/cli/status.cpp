@@ -39,6 +39,7 @@ Status status_from_properties(GVariant* properties) {
   s.environment = string_property(properties, "Environment");
   s.queued_events = uint64_property(properties, "QueuedEvents");
   s.queued_bytes = uint64_property(properties, "QueuedBytes");
+  s.running_counts = uint64_property(properties, "RunningCounts");
   s.set_aside_events = uint64_property(properties, "SetAsideEvents");
   s.upload_state = string_property(properties, "UploadState");
   s.last_upload_time = int64_property(properties, "LastUploadTime");

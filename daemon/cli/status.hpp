@@ -17,7 +17,8 @@ struct Status {
   std::optional<std::string> server_url;
   std::optional<std::string> environment;
   std::optional<std::uint64_t> queued_events;
-  std::optional<std::uint64_t> queued_bytes;
+  std::optional<std::uint64_t> queued_bytes;      // of the events and the running counts
+  std::optional<std::uint64_t> running_counts;    // daily and monthly counts, not queued yet
   std::optional<std::uint64_t> set_aside_events;  // refused by the server, not queued
   std::optional<std::string> upload_state;
   std::optional<std::int64_t> last_upload_time;  // seconds since the epoch, 0 = never

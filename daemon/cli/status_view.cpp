@@ -27,6 +27,9 @@ std::string time_line(const std::optional<std::int64_t>& t, std::string_view zer
 std::string queue_line(const Status& s) {
   if (!s.queued_events) return std::string(kUnknown);
   std::string text = format_count(*s.queued_events, "event", "events");
+  // The counts of the running day and month are queued when it ends; `queue` lists them.
+  if (s.running_counts)
+    text += ", " + format_count(*s.running_counts, "running count", "running counts");
   if (s.queued_bytes) text += " (" + format_bytes(*s.queued_bytes) + ")";
   if (s.set_aside_events && *s.set_aside_events > 0) {
     text += "; " + format_count(*s.set_aside_events, "event", "events") +
@@ -134,6 +137,7 @@ nlohmann::ordered_json status_to_json(const Status& s) {
   j["store_state"] = raw(s.store_state);
   j["store_problem"] = raw(s.store_problem);
   j["set_aside_events"] = raw(s.set_aside_events);
+  j["running_counts"] = raw(s.running_counts);
   return j;
 }
 

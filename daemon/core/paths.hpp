@@ -12,6 +12,7 @@ struct Paths {
   std::filesystem::path state_dir;         // -p; default /var/cache/metrics/v3
   std::filesystem::path os_release;        // /etc/os-release
   std::filesystem::path boot_id_file;      // /proc/sys/kernel/random/boot_id
+  std::filesystem::path kernel_cmdline;    // /proc/cmdline (live boot)
 
   std::filesystem::path cache_size_file() const { return config_dir / "cache-size.conf"; }
   std::filesystem::path location_file() const { return config_dir / "location.conf"; }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "limit_math.hpp"
+#include "original_messages.hpp"
 
 namespace metrics {
 
@@ -184,8 +185,9 @@ uint32_t Recorder::effective_uid(const Caller& caller, uint32_t claimed_uid) con
 Result<Uuid> Recorder::check_event_id(const Caller& caller, std::span<const uint8_t> event_id) {
   auto id = Uuid::from_bytes(event_id);
   if (!id)
-    return refuse(caller, {"InvalidEventId", "event id must be exactly 16 bytes (a UUID), got " +
-                                                 std::to_string(event_id.size())});
+    return refuse(caller, {"InvalidEventId", original::invalid_event_id(
+                                                 "(an event id is exactly 16 bytes, a UUID; got " +
+                                                 std::to_string(event_id.size()) + ")")});
   return *id;
 }
 
@@ -373,7 +375,9 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
   auto in = accept(caller, claimed_uid, event_id, registry::Kind::Timer, payload);
   if (!in) return in.error();
   if (!in->recording)
-    return Error{"MetricsDisabled", "metrics recording is disabled on this system"};
+    return Error{"MetricsDisabled",
+                 original::metrics_disabled("Timers cannot start while metrics are declined "
+                                            "or the permissions file is unusable.")};
   const auto& limits = options_.settings;
   if (timers_.size() >= limits.max_timers_total)
     return refuse(caller,
@@ -436,12 +440,12 @@ std::map<uint64_t, Recorder::Timer>::iterator Recorder::erase_timer(
 }
 
 Result<void> Recorder::count_timer(Timer& timer, int64_t now_mono, int64_t up_to_mono,
-                                   const LocalPeriods& periods) {
+                                   const LocalPeriods& periods, bool stopping) {
   const int64_t elapsed = std::max<int64_t>(0, up_to_mono - timer.start_mono_ns);
   const int64_t seconds = elapsed / kNsPerSecond;
   // The fraction of a second is carried into the next period rather than lost.
   timer.start_mono_ns = std::min(now_mono, up_to_mono - elapsed % kNsPerSecond);
-  if (seconds == 0 || !recording_) return Ok();
+  if (!recording_ || (elapsed == 0 && !stopping)) return Ok();
   // Timer time obeys the queue bound like any event; what does not fit is refused.
   const Caller owner{timer.owner, timer.owner_uid};
   if (auto r = admit(owner, timer.uid, 0,
@@ -452,7 +456,7 @@ Result<void> Recorder::count_timer(Timer& timer, int64_t now_mono, int64_t up_to
 }
 
 Result<void> Recorder::count_timer(Timer& timer, int64_t now_mono) {
-  return count_timer(timer, now_mono, now_mono, local_periods(clock_.realtime_ns()));
+  return count_timer(timer, now_mono, now_mono, local_periods(clock_.realtime_ns()), true);
 }
 
 Result<void> Recorder::stop_timer(const Caller& caller, uint64_t timer_id) {
@@ -520,7 +524,7 @@ Result<void> Recorder::roll_over_if_due() {
     const int64_t late = now_wall - next_midnight_ns_;
     for (auto& [id, timer] : timers_) {
       const int64_t midnight_mono = std::max(timer.start_mono_ns, now - late);
-      if (auto r = count_timer(timer, now, midnight_mono, ended); !r) return r;
+      if (auto r = count_timer(timer, now, midnight_mono, ended, false); !r) return r;
     }
   }
   return roll_over_now();

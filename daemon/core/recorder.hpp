@@ -74,6 +74,9 @@ class Recorder {
   bool has_timer(uint64_t timer_id) const { return timers_.contains(timer_id); }
   std::vector<uint64_t> timer_ids() const;
   size_t timer_count() const { return timers_.size(); }
+  bool has_timers_of(const std::string& connection) const {
+    return timers_per_connection_.contains(connection);
+  }
   // The owner left the bus: its timers stop and their time is counted.
   Result<void> connection_closed(const std::string& connection);
   // Every running timer stops and its time is counted.
@@ -174,10 +177,13 @@ class Recorder {
   Result<void> admit(const Caller& caller, uint32_t uid, double events, int64_t bytes);
   Result<void> add_counts(uint32_t uid, const Uuid& event_id, std::span<const uint8_t> payload,
                           int64_t delta, const LocalPeriods& periods);
+  // The timer stops now: its whole seconds are counted, 0 included (a count row of 0
+  // for a timer that ran less than a second, as the original stores and uploads).
   Result<void> count_timer(Timer& timer, int64_t now_mono);
-  // Counts the timer's whole seconds up to monotonic `up_to_mono` into `periods`.
+  // Counts the timer's whole seconds up to monotonic `up_to_mono` into `periods`; a
+  // period the timer did not run in at all gets no row.
   Result<void> count_timer(Timer& timer, int64_t now_mono, int64_t up_to_mono,
-                           const LocalPeriods& periods);
+                           const LocalPeriods& periods, bool stopping);
   Result<void> roll_over_now();
   int64_t previous_line_end();
   Error refuse(const Caller& caller, Error error);

@@ -34,7 +34,9 @@ kept on this machine. Declining deletes everything collected so far.
   `40 (Workstation Edition)`) and its time, rounded down to the hour by default
   (`TimestampGranularitySeconds`); counts carry only their day or month.
 * With each upload: an image identifier (`unknown` unless the distribution sets one),
-  whether the system is dual-booted or running live, and the site labels an
+  whether the system runs from live media (seen on the kernel command line,
+  `rd.live.image`, as Fedora's live images boot), a dual-boot flag that is always off
+  (whether another system is installed is not looked for), and the site labels an
   administrator may set in `/etc/metrics/location.conf` (none by default).
 * Never: a machine ID, host name, serial number, user name or user ID. Events are
   independent rows; nothing links two of them except being sent together. The server

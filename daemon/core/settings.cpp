@@ -364,8 +364,17 @@ Result<Permissions> set_server_url(const std::filesystem::path& file, const std:
   return update_permissions(
       file, default_server_url,
       [&url](GKeyFile* k) { g_key_file_set_string(k, kGlobal, "server_url", url.c_str()); },
-      [](const Permissions& next) -> Result<void> {
-        // Refused before anything is written: the file keeps a working URL.
+      [&url, &file](const Permissions& next) -> Result<void> {
+        // Refused before anything is written: the file keeps a working URL (and nothing
+        // pauses: the message says what is wrong with the new one only).
+        // With server_url set, the one gap left is an environment its ${environment} needs.
+        if (!next.destination_problem.empty())
+          return Error{"InvalidServerUrl", "server_url '" + url +
+                                               "' needs [global] environment, "
+                                               "which " +
+                                               file.string() +
+                                               " does not set; set it first "
+                                               "(metricsctl set-environment dev|test|production)"};
         if (auto resolved = resolve_server_url(next); !resolved) return resolved.error();
         return Ok();
       });
@@ -384,7 +393,7 @@ Result<std::string> resolve_server_url(const Permissions& permissions) {
     return Error{"InvalidServerUrl",
                  "server_url '" + url + "' " + problem +
                      "; accepted are https://HOST[:PORT][/PATH], and http:// only to a "
-                     "loopback host (localhost, 127.0.0.0/8, [::1]); uploading is paused"};
+                     "loopback host (localhost, 127.0.0.0/8, [::1])"};
   };
 
   if (url.empty()) return refuse("is empty");

@@ -307,6 +307,15 @@ Result<int64_t> Store::queued_events_of(uint32_t uid) {
   return st->column_int(0);
 }
 
+Result<int64_t> Store::running_counts(std::optional<uint32_t> uid) {
+  auto st =
+      prepare(uid ? "SELECT COUNT(*) FROM counts WHERE uid = ?1" : "SELECT COUNT(*) FROM counts");
+  if (!st) return st.error();
+  if (uid) st->bind(1, static_cast<int64_t>(*uid));
+  if (st->step() != SQLITE_ROW) return sql_error("cannot count the running counts");
+  return st->column_int(0);
+}
+
 Result<std::vector<StoredAggregate>> Store::aggregates(std::optional<uint32_t> uid, int64_t limit) {
   auto st = prepare(uid ? "SELECT id, uid, event_id, os_version, period, count, payload "
                           "FROM aggregate WHERE uid = ?1 ORDER BY id LIMIT ?2"

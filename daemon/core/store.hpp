@@ -147,6 +147,9 @@ class Store {
 
   // Queued singular and aggregate events of one uid (the index on uid answers it).
   Result<int64_t> queued_events_of(uint32_t uid);
+  // Rows of the running daily and monthly counts (of one uid): not queued yet, each becomes
+  // an aggregate event when its day or month ends.
+  Result<int64_t> running_counts(std::optional<uint32_t> uid = std::nullopt);
 
   int64_t total_bytes() const { return total_bytes_; }
   int64_t bytes_of_uid(uint32_t uid) const;

@@ -38,7 +38,7 @@ namespace metrics {
 struct BatchContext {
   std::string image_id = "unknown";
   std::vector<std::pair<std::string, std::string>> site_labels;  // location.conf [Label]
-  uint8_t boot_flags = 0;                                        // bit 0 dual boot, bit 1 live boot
+  uint8_t boot_flags = 0;  // bit 0 dual boot, bit 1 live boot (boot_flags.hpp)
 };
 
 struct UploadBatch {

@@ -4,6 +4,8 @@
 #include <malloc.h>
 #include <syslog.h>
 
+#include "original_messages.hpp"
+
 namespace metrics::net {
 
 using upload::Outcome;
@@ -55,6 +57,10 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
     paused_.reset();
     log(LOG_INFO, "the upload destination changed to " + *server_base_ + " (" + environment +
                       "); uploads resume");
+    // The refusal stays the last result, but its advice (fix the URL) is done.
+    if (status_.last_result == "UploadDestinationWrong")
+      session_message_ +=
+          "; since then the upload destination changed to " + *server_base_ + ": uploading resumed";
   }
   if (!granted) {
     const bool was_granted = granted_;
@@ -66,7 +72,8 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
       session_.reset();  // cancels the request in flight; nothing more is written
       log(LOG_INFO, "uploading switched off; the upload in progress was cancelled");
     }
-    fail_waiters(Error{"UploadingDisabled", "uploading was switched off"});
+    fail_waiters(Error{"UploadingDisabled",
+                       original::uploading_disabled("It was switched off during the upload.")});
     timer_.disarm();
     next_slot_.reset();
     status_.next_time_wall_ns = 0;
@@ -113,7 +120,7 @@ void UploadScheduler::settings_changed() {
 std::optional<Error> UploadScheduler::blocker() const {
   if (!granted_) {
     if (!permissions_problem_.empty()) return Error{"ConfigurationInvalid", permissions_problem_};
-    return Error{"UploadingDisabled", "uploading is not enabled"};
+    return Error{"UploadingDisabled", original::uploading_disabled("It is not enabled.")};
   }
   if (!server_base_) return Error{"InvalidServerUrl", url_problem_};
   if (!settings_.upload_problem.empty())
@@ -129,6 +136,8 @@ std::optional<Error> UploadScheduler::blocker() const {
 }
 
 void UploadScheduler::reschedule() {
+  // What the last session said, unless a configuration problem below pauses uploading.
+  status_.last_message = session_message_;
   if (session_) {
     set_state("uploading");
     return;
@@ -247,19 +256,21 @@ void UploadScheduler::session_done(SessionResult result) {
   const int64_t now = now_boottime();
 
   status_.last_time_wall_ns = recorder_.clock().realtime_ns();
+  auto events_in_requests = [&p] {
+    return std::to_string(p.sent_events) + (p.sent_events == 1 ? " event in " : " events in ") +
+           std::to_string(p.requests) + (p.requests == 1 ? " request" : " requests");
+  };
   if (result.error) {
     status_.last_result = result.error->code;
-    status_.last_message = result.error->message;
-    if (p.requests > 0) {
-      status_.last_message += " (" + std::to_string(p.sent_events) + " events in " +
-                              std::to_string(p.requests) + " requests were uploaded before)";
-    }
+    session_message_ = result.error->message;
+    if (p.requests > 0)
+      session_message_ +=
+          " (" + events_in_requests() + (p.requests == 1 ? " was" : " were") + " uploaded before)";
   } else {
     status_.last_result = "success";
-    status_.last_message = "uploaded " + std::to_string(p.sent_events) + " events in " +
-                           std::to_string(p.requests) +
-                           (p.requests == 1 ? " request" : " requests");
+    session_message_ = "uploaded " + events_in_requests();
   }
+  status_.last_message = session_message_;
   log(result.error ? LOG_WARNING : LOG_INFO,
       "upload to " + server_base_.value_or("") + ": " + status_.last_message);
 

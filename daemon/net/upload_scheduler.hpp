@@ -115,6 +115,9 @@ class UploadScheduler {
     std::string environment;
   };
   std::optional<Pause> paused_;
+  // The last session's message. LastUploadMessage shows a configuration problem instead
+  // while that pauses uploading, and this again once the problem is fixed.
+  std::string session_message_;
   int64_t interval_ns_ = upload::kProductionIntervalNs;
   std::optional<int64_t> next_slot_;  // boottime ns
   unsigned failures_ = 0;             // consecutive failed background sessions

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The instrumentation daemon's metrics as approved in the catalog
-// (shared/spec/metrics-catalog.md): event UUIDs, payload types and the names an
-// administrator uses to switch a collector off. One table, so the collectors, the
+// The instrumentation daemon's metrics as approved in the registry (registry/*.json,
+// docs/what-is-collected.md): event UUIDs, payload types and the names an administrator
+// uses to switch a collector off. One table, so the collectors, the
 // configuration and the docs cannot drift apart.
 #pragma once
 
@@ -53,7 +53,7 @@ constexpr std::optional<CollectorId> collector_by_key(std::string_view key) {
   return std::nullopt;
 }
 
-// The monthly twin of the session-time timer (UUID v5, see wire-protocol.md); the
+// The monthly twin of the session-time timer (UUID v5, see docs/protocol.md); the
 // recorder derives it, it is listed here for the docs.
 inline constexpr std::string_view kSessionTimeMonthlyEventId =
     "2ee16e97-2993-5dcc-b9d2-841152520ad6";

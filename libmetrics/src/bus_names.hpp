@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Names of the recorder on the bus (shared/spec/dbus-api.md).
+// Names of the recorder on the bus (dbus/com.endlessm.Metrics.xml).
 #pragma once
 
 namespace emtr {

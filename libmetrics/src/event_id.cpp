@@ -43,9 +43,10 @@ std::optional<EventId> parse_event_id(const char* text) {
 std::optional<EventId> parse_event_id_or_warn(const char* text) {
   auto id = parse_event_id(text);
   if (!id) {
+    // The original's words (callers' tests expect them), its package hint included.
     g_warning(
-        "Event id \"%s\" is not a UUID in canonical form; the event is dropped. "
-        "Create event ids with `uuidgen -r`.",
+        "Attempt to parse UUID \"%s\" failed. Make sure you created this UUID with uuidgen -r. "
+        "You may need to sudo apt-get install uuid-runtime first.",
         text);
   }
   return id;

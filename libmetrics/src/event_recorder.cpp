@@ -47,17 +47,19 @@ struct Checked {
 };
 
 std::optional<Checked> check(EmtrEventRecorder* self, const char* event_id, GVariant* payload) {
+  // In the original's order, which decides the message a caller sees: a maybe payload is
+  // refused even while metrics are disabled; a bad id is reported only when enabled.
+  emtr::Payload prepared = emtr::prepare_payload(payload);
+  if (prepared.refused) return std::nullopt;
   if (!members_of(self)->enabled) return std::nullopt;
   auto id = emtr::parse_event_id_or_warn(event_id);
   if (!id) return std::nullopt;
-  emtr::Payload prepared = emtr::prepare_payload(payload);
-  if (prepared.refused) return std::nullopt;
   return Checked{*id, std::move(prepared)};
 }
 
 std::optional<gint64> now_or_critical() {
   auto now = emtr::boottime_ns();
-  if (!now) g_critical("Cannot read CLOCK_BOOTTIME; the event is not recorded.");
+  if (!now) g_critical("Getting relative timestamp failed.");
   return now;
 }
 
@@ -124,6 +126,50 @@ metrics::GCharPtr describe_key(GVariant* key) {
 
 enum class Step { kStart, kProgress, kStop };
 
+// A start of an open sequence, or a progress or stop of none, in the original's words
+// (callers' tests expect them): the id as given, the key printed with its type.
+void warn_ignored(Step step, const char* event_id, GVariant* key) {
+  const metrics::GCharPtr printed = describe_key(key);
+  switch (step) {
+    case Step::kStart:
+      if (key)
+        g_warning(
+            "Ignoring request to start event of type %s with key %s because there is already "
+            "an unstopped start event with this type and key.",
+            event_id, printed.get());
+      else
+        g_warning(
+            "Ignoring request to start event of type %s with NULL key because there is "
+            "already an unstopped start event with this type and key.",
+            event_id);
+      return;
+    case Step::kProgress:
+      if (key)
+        g_warning(
+            "Ignoring request to record progress for event of type %s with key %s because "
+            "there is no corresponding unstopped start event.",
+            event_id, printed.get());
+      else
+        g_warning(
+            "Ignoring request to record progress for event of type %s with NULL key because "
+            "there is no corresponding unstopped start event.",
+            event_id);
+      return;
+    case Step::kStop:
+      if (key)
+        g_warning(
+            "Ignoring request to stop event of type %s with key %s because there is no "
+            "corresponding unstopped start event.",
+            event_id, printed.get());
+      else
+        g_warning(
+            "Ignoring request to stop event of type %s with NULL key because there is no "
+            "corresponding unstopped start event.",
+            event_id);
+      return;
+  }
+}
+
 void record_step(EmtrEventRecorder* self, Step step, const gchar* event_id, GVariant* key_arg,
                  GVariant* payload_arg, Delivery delivery) {
   const auto key = metrics::adopt_variant(key_arg);
@@ -152,16 +198,11 @@ void record_step(EmtrEventRecorder* self, Step step, const gchar* event_id, GVar
     case Outcome::kOk:
       break;
     case Outcome::kNoClock:
-      g_critical("Cannot read CLOCK_BOOTTIME; the event is not recorded.");
+      g_critical("Getting relative timestamp failed.");
       return;
     case Outcome::kAlreadyOpen:
-      g_warning("Ignoring the start of event %s with key %s: that sequence is already open.",
-                event_id, describe_key(normal.get()).get());
-      return;
     case Outcome::kNotOpen:
-      g_warning("Ignoring the %s of event %s with key %s: no such sequence is open.",
-                step == Step::kStop ? "stop" : "progress", event_id,
-                describe_key(normal.get()).get());
+      warn_ignored(step, event_id, normal.get());
       return;
   }
   if (step != Step::kStop) return;
@@ -258,6 +299,27 @@ EmtrAggregateTimer* emtr_event_recorder_start_aggregate_timer(EmtrEventRecorder*
 EmtrAggregateTimer* emtr_event_recorder_start_aggregate_timer_with_uid(
     EmtrEventRecorder* self, uid_t uid, const gchar* event_id, GVariant* auxiliary_payload) {
   return start_timer(self, uid, event_id, auxiliary_payload);
+}
+
+EmtrAggregateTimer* emtr_aggregate_timer_new(gpointer dbus_proxy, GVariant* event_id,
+                                             GVariant* aggregate_key, gboolean has_payload,
+                                             GVariant* auxiliary_payload) {
+  // Floating arguments are consumed, as the original's D-Bus call consumed them.
+  const auto id = metrics::adopt_variant(event_id);
+  const auto key = metrics::adopt_variant(aggregate_key);
+  const auto payload = metrics::adopt_variant(auxiliary_payload);
+  (void)dbus_proxy;  // the library's own connection carries the call
+  g_return_val_if_fail(id != nullptr, nullptr);
+  g_return_val_if_fail(g_variant_is_of_type(id.get(), G_VARIANT_TYPE_BYTESTRING), nullptr);
+  gsize size = 0;
+  const auto* bytes = static_cast<const guint8*>(g_variant_get_fixed_array(id.get(), &size, 1));
+  g_return_val_if_fail(size == emtr::EventId().size(), nullptr);
+  const metrics::GCharPtr text(g_strdup_printf(
+      "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0], bytes[1],
+      bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
+      bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]));
+  return start_timer(emtr_event_recorder_get_default(), getuid(), text.get(),
+                     has_payload ? payload.get() : nullptr);
 }
 
 }  // extern "C"

@@ -28,7 +28,11 @@ extern "C" gboolean emtr_event_id_to_name(const gchar* event_id, const gchar** e
   g_return_val_if_fail(event_id != nullptr, FALSE);
   g_return_val_if_fail(event_name != nullptr, FALSE);
   if (!emtr::parse_event_id(event_id)) {
-    g_critical("Invalid event id \"%s\": not a UUID.", event_id);
+    // The original's words (callers' tests expect them).
+    g_critical(
+        "Invalid event ID given: %s! This was not a valid UUID, and was probably generated in "
+        "error.",
+        event_id);
     *event_name = "(invalid event)";
     return FALSE;
   }
@@ -38,8 +42,8 @@ extern "C" gboolean emtr_event_id_to_name(const gchar* event_id, const gchar** e
       return TRUE;
     }
   }
-  g_warning("Unknown event id %s: emtr_event_id_to_name only knows its six EMTR_EVENT_* ids.",
-            event_id);
+  g_warning("Unknown ID Given: %s. The translation function %s may need to be updated.", event_id,
+            "emtr_event_id_to_name");
   *event_name = "(unknown event)";
   return FALSE;
 }

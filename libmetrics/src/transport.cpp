@@ -276,8 +276,8 @@ void Transport::report_failure(const OutgoingCall& call, const GError* error) {
   // One line per failure would flood the journal when the recorder refuses a burst.
   ++failures_;
   if (failures_ <= 10 || failures_ % 1000 == 0) {
-    g_warning("The metrics recorder refused %s (%" G_GUINT64_FORMAT " failures so far): %s",
-              call.method, failures_, error->message);
+    g_warning("The metrics recorder refused %s (%" G_GUINT64_FORMAT " %s so far): %s", call.method,
+              failures_, failures_ == 1 ? "failure" : "failures", error->message);
   }
 }
 

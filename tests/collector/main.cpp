@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// metrics-test-collector: a local stand-in for the protocol-3 metrics server (see
-// shared/spec/wire-protocol.md) with fault injection, for tests.
+// metrics-test-collector: a local stand-in for the Azafea metrics server that checks
+// each upload as its front end does, decodes and stores it, with fault injection; for
+// tests and for anyone who wants to see what a machine sends (metrics-test-collector.1).
 //
-//   metrics-test-collector --db PATH [--port N] (--cert FILE --key FILE | --plain-http)
+//   metrics-test-collector --db PATH [--port N] [--path-prefix P]
+//                          (--cert FILE --key FILE | --plain-http)
 //
 // Prints `LISTENING <port>` first, then one JSON line per accepted upload on stdout;
 // rejections and injected faults go to stderr, one line each.
@@ -17,18 +19,23 @@
 
 #include "database.hpp"
 #include "server.hpp"
+#include "upload.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: metrics-test-collector --db PATH [--port N] (--cert FILE --key FILE | --plain-http)\n"
+    "usage: metrics-test-collector --db PATH [--port N] [--path-prefix P]\n"
+    "                              (--cert FILE --key FILE | --plain-http)\n"
     "\n"
-    "  --db PATH      SQLite database for accepted uploads (created if missing)\n"
-    "  --port N       port on 127.0.0.1 (default 0: any free port)\n"
-    "  --cert FILE    server certificate, PEM (HTTPS)\n"
-    "  --key FILE     private key of the certificate, PEM\n"
-    "  --plain-http   serve plain HTTP instead of HTTPS\n"
+    "  --db PATH         SQLite database for accepted uploads (created if missing)\n"
+    "  --port N          port on 127.0.0.1 (default 0: any free port)\n"
+    "  --cert FILE       server certificate, PEM (HTTPS)\n"
+    "  --key FILE        private key of the certificate, PEM\n"
+    "  --plain-http      serve plain HTTP instead of HTTPS\n"
+    "  --path-prefix P   serve the upload routes under P (as behind a reverse proxy that\n"
+    "                    strips P) instead of at the root, as the stock server does\n"
     "\n"
+    "Uploads: PUT <prefix>/2/<sha512> and PUT <prefix>/3/<sha512>; any other PUT is 405.\n"
     "Control: POST /control/faults, POST /control/rules, GET /control/stats, POST "
     "/control/reset.\n";
 
@@ -86,6 +93,16 @@ int main(int argc, char** argv) {
       if (!value(options.key_file)) return usage_error("--key needs a file");
     } else if (arg == "--db") {
       if (!value(options.db_path)) return usage_error("--db needs a path");
+    } else if (arg == "--path-prefix") {
+      std::string text;
+      if (!value(text)) return usage_error("--path-prefix needs a path");
+      auto prefix = collector::normal_path_prefix(text);
+      if (!prefix) {
+        return usage_error("--path-prefix '" + text +
+                           "' is not a path such as /metrics (it starts with /, and has no "
+                           "empty, . or .. segment)");
+      }
+      options.path_prefix = *prefix;
     } else {
       return usage_error("unknown argument " + std::string(arg));
     }

@@ -86,7 +86,7 @@ void close_connection(SoupServerMessage* msg, std::string_view raw) {
 }  // namespace
 
 metrics::Result<std::unique_ptr<Server>> Server::start(const Options& options, Database& db) {
-  auto self = std::make_unique<Server>(db);
+  auto self = std::make_unique<Server>(db, options.path_prefix);
   self->server_.reset(static_cast<SoupServer*>(
       soup_server_new("server-header", "metrics-test-collector ", nullptr)));
   if (!self->server_) return metrics::Error{"ServerFailure", "cannot create the server"};
@@ -165,8 +165,12 @@ void Server::on_request(SoupServer*, SoupServerMessage* msg, const char* path, G
     return;
   }
   if (method != "PUT") {
+    // The stock proxy answers GET and POST anywhere with 200 and drops them (for very old
+    // clients); here they are refused, so that a client that sends anything but a PUT is
+    // noticed.
     soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", "PUT");
-    respond_text(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only PUT <base>/3/<sha512>\n");
+    respond_text(msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                 "only PUT " + self->path_prefix_ + "/3/SHA512\n");
     print_line(stderr, "REJECTED 405 " + method + " " + request_path);
     return;
   }
@@ -177,26 +181,32 @@ void Server::handle_upload(SoupServerMessage* msg, const char* path) {
   Upload upload;
   upload.received_at_us = g_get_real_time();
   upload.path = path;
-  auto sha = upload_sha512(upload.path);
-  if (!sha) {
-    ++rejected_;
-    respond_text(msg, SOUP_STATUS_NOT_FOUND, "not an upload path: <base>/3/<sha512>\n");
-    print_line(stderr, "REJECTED 404 PUT " + upload.path + ": not <base>/3/<sha512>");
-    return;
-  }
-  upload.sha512 = *sha;
-  if (!faults_.empty()) {
-    Fault fault = faults_.front();
-    faults_.pop_front();
-    ++faults_applied_;
-    apply_fault(msg, fault, std::move(upload));
-    return;
-  }
+  // A standing rule stands for a front server, which answers before any routing.
   for (const PathStatus& rule : rules_.path_status) {
     if (!upload.path.starts_with(rule.prefix)) continue;
     ++ruled_;
     respond_text(msg, rule.status, "not routed here\n");
     print_line(stderr, "RULE status " + std::to_string(rule.status) + " PUT " + upload.path);
+    return;
+  }
+  auto route = match_route(upload.path, path_prefix_);
+  if (!route) {
+    // As the stock proxy: a PUT anywhere but its two routes is 405. (Its Allow header
+    // names GET and POST, which it answers anywhere; this collector refuses those.)
+    ++rejected_;
+    const std::string routes = path_prefix_ + "/2/SHA512 and " + path_prefix_ + "/3/SHA512";
+    respond_text(msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                 "no upload route here: only PUT " + routes +
+                     " (SHA512: the body's SHA-512 in 128 lowercase hex digits)\n");
+    print_line(stderr, "REJECTED 405 PUT " + upload.path + ": not " + routes);
+    return;
+  }
+  upload.route = std::move(*route);
+  if (!faults_.empty()) {
+    Fault fault = faults_.front();
+    faults_.pop_front();
+    ++faults_applied_;
+    apply_fault(msg, fault, std::move(upload));
     return;
   }
   if (rules_.max_body_bytes > 0) {
@@ -216,7 +226,7 @@ void Server::answer_upload(SoupServerMessage* msg, const Upload& upload) {
   metrics::GBytesPtr compressed = request_body(msg);
   const char* encoding = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
                                                       "X-Endless-Content-Encoding");
-  Verdict verdict = check_upload(upload.sha512, encoding, bytes_span(compressed));
+  Verdict verdict = check_upload(upload.route, encoding, bytes_span(compressed));
   if (!verdict.accepted) {
     ++rejected_;
     respond_text(msg, verdict.rejection.status, verdict.rejection.reason + "\n");

@@ -13,6 +13,7 @@
 #include "faults.hpp"
 #include "result.hpp"
 #include "soup_handles.hpp"
+#include "upload.hpp"
 
 namespace collector {
 
@@ -22,13 +23,16 @@ struct Options {
   std::string key_file;
   std::string db_path;
   bool plain_http = false;
+  // Where the upload routes live: "" = the root of the site, as the stock proxy serves
+  // them; "/a/b" = under that path, as behind a reverse proxy that strips it.
+  std::string path_prefix;
 };
 
 class Server {
  public:
   // Listens on 127.0.0.1. `db` must outlive the server.
   static metrics::Result<std::unique_ptr<Server>> start(const Options& options, Database& db);
-  explicit Server(Database& db) : db_(db) {}
+  Server(Database& db, std::string path_prefix) : db_(db), path_prefix_(std::move(path_prefix)) {}
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -40,7 +44,7 @@ class Server {
   struct Upload {
     int64_t received_at_us = 0;
     std::string path;
-    std::string sha512;
+    Route route;
   };
   // An upload answered after a delay (fault `delay_ms`).
   struct Delayed {
@@ -64,6 +68,7 @@ class Server {
   void count_connection(SoupServerMessage* msg);
 
   Database& db_;
+  const std::string path_prefix_;
   unsigned port_ = 0;
   std::deque<Fault> faults_;
   Rules rules_;

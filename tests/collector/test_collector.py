@@ -1,9 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Tests of metrics-test-collector, the local stand-in for the protocol-3 metrics server.
+"""Tests of metrics-test-collector, the local stand-in for the Azafea metrics server.
 
 Each test makes a throw-away CA and server certificate, starts its own collector on a free
 port (HTTPS, or plain HTTP where stated) with its own SQLite database, all in a temporary
 directory, and removes everything when it ends. The binary is found via METRICS_BUILD_DIR.
+
+What the collector must do where it stands in for the stock front end (azafea-metrics-proxy):
+only PUT /2/<sha512> and PUT /3/<sha512> at the root (any other PUT: 405); the body's
+size (413 above 1 MiB) before anything else; X-Endless-Content-Encoding absent = the body
+as sent, gzip = gunzipped (not gzip: 500, the proxy's unhandled error), anything else 400;
+an empty body 400; the SHA-512 of the uncompressed body 400.
 """
 
 import gzip
@@ -107,19 +113,24 @@ def expected_request(text):
 class Collector:
     """One collector process with its certificate and database in a temporary directory."""
 
-    def __init__(self, test, plain_http=False):
+    def __init__(self, test, plain_http=False, names=(), path_prefix=None):
+        """`names`: host names (or addresses) the certificate is valid for besides 127.0.0.1
+        and localhost. `path_prefix`: serve the upload routes under it (--path-prefix)
+        instead of at the root."""
         self.tmp = tempfile.mkdtemp(prefix="collector-test-")
         test.addCleanup(shutil.rmtree, self.tmp, True)
         self.plain_http = plain_http
         self.db_path = os.path.join(self.tmp, "collector.db")
         self.stderr_path = os.path.join(self.tmp, "stderr.txt")
         args = [COLLECTOR, "--port", "0", "--db", self.db_path]
+        if path_prefix is not None:
+            args += ["--path-prefix", path_prefix]
         if plain_http:
             args.append("--plain-http")
             self.ssl_context = None
         else:
             certs = os.path.join(self.tmp, "certs")
-            subprocess.run([MAKE_CERT, certs], check=True)
+            subprocess.run([MAKE_CERT, certs, *names], check=True)
             args += ["--cert", os.path.join(certs, "server.pem"),
                      "--key", os.path.join(certs, "server.key")]
             self.ssl_context = ssl.create_default_context(cafile=os.path.join(certs, "ca.pem"))
@@ -173,11 +184,12 @@ class Collector:
             if own:
                 conn.close()
 
-    def upload(self, compressed, sha, prefix="/test", encoding="gzip", **kwargs):
+    def upload(self, compressed, sha, prefix="", encoding="gzip", version=3, **kwargs):
         headers = {"Content-Type": "application/octet-stream"}
         if encoding is not None:
             headers["X-Endless-Content-Encoding"] = encoding
-        return self.request("PUT", f"{prefix}/3/{sha}", body=compressed, headers=headers, **kwargs)
+        return self.request("PUT", f"{prefix}/{version}/{sha}", body=compressed,
+                            headers=headers, **kwargs)
 
     def set_faults(self, faults, append=False):
         status, _, body = self.request("POST", "/control/faults",
@@ -218,10 +230,11 @@ class Collector:
 
 class CollectorTestCase(unittest.TestCase):
     plain_http = False
+    path_prefix = None
 
     def setUp(self):
         self.assertTrue(os.access(COLLECTOR, os.X_OK), f"{COLLECTOR} is not built")
-        self.collector = Collector(self, plain_http=self.plain_http)
+        self.collector = Collector(self, plain_http=self.plain_http, path_prefix=self.path_prefix)
         # Runs before the cleanups registered by Collector (they run in reverse order).
         self.addCleanup(self.check_healthy)
 
@@ -236,7 +249,7 @@ class CollectorTestCase(unittest.TestCase):
         body, compressed, _ = read_vector(name)
         return self.collector.upload(compressed, sha512(body), **kwargs)
 
-    def assert_stored_vector(self, name, row, line, prefix="/test"):
+    def assert_stored_vector(self, name, row, line, prefix=""):
         body, compressed, text = read_vector(name)
         expected = expected_request(text)
         sha = sha512(body)
@@ -302,12 +315,18 @@ class TestUploads(CollectorTestCase):
         self.assertEqual(singulars[3]["payload"], "'de_DE'")
         self.assertTrue(all(e["os_version"] == "12 (bookworm)" for e in singulars))
 
-    def test_any_path_prefix(self):
-        for prefix in ("", "/dev", "/a/b/c"):
+    def test_default_mode_answers_405_under_a_path(self):
+        # As the stock proxy: the routes are at the root of the site, nowhere else.
+        for prefix in ("/test", "/production", "/a/b/c", "/3"):
             with self.subTest(prefix=prefix):
-                status, _, _ = self.upload_vector("v3-empty", prefix=prefix)
-                self.assertEqual(status, 200)
-                self.assertEqual(self.collector.next_line()["path"].rsplit("/3/", 1)[0], prefix)
+                status, _, body = self.upload_vector("v3-empty", prefix=prefix)
+                self.assertEqual(status, 405, body)
+                self.assertIn(b"only PUT /2/SHA512 and /3/SHA512", body)
+        self.assertEqual(self.collector.rows(), [])
+        self.assertEqual(self.upload_vector("v3-empty")[0], 200)
+        self.assertEqual(self.collector.next_line()["path"].rsplit("/3/", 1)[0], "")
+        stats = self.collector.stats()
+        self.assertEqual((stats["accepted"], stats["rejected"]), (1, 4))
 
     def test_keep_alive_connection_carries_several_uploads(self):
         conn = self.collector.connect()
@@ -325,8 +344,18 @@ class TestUploads(CollectorTestCase):
         _, compressed, _ = read_vector("v3-singulars")
         self.assert_rejected(self.collector.upload(compressed, sha512(compressed)), 400)
 
-    def test_missing_encoding_header(self):
-        self.assert_rejected(self.upload_vector("v3-singulars", encoding=None), 400, "missing")
+    def test_without_encoding_header_the_body_is_taken_as_sent(self):
+        # The proxy hashes the gzip bytes themselves: the uncompressed body's hash fails.
+        self.assert_rejected(self.upload_vector("v3-singulars", encoding=None), 400,
+                             "SHA-512 mismatch")
+        # An uncompressed body named by its own hash is what the proxy queues.
+        body, _, text = read_vector("v3-singulars")
+        status, _, answer = self.collector.upload(body, sha512(body), encoding=None)
+        self.assertEqual((status, answer), (200, b"OK"))
+        line = self.collector.next_line()
+        self.assertEqual((line["compressed_size"], line["uncompressed_size"]),
+                         (len(body), len(body)))
+        self.assertEqual(line["request"], expected_request(text))
 
     def test_wrong_encoding_header(self):
         for encoding in ("deflate", "identity", "GZIP", ""):
@@ -336,24 +365,37 @@ class TestUploads(CollectorTestCase):
     def test_content_encoding_is_not_enough(self):
         body, compressed, _ = read_vector("v3-singulars")
         result = self.collector.request(
-            "PUT", f"/test/3/{sha512(body)}", body=compressed,
+            "PUT", f"/3/{sha512(body)}", body=compressed,
             headers={"Content-Encoding": "gzip", "Content-Type": "application/octet-stream"})
         self.assert_rejected(result, 400)
 
     def test_empty_body(self):
         self.assert_rejected(self.collector.upload(b"", sha512(b"")), 400, "empty body")
 
+    # The stock proxy does not catch its decompressor's error: a body that is not gzip
+    # although the header says so gets its 500.
     def test_not_gzip(self):
         body, _, _ = read_vector("v3-singulars")
-        self.assert_rejected(self.collector.upload(body, sha512(body)), 400, "gzip")
+        self.assert_rejected(self.collector.upload(body, sha512(body)), 500, "gzip")
 
     def test_truncated_gzip(self):
         body, compressed, _ = read_vector("v3-singulars")
-        self.assert_rejected(self.collector.upload(compressed[:-10], sha512(body)), 400, "gzip")
+        self.assert_rejected(self.collector.upload(compressed[:-10], sha512(body)), 500, "gzip")
 
     def test_trailing_garbage_after_gzip(self):
         body, compressed, _ = read_vector("v3-singulars")
-        self.assert_rejected(self.collector.upload(compressed + b"garbage", sha512(body)), 400)
+        self.assert_rejected(self.collector.upload(compressed + b"garbage", sha512(body)), 500)
+
+    def test_gzip_members_are_concatenated(self):
+        body, _, text = read_vector("v3-singulars")
+        half = len(body) // 2
+        two = gzip.compress(body[:half]) + gzip.compress(body[half:])
+        self.assertEqual(self.collector.upload(two, sha512(body))[0], 200)
+        self.assertEqual(self.collector.next_line()["request"], expected_request(text))
+
+    def test_empty_gzip_is_an_empty_body(self):
+        self.assert_rejected(self.collector.upload(gzip.compress(b""), sha512(b"")), 400,
+                             "empty body")
 
     def test_not_normal_form(self):
         body, _, _ = read_vector("v3-empty")
@@ -380,20 +422,32 @@ class TestUploads(CollectorTestCase):
     def test_body_at_limit_is_not_too_large(self):
         # Exactly 1 MiB is within the limit: it fails later, as not gzip.
         data = os.urandom(MIB)
-        self.assert_rejected(self.collector.upload(data, sha512(data)), 400, "gzip")
+        self.assert_rejected(self.collector.upload(data, sha512(data)), 500, "gzip")
+
+    def test_size_comes_before_the_encoding(self):
+        # The proxy reads the body before it looks at any header.
+        big = os.urandom(MIB + 1)
+        self.assert_rejected(self.collector.upload(big, sha512(big), encoding="bzip2"), 413)
+
+    def test_version_2_route_has_the_proxy_checks_and_is_not_decoded(self):
+        body, compressed, _ = read_vector("v3-empty")
+        self.assert_rejected(self.collector.upload(compressed, sha512(b"x"), version=2), 400,
+                             "SHA-512 mismatch")
+        self.assert_rejected(self.collector.upload(compressed, sha512(body), version=2), 400,
+                             "protocol 2 is not decoded")
 
     def test_bad_path_and_method(self):
         body, compressed, _ = read_vector("v3-empty")
         sha = sha512(body)
-        for path in (f"/test/2/{sha}", f"/test/3/{sha.upper()}", f"/test/3/{sha[:-1]}", "/3",
-                     f"/test/3/{sha}/x"):
+        for path in (f"/test/2/{sha}", f"/3/{sha.upper()}", f"/3/{sha[:-1]}", f"/3/{sha}0",
+                     "/3", "/3/", f"/3/{sha}/", f"/3/{sha}/x", f"/4/{sha}", f"/1/{sha}",
+                     f"//3/{sha}", f"/03/{sha}", "/"):
             with self.subTest(path=path):
                 headers = {"X-Endless-Content-Encoding": "gzip"}
                 self.assert_rejected(
-                    self.collector.request("PUT", path, body=compressed, headers=headers), 404)
-        self.assert_rejected(self.collector.request("POST", f"/test/3/{sha}", body=compressed),
-                             405)
-        self.assert_rejected(self.collector.request("GET", f"/test/3/{sha}"), 405)
+                    self.collector.request("PUT", path, body=compressed, headers=headers), 405)
+        self.assert_rejected(self.collector.request("POST", f"/3/{sha}", body=compressed), 405)
+        self.assert_rejected(self.collector.request("GET", f"/3/{sha}"), 405)
 
     def test_rejections_are_logged_on_stderr(self):
         body, compressed, _ = read_vector("v3-singulars")
@@ -401,9 +455,35 @@ class TestUploads(CollectorTestCase):
         self.collector.upload(b"", sha512(b""))
         lines = [l for l in self.collector.stderr().splitlines() if l.startswith("REJECTED")]
         self.assertEqual(len(lines), 2, lines)
-        self.assertIn("REJECTED 400 PUT /test/3/", lines[0])
+        self.assertIn("REJECTED 400 PUT /3/", lines[0])
         self.assertIn("SHA-512 mismatch", lines[0])
         self.assertIn("empty body", lines[1])
+
+
+class TestPathPrefix(CollectorTestCase):
+    """--path-prefix: the routes under a path, as behind a reverse proxy that strips it."""
+    path_prefix = "/metrics/test/"
+
+    def test_routes_only_under_the_prefix(self):
+        status, _, body = self.upload_vector("v3-singulars", prefix="/metrics/test")
+        self.assertEqual((status, body), (200, b"OK"))
+        self.assert_stored_vector("v3-singulars", self.collector.rows()[-1],
+                                  self.collector.next_line(), prefix="/metrics/test")
+        for prefix in ("", "/metrics", "/metrics/test/x", "/metrics/testing", "/other"):
+            with self.subTest(prefix=prefix):
+                status, _, body = self.upload_vector("v3-empty", prefix=prefix)
+                self.assertEqual(status, 405)
+                self.assertIn(b"/metrics/test/3/SHA512", body)
+        self.assertEqual(len(self.collector.rows()), 1)
+
+    def test_bad_prefixes_are_refused(self):
+        for prefix in ("metrics", "", "/a//b", "/a/../b", "/./a"):
+            with self.subTest(prefix=prefix):
+                r = subprocess.run([COLLECTOR, "--db", os.path.join(self.collector.tmp, "x.db"),
+                                    "--plain-http", "--path-prefix", prefix],
+                                   capture_output=True, text=True, timeout=10)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("--path-prefix", r.stderr)
 
 
 class TestPlainHttp(CollectorTestCase):
@@ -513,6 +593,12 @@ class TestFaults(CollectorTestCase):
         with self.assertRaises(http.client.BadStatusLine):
             self.upload_vector("v3-singulars")
         self.assertEqual(self.collector.rows(), [])
+        self.assert_normal_again()
+
+    def test_a_put_that_is_not_routed_leaves_the_fault_queue_alone(self):
+        self.collector.set_faults([{"status": 503}])
+        self.assertEqual(self.upload_vector("v3-empty", prefix="/test")[0], 405)
+        self.assertEqual(self.upload_vector("v3-empty")[0], 503)
         self.assert_normal_again()
 
     def test_rules_answer_a_status_for_a_path_and_413_above_a_size(self):

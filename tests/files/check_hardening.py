@@ -253,7 +253,7 @@ class RecorderInItsSandbox(unittest.TestCase):
         # Its server URL points at the local collector: nothing may ever leave the machine,
         # whenever the schedule wakes up after a test grants consent.
         shipped = read(SHIPPED_PERMISSIONS)
-        cls.local_url = f'https://127.0.0.1:{cls.collector.port}/${{environment}}/'
+        cls.local_url = f'https://127.0.0.1:{cls.collector.port}/'
         with open(cls.permissions, 'w') as f:
             f.write(re.sub(r'(?m)^server_url=.*$', lambda _: f'server_url={cls.local_url}',
                            shipped))
@@ -490,7 +490,7 @@ class RecorderInItsSandbox(unittest.TestCase):
     def test_consent_changes_go_through_polkit_and_replace_the_file(self):
         before = read(self.permissions)
         (denied,) = self.as_nobody({'op': 'call', 'method': 'SetServerUrl', 'sig': 's',
-                                    'args': ['https://elsewhere.example/${environment}/'],
+                                    'args': ['https://${environment}.elsewhere.example/'],
                                     'iface': CONTROL_IFACE})
         self.assertEqual(denied.get('error'), 'org.freedesktop.DBus.Error.AuthFailed', denied)
         # polkitd answered (the action names the service user as its owner) and said no.

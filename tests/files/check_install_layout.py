@@ -8,7 +8,8 @@ rpmspec and the macros of this build's layout (BUILD_DIR/packaging/install-layou
 and compared with a staged install. Every staged file must be claimed by exactly one
 package; every listed path must match something staged. Paths rpmbuild supplies itself
 (%doc or %license with a path relative to the sources) and %ghost files are not staged
-by CMake and are not compared. The spec's Version must be the project's.
+by CMake and are not compared. The spec's Version must be the project's. Every installed
+command (a file in a bin directory) comes with its manual page in man1.
 """
 
 import fnmatch
@@ -132,6 +133,13 @@ def main():
         if not matched:
             problems.append(f'%files {package}: {pattern} matches nothing `cmake --install` '
                             'stages')
+    # Every command has a manual page (rpmlint: no-manual-page-for-binary).
+    for f in sorted(files):
+        if os.path.basename(os.path.dirname(f)) == 'bin':
+            page = os.path.join(os.path.dirname(os.path.dirname(f)), 'share', 'man', 'man1',
+                                os.path.basename(f) + '.1')
+            if page not in files:
+                problems.append(f'{f} is installed without a manual page ({page})')
     for f in sorted(files):
         owners = sorted(set(claimed.get(f, [])))
         if not owners:

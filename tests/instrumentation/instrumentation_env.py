@@ -45,7 +45,7 @@ SYSTEMD_MANAGER = 'org.freedesktop.systemd1.Manager'
 HOSTNAME = 'org.freedesktop.hostname1'
 LOCALE = 'org.freedesktop.locale1'
 
-# The catalog (shared/spec/metrics-catalog.md).
+# The approved metrics (registry/*.json).
 STARTUP_FINISHED = 'bf7e8aed-2932-455c-a28e-d407cfd5aaba'
 SESSION_TIME = '5dc0b53c-93f9-4df0-ad6f-bd25e9fe638f'
 HARDWARE_INFO = '81f303aa-448d-443d-97f9-8d8a9169321c'

@@ -24,7 +24,7 @@ TEST(Catalog, EveryCollectorHasOneEntryWithAValidUuidAndType) {
 }
 
 TEST(Catalog, UuidsAndTypesAreTheApprovedOnes) {
-  // Copied from shared/spec/metrics-catalog.md: a typo here would put events in the
+  // Copied from the registry (registry/*.json): a typo here would put events in the
   // wrong server table.
   EXPECT_EQ(catalog_entry(CollectorId::StartupFinished).event_id,
             "bf7e8aed-2932-455c-a28e-d407cfd5aaba");

@@ -93,7 +93,7 @@ DEFAULT_PERMISSIONS = """# Test permissions file
 enabled=true
 uploading_enabled=false
 environment=test
-server_url=https://127.0.0.1:9/${environment}/
+server_url=https://127.0.0.1:9/
 """
 
 
@@ -289,6 +289,10 @@ class Harness:
         self.boot_id_file = os.path.join(self.root, 'boot_id')
         with open(self.boot_id_file, 'w') as f:
             f.write(str(uuid.uuid4()) + '\n')
+        # Never the host's: an installed system's command line unless a test writes another.
+        self.kernel_cmdline = os.path.join(self.root, 'cmdline')
+        with open(self.kernel_cmdline, 'w') as f:
+            f.write('BOOT_IMAGE=/vmlinuz root=UUID=00000000-0000-0000-0000-000000000000 ro quiet\n')
         for script in ('client.py',):
             shutil.copy(os.path.join(HERE, script), os.path.join(self.client_dir, script))
             os.chmod(os.path.join(self.client_dir, script), 0o755)
@@ -432,7 +436,8 @@ class Harness:
         self.daemon_proc = subprocess.Popen(
             [daemon, '--config-dir', self.config_dir, '-c', self.permissions_file,
              '-p', self.state_dir, '--os-release', self.os_release,
-             '--boot-id-file', self.boot_id_file, *extra_args],
+             '--boot-id-file', self.boot_id_file, '--kernel-cmdline', self.kernel_cmdline,
+             *extra_args],
             stdout=log, stderr=subprocess.STDOUT, env=e, stdin=subprocess.DEVNULL)
         log.close()
         if wait:

@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Minimal HTTP CONNECT and SOCKS 5 proxies for the upload tests: they relay bytes and
 record what each client asked for, so a test can see the upload went through them (and,
-for SOCKS 5, that the host name reached the proxy unresolved, as Tor needs)."""
+for SOCKS 5, that the host name reached the proxy unresolved, as Tor needs).
+
+They resolve nothing: every name leads to 127.0.0.1, at the port asked for, or at
+`upstream_port` when given. So a test can use a server URL with a real-looking host name
+and no port (the host-name form the stock server wants) and still reach the local
+collector, without /etc/hosts and without a DNS query."""
 
 import select
 import socket
@@ -29,8 +34,9 @@ def _relay(a, b):
 
 
 class _Proxy:
-    def __init__(self):
+    def __init__(self, upstream_port=None):
         self.requests = []  # (host, port) as the client asked for them
+        self.upstream_port = upstream_port
         self.listener = socket.socket()
         self.listener.bind(('127.0.0.1', 0))
         self.listener.listen(16)
@@ -49,10 +55,9 @@ class _Proxy:
     def close(self):
         self.listener.close()
 
-    @staticmethod
-    def _upstream(host, port):
+    def _upstream(self, host, port):
         # Every name leads to the local collector: the test proxies resolve nothing.
-        return socket.create_connection(('127.0.0.1', port), timeout=10)
+        return socket.create_connection(('127.0.0.1', self.upstream_port or port), timeout=10)
 
 
 class HttpConnectProxy(_Proxy):

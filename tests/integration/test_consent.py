@@ -17,7 +17,7 @@ ADMIN_FILE = """# Admin comment KEEPME-ONE
 enabled=true
 uploading_enabled=false
 environment=test
-server_url=https://127.0.0.1:9/${environment}/
+server_url=https://127.0.0.1:9/
 custom_key=KEEPME-THREE
 """
 

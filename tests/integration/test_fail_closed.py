@@ -41,7 +41,7 @@ class FailClosedTest(UploadTestCase):
         self.proxy = CountingSocks5Proxy()
         self.addCleanup(self.proxy.close)
         # A name, so that the fixed upload shows it reached the proxy unresolved.
-        self.grant(url=f'https://localhost:{self.collector.port}/${{environment}}/')
+        self.grant(url=f'https://localhost:{self.collector.port}/')
         self.conf_file = os.path.join(self.env.config_dir, 'recorder.conf')
 
     # ---------------------------------------------------------------- helpers
@@ -191,7 +191,7 @@ class FailClosedTest(UploadTestCase):
         for needle in needles:
             self.assertIn(needle, log)
         # Fixed in the file: the watch applies it, the next upload goes where it says.
-        self.grant(url=f'https://localhost:{self.collector.port}/${{environment}}/')
+        self.grant(url=f'https://localhost:{self.collector.port}/')
         self.wait_for(lambda: self.control('UploadState') != 'paused', what='the fixed file')
         if not recording:
             markers = self.record_marked(3)
@@ -201,7 +201,7 @@ class FailClosedTest(UploadTestCase):
     def test_misspelled_server_url_key(self):
         self.check_bad_permissions(
             '[global]\nenabled=true\nuploading_enabled=true\nenvironment=test\n'
-            f'SERVER_URL=https://localhost:{self.collector.port}/test/\n',
+            f'SERVER_URL=https://localhost:{self.collector.port}/\n',
             ERR + 'InvalidServerUrl', 'server_url', 'SERVER_URL')
         self.assertIn('unknown key [global] SERVER_URL', self.env.daemon_log())
 
@@ -213,14 +213,14 @@ class FailClosedTest(UploadTestCase):
     def test_invalid_environment(self):
         self.check_bad_permissions(
             '[global]\nenabled=true\nuploading_enabled=true\nenvironment=prod\n'
-            f'server_url=https://localhost:{self.collector.port}/${{environment}}/\n',
+            'server_url=https://${environment}.metrics.example.org/\n',
             ERR + 'MetricsDisabled', 'environment', "'prod'", recording=False)
         self.assertEqual(self.control('ConsentState'), 'granted')
 
     def test_misspelled_environment_key(self):
         self.check_bad_permissions(
             '[global]\nenabled=true\nuploading_enabled=true\nEnvironment=test\n'
-            f'server_url=https://localhost:{self.collector.port}/${{environment}}/\n',
+            'server_url=https://${environment}.metrics.example.org/\n',
             ERR + 'InvalidServerUrl', 'has no [global] environment', 'Environment=')
 
     def test_a_chmod_alone_makes_the_permissions_file_be_read_again(self):
@@ -230,7 +230,7 @@ class FailClosedTest(UploadTestCase):
         # no write), then only its mode is changed.
         self.env.write_permissions(
             '[global]\nenabled=true\nuploading_enabled=false\nenvironment=test\n'
-            f'server_url=https://localhost:{self.collector.port}/${{environment}}/\n')
+            f'server_url=https://localhost:{self.collector.port}/\n')
         self.write_conf(self.base_conf())
         self.start_as_is()
         self.assertEqual(self.control('ConsentState'), 'undecided')
@@ -239,7 +239,7 @@ class FailClosedTest(UploadTestCase):
         with open(link, 'r+') as f:
             f.truncate(0)
             f.write('[global]\nenabled=true\nuploading_enabled=true\nenvironment=test\n'
-                    f'server_url=https://localhost:{self.collector.port}/${{environment}}/\n')
+                    f'server_url=https://localhost:{self.collector.port}/\n')
         time.sleep(0.5)
         self.assertEqual(self.control('ConsentState'), 'undecided', 'the write was seen')
         os.chmod(self.env.permissions_file, 0o600)

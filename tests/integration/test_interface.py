@@ -6,8 +6,8 @@ import time
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import (CONTRACT_XML, OBJECT_PATH, SERVER_IFACE, TIMER_IFACE, BUS_NAME, GLib, Gio,
-                     RecorderTestCase, DBusCallError, random_event_id)
+from harness import (CONTRACT_XML, CONTROL_IFACE, OBJECT_PATH, SERVER_IFACE, TIMER_IFACE, BUS_NAME,
+                     GLib, Gio, RecorderTestCase, DBusCallError, random_event_id)
 
 CONTRACT_WAIT_S = 20 * 60
 
@@ -41,6 +41,19 @@ def describe_interface(iface_el):
         signals[s.get('name')] = [(a.get('name'), a.get('type')) for a in s.findall('arg')]
     props = {p.get('name'): (p.get('type'), p.get('access')) for p in iface_el.findall('property')}
     return {'methods': methods, 'signals': signals, 'properties': props}
+
+
+def structure(el):
+    """Everything an element says, in order: its tag and attributes (an argument's
+    direction defaults to "in", as the introspection format says), then its children.
+    org.gtk.GDBus.* annotations are left out: they steer gdbus-codegen's C code, and
+    gdbus-codegen leaves them out of the introspection data of the objects it exports."""
+    attrs = dict(el.attrib)
+    if el.tag == 'arg' and 'direction' not in attrs:
+        attrs['direction'] = 'in'
+    children = [structure(c) for c in el
+                if not (c.tag == 'annotation' and c.get('name', '').startswith('org.gtk.GDBus.'))]
+    return (el.tag, sorted(attrs.items()), children)
 
 
 def find_interface(root, name):
@@ -80,6 +93,32 @@ class InterfaceTest(RecorderTestCase):
         self.assertEqual(actual['properties'],
                          {'Enabled': ('b', 'read'), 'TrackingId': ('s', 'read')})
 
+    def test_original_interfaces_introspect_exactly_as_the_contract(self):
+        # Same members in the same order, same arguments, same annotations, nothing added:
+        # what a client of the original sees in the introspection of the original recorder.
+        live = ET.fromstring(self.client.introspect())
+        for name in (SERVER_IFACE,):
+            with self.subTest(interface=name):
+                el = find_interface(live, name)
+                self.assertIsNotNone(el, f'{name} not exported at {OBJECT_PATH}')
+                self.assertEqual(structure(el), structure(find_interface(self.contract, name)))
+        path = self.client.start_timer(random_event_id())
+        try:
+            el = find_interface(ET.fromstring(self.client.introspect(path)), TIMER_IFACE)
+            self.assertIsNotNone(el, f'{TIMER_IFACE} not exported at {path}')
+            self.assertEqual(structure(el), structure(find_interface(self.contract, TIMER_IFACE)))
+        finally:
+            self.client.stop_timer(path)
+        # The contract keeps the original's hints for gdbus-codegen: every event id stays a
+        # GVariant in generated C code.
+        server = find_interface(self.contract, SERVER_IFACE)
+        for method in server.findall('method'):
+            for arg in method.findall('arg'):
+                if arg.get('name') == 'event_id':
+                    notes = {a.get('name'): a.get('value') for a in arg.findall('annotation')}
+                    self.assertEqual(notes, {'org.gtk.GDBus.C.ForceGVariant': 'true'},
+                                     method.get('name'))
+
     def test_control_interface_matches_contract(self):
         name = 'com.endlessm.Metrics.Control1'
         expected = self.contract_interface(name)
@@ -112,15 +151,38 @@ class InterfaceTest(RecorderTestCase):
         self.assertEqual(set(actual['methods']), set(expected['methods']))
 
     def test_properties_read_only(self):
-        for name, value in (('Enabled', GLib.Variant('b', True)),
-                            ('TrackingId', GLib.Variant('s', 'abc'))):
+        # As the original (GDBus): InvalidArgs, not sd-bus's PropertyReadOnly.
+        for iface, name, value in ((SERVER_IFACE, 'Enabled', GLib.Variant('b', True)),
+                                   (SERVER_IFACE, 'TrackingId', GLib.Variant('s', 'abc')),
+                                   (CONTROL_IFACE, 'ServerUrl', GLib.Variant('s', 'https://x/'))):
             with self.subTest(name=name):
-                self.assertDBusError({'org.freedesktop.DBus.Error.InvalidArgs',
-                                      'org.freedesktop.DBus.Error.PropertyReadOnly'},
-                                     self.client.call, 'Set', 'ssv', [SERVER_IFACE, name, value],
-                                     iface='org.freedesktop.DBus.Properties')
+                err = self.assertDBusError('org.freedesktop.DBus.Error.InvalidArgs',
+                                           self.client.call, 'Set', 'ssv', [iface, name, value],
+                                           iface='org.freedesktop.DBus.Properties')
+                self.assertIn(name, err.message)
         self.assertEqual(self.client.get_property('Enabled'), False)
         self.assertEqual(self.client.get_property('TrackingId'), '')
+
+    def test_unknown_property_is_invalid_args(self):
+        # As the original (GDBus): InvalidArgs, not sd-bus's UnknownProperty; the
+        # properties that exist still answer.
+        for iface, name in ((SERVER_IFACE, 'NoSuchProperty'), (CONTROL_IFACE, 'Enabled'),
+                            ('com.example.NoSuchInterface', 'Enabled')):
+            with self.subTest(iface=iface, name=name):
+                self.assertDBusError('org.freedesktop.DBus.Error.InvalidArgs',
+                                     self.client.get_property, name, iface=iface)
+                self.assertDBusError('org.freedesktop.DBus.Error.InvalidArgs', self.client.call,
+                                     'Set', 'ssv', [iface, name, GLib.Variant('s', 'x')],
+                                     iface='org.freedesktop.DBus.Properties')
+        self.assertEqual(self.client.get_property('ConsentState', iface=CONTROL_IFACE),
+                         'undecided')
+        path = self.client.start_timer(random_event_id())
+        try:
+            self.assertDBusError('org.freedesktop.DBus.Error.InvalidArgs', self.client.call,
+                                 'Get', 'ss', [TIMER_IFACE, 'Nothing'], path=path,
+                                 iface='org.freedesktop.DBus.Properties')
+        finally:
+            self.client.stop_timer(path)
 
     def test_tracking_id_empty(self):
         self.assertEqual(self.client.get_property('TrackingId'), '')

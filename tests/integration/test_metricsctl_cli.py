@@ -37,7 +37,8 @@ HOST_SYSTEM_BUS_SOCKETS = ('/run/dbus/system_bus_socket', '/var/run/dbus/system_
 
 STATUS_KEYS = ['consent_state', 'server_url', 'environment', 'queued_events', 'queued_bytes',
                'upload_state', 'last_upload_time', 'last_upload_result', 'last_upload_message',
-               'next_upload_time', 'store_state', 'store_problem', 'set_aside_events']
+               'next_upload_time', 'store_state', 'store_problem', 'set_aside_events',
+               'running_counts']
 
 # Error name -> exit code, as documented in docs/metricsctl.md.
 UPLOAD_ERRORS = {
@@ -131,7 +132,7 @@ class MockRecorderTestCase(CliTestCase):
         now = int(time.time())
         props = {
             'ConsentState': dbus.String('granted'),
-            'ServerUrl': dbus.String('https://metrics.example.org/test/'),
+            'ServerUrl': dbus.String('https://test.metrics.example.org/'),
             'Environment': dbus.String('test'),
             'QueuedEvents': dbus.UInt64(42),
             'QueuedBytes': dbus.UInt64(12345),
@@ -169,7 +170,7 @@ class StatusTest(MockRecorderTestCase):
         self.assertEqual(p.stderr, '')
         f = self.fields(p.stdout)
         self.assertEqual(f['Consent'], 'granted (recording and uploading)')
-        self.assertEqual(f['Server URL'], 'https://metrics.example.org/test/')
+        self.assertEqual(f['Server URL'], 'https://test.metrics.example.org/')
         self.assertEqual(f['Environment'], 'test')
         self.assertEqual(f['Queue'], '42 events (12.3 kB)')
         self.assertEqual(f['Upload state'], 'idle (waiting for the next slot)')
@@ -223,7 +224,7 @@ class StatusTest(MockRecorderTestCase):
         self.assertEqual(list(j), STATUS_KEYS)
         self.assertEqual(j, {
             'consent_state': 'granted',
-            'server_url': 'https://metrics.example.org/test/',
+            'server_url': 'https://test.metrics.example.org/',
             'environment': 'test',
             'queued_events': 42,
             'queued_bytes': 12345,
@@ -235,7 +236,35 @@ class StatusTest(MockRecorderTestCase):
             'store_state': None,
             'store_problem': None,
             'set_aside_events': None,  # the mock has no SetAsideEvents
+            'running_counts': None,  # nor RunningCounts
         })
+
+    def test_json_pretty_and_short(self):
+        self.set_properties()
+        plain = self.metricsctl('status', '--json')
+        short = self.metricsctl('status', '--json=short')
+        pretty = self.metricsctl('--json=pretty', 'status')
+        for p in (plain, short, pretty):
+            self.assertExit(p, 0)
+        self.assertEqual(short.stdout, plain.stdout)
+        self.assertEqual(len(plain.stdout.splitlines()), 1)
+        lines = pretty.stdout.splitlines()
+        self.assertEqual((lines[0], lines[-1]), ('{', '}'))
+        self.assertEqual(lines[1], '  "consent_state": "granted",')
+        self.assertEqual(json.loads(pretty.stdout), json.loads(plain.stdout))
+
+    def test_events_and_running_counts_apart(self):
+        self.set_properties(QueuedEvents=dbus.UInt64(0), QueuedBytes=dbus.UInt64(282),
+                            RunningCounts=dbus.UInt64(4))
+        p = self.metricsctl('status')
+        self.assertExit(p, 0)
+        self.assertEqual(self.fields(p.stdout)['Queue'], '0 events, 4 running counts (282 B)')
+        self.assertEqual(json.loads(self.metricsctl('status', '--json').stdout)['running_counts'],
+                         4)
+        self.mock.UpdateProperties(CONTROL_IFACE, {'QueuedEvents': dbus.UInt64(1),
+                                                   'RunningCounts': dbus.UInt64(1)})
+        self.assertEqual(self.fields(self.metricsctl('status').stdout)['Queue'],
+                         '1 event, 1 running count (282 B)')
 
     def test_default_command_is_status(self):
         self.set_properties()
@@ -369,6 +398,229 @@ class UploadTest(MockRecorderTestCase):
         self.assertIn('did not answer', p.stderr)
 
 
+def ledger_entries(ids):
+    """Mock code building GetUploadLog's reply: one Success entry per id, newest first."""
+    rows = ', '.join(
+        f"(dbus.Int64({i}), dbus.Int64(1715680992), 'https://metrics.example.org/test/3/{i:0128x}', "
+        f"'{i:0128x}', dbus.UInt64(100), dbus.UInt64(200), dbus.UInt64(1), dbus.UInt64(0), "
+        f"'Success', dbus.Int32(200), 'accepted', True)" for i in ids)
+    return f'ret = dbus.Array([{rows}], signature="(xxssttttsisb)")[:args[0]]'
+
+
+class LogTest(MockRecorderTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.mock.AddMethod(CONTROL_IFACE, 'GetUploadLog', 'u', 'a(xxssttttsisb)',
+                            ledger_entries(range(8, 0, -1)))
+        self.mock.AddMethod(CONTROL_IFACE, 'GetUploadBody', 'x', 'ay', 'ret = dbus.ByteArray(b"")')
+
+    def test_lines(self):
+        for argv in (['log', '-n', '5'], ['log', '-n5'], ['log', '--lines=5']):
+            with self.subTest(argv=argv):
+                p = self.metricsctl(*argv)
+                self.assertExit(p, 0)
+                ids = [line.split()[0] for line in p.stdout.splitlines() if line[:1].isdigit()]
+                self.assertEqual(ids, ['8', '7', '6', '5', '4'])
+                self.assertIn('1 event, 100 B sent', p.stdout)
+        j = json.loads(self.metricsctl('log', '-n', '2', '--json').stdout)
+        self.assertEqual([e['id'] for e in j['uploads']], [8, 7])
+        self.assertEqual(self.mock.GetMethodCalls('GetUploadLog')[-1][1], [2])
+        self.assertEqual(len(self.metricsctl('log').stdout.splitlines()), 8 * 3)
+        p = self.metricsctl('log', 'show', '3', '-n', '2')
+        self.assertExit(p, 2)
+        self.assertIn("-n/--lines goes with the list ('log -n N')", p.stderr)
+
+    def test_show_of_an_entry_that_never_existed(self):
+        self.mock.ClearCalls()
+        p = self.metricsctl('log', 'show', '99')
+        self.assertExit(p, 1)
+        self.assertEqual(p.stderr, "metricsctl: log show: there is no upload 99 in the upload log "
+                                   "('metricsctl log' lists them).\n")
+        # Not asked for a body it does not have.
+        self.assertEqual(self.mock.GetMethodCalls('GetUploadBody'), [])
+
+
+class EmptyLogTest(MockRecorderTestCase):
+
+    def test_show_when_nothing_was_sent(self):
+        self.mock.AddMethod(CONTROL_IFACE, 'GetUploadLog', 'u', 'a(xxssttttsisb)',
+                            ledger_entries([]))
+        p = self.metricsctl('log', 'show', '1')
+        self.assertExit(p, 1)
+        self.assertIn('there is no upload 1: the upload log is empty', p.stderr)
+
+
+class QueueTest(MockRecorderTestCase):
+
+    def test_wide_values_keep_their_columns(self):
+        self.mock.AddMethod(CONTROL_IFACE, 'GetQueuedEvents', 'u', 'a(ssuxsxs)', (
+            'ret = dbus.Array(['
+            '("count", "5dc0b53c-93f9-4df0-ad6f-bd25e9fe638f", dbus.UInt32(4294967294), '
+            ' dbus.Int64(0), "2024-05-14", dbus.Int64(12345678), ""),'
+            '("singular", "61d6b53a-559d-4ed3-8241-0a337d14bce0", dbus.UInt32(0), '
+            ' dbus.Int64(1715680992), "", dbus.Int64(0), "\'de_DE\'")], signature="(ssuxsxs)")'))
+        p = self.metricsctl('queue', '--registry-dir', os.path.join(SOURCE_DIR, 'registry'))
+        self.assertExit(p, 0)
+        header, count, singular = p.stdout.splitlines()
+        self.assertEqual(count.split(), ['count', 'daily', 'session', 'time', '4294967294',
+                                         '2024-05-14', '12345678', '-'])
+        # Each value starts where its column's heading does, two spaces at least after the
+        # value before it.
+        for row, column, value in ((count, 'UID', '4294967294'), (count, 'COUNT', '12345678'),
+                                   (count, 'PAYLOAD', '-'), (singular, 'PAYLOAD', "'de_DE'"),
+                                   (singular, 'EVENT', 'system locale')):
+            at = header.index(column)
+            self.assertEqual((row[at - 2:at], row[at:at + len(value)]), ('  ', value), p.stdout)
+
+
+class AdviceTest(MockRecorderTestCase):
+
+    def test_consent_advice_names_the_file_the_recorder_reads(self):
+        self.set_properties(PermissionsFile=dbus.String('/srv/metrics/permissions.conf'),
+                            SettingsFile=dbus.String('/srv/metrics/recorder.conf'))
+        for name in (ERROR_PREFIX + 'UploadingDisabled', ERROR_PREFIX + 'MetricsDisabled'):
+            with self.subTest(name=name):
+                self.set_upload(f'raise dbus.exceptions.DBusException("no", name={name!r})')
+                p = self.metricsctl('upload')
+                self.assertExit(p, 5)
+                self.assertIn("run 'metricsctl consent grant'", p.stderr)
+                self.assertIn('/srv/metrics/permissions.conf', p.stderr)
+                self.assertNotIn('/etc/', p.stderr)
+
+    def test_configuration_advice_names_the_file_and_key(self):
+        self.set_properties(SettingsFile=dbus.String('/srv/metrics/recorder.conf'))
+        message = ("/srv/metrics/recorder.conf: [Recorder] TrustFile='ca.pem' is not an absolute "
+                   "path; uploads are blocked until it is fixed")
+        self.set_upload(f'raise dbus.exceptions.DBusException({message!r}, '
+                        f'name="{ERROR_PREFIX}UploadConfigurationInvalid")')
+        p = self.metricsctl('upload')
+        self.assertExit(p, 1)
+        self.assertIn('Fix (or remove) TrustFile in the [Recorder] group of '
+                      '/srv/metrics/recorder.conf', p.stderr)
+
+
+def read_pty(master):
+    out = b''
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the other side is closed and drained
+            return out
+        if not chunk:
+            return out
+        out += chunk
+
+
+class PagerTest(MockRecorderTestCase):
+    """The pager runs only when stdout is a terminal, as systemd's tools decide."""
+
+    def setUp(self):
+        super().setUp()
+        self.set_properties()
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.pager = os.path.join(self.tmp.name, 'pager')
+        with open(self.pager, 'w') as f:
+            f.write('#!/bin/sh\necho "PAGER LESS=$LESS LESSCHARSET=$LESSCHARSET"\nexec cat\n')
+        os.chmod(self.pager, 0o755)
+
+    def on_terminal(self, *args, **env):
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.Popen([METRICSCTL, *args], env=self.child_env(**env), stdout=slave,
+                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+            os.close(slave)
+            slave = None
+            out = read_pty(master)
+            p.wait(timeout=60)
+        finally:
+            if slave is not None:
+                os.close(slave)
+            os.close(master)
+        return p.returncode, out.decode().replace('\r\n', '\n')
+
+    def test_pages_on_a_terminal(self):
+        code, out = self.on_terminal('status', PAGER=self.pager, LC_ALL='C.UTF-8')
+        self.assertEqual(code, 0)
+        self.assertTrue(out.startswith('PAGER LESS=FRSXMK LESSCHARSET=utf-8\n'), out)
+        self.assertIn('Consent: granted', out)
+        code, out = self.on_terminal('status', PAGER=self.pager, SYSTEMD_PAGER='',
+                                     SYSTEMD_LESS='FRX')
+        self.assertEqual((code, out.count('PAGER')), (0, 0), out)  # "" turns paging off
+        code, out = self.on_terminal('status', SYSTEMD_PAGER=self.pager, PAGER='cat',
+                                     SYSTEMD_LESS='FRX', LC_ALL='C')
+        self.assertTrue(out.startswith('PAGER LESS=FRX LESSCHARSET=\n'), out)
+
+    def test_no_pager(self):
+        code, out = self.on_terminal('--no-pager', 'status', PAGER=self.pager)
+        self.assertEqual(code, 0)
+        self.assertNotIn('PAGER', out)
+        self.assertIn('Consent: granted', out)
+        code, out = self.on_terminal('status', PAGER='cat')
+        self.assertNotIn('PAGER', out)
+
+    def test_never_into_a_pipe(self):
+        p = self.metricsctl('status', env=self.child_env(PAGER=self.pager))
+        self.assertExit(p, 0)
+        self.assertNotIn('PAGER', p.stdout)
+
+
+class CompletionTest(MockRecorderTestCase):
+    """The bash completion function, driven as bash drives it (COMP_WORDS, COMP_CWORD)."""
+
+    SCRIPT = os.path.join(SOURCE_DIR, 'daemon', 'cli', 'data', 'metricsctl.bash-completion')
+    BASH_COMPLETION = '/usr/share/bash-completion/bash_completion'
+
+    def complete(self, *words):
+        if not os.path.exists(self.BASH_COMPLETION):
+            self.fail(f'{self.BASH_COMPLETION} missing: install bash-completion '
+                      '(scripts/install-deps.sh)')
+        line = ' '.join(words)
+        script = (f'source {self.BASH_COMPLETION}; source {self.SCRIPT}\n'
+                  'COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$LINE"; '
+                  'COMP_POINT=${#COMP_LINE}; _metricsctl; printf "%s\\n" "${COMPREPLY[@]}"')
+        env = self.child_env(LINE=line, PATH=os.path.dirname(METRICSCTL) + ':' +
+                             os.environ.get('PATH', '/usr/bin:/bin'))
+        p = subprocess.run(['bash', '-c', script, 'bash', *words], env=env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return sorted(w for w in p.stdout.splitlines() if w)
+
+    def test_commands(self):
+        self.assertIn('set-aside', self.complete('metricsctl', ''))
+        self.assertEqual(self.complete('metricsctl', 'he'), ['help'])
+        self.assertEqual(self.complete('metricsctl', 'help', 'reg'), ['registry'])
+
+    def test_only_the_options_of_the_command(self):
+        self.assertEqual(self.complete('metricsctl', 'status', '--'),
+                         ['--help', '--json', '--no-pager', '--version'])
+        self.assertEqual(self.complete('metricsctl', 'upload', '--q'), ['--quiet'])
+        self.assertEqual(self.complete('metricsctl', 'log', '--'),
+                         ['--help', '--json', '--lines', '--no-pager', '--raw', '--registry-dir',
+                          '--version'])
+        self.assertEqual(self.complete('metricsctl', 'set-server-url', '--r'), [])
+        self.assertEqual(self.complete('metricsctl', 'status', '--json=p'), ['pretty'])
+
+    def test_ledger_ids_after_log_show(self):
+        self.mock.AddMethod(CONTROL_IFACE, 'GetUploadLog', 'u', 'a(xxssttttsisb)',
+                            ledger_entries([12, 11, 3]))
+        self.assertEqual(self.complete('metricsctl', 'log', 'show', ''), ['11', '12', '3'])
+        self.assertEqual(self.complete('metricsctl', 'log', 'show', '1'), ['11', '12'])
+        self.assertEqual(self.complete('metricsctl', 'log', 's'), ['show'])
+
+    def test_metric_names_after_registry_show(self):
+        registry = os.path.join(SOURCE_DIR, 'registry')
+        self.assertEqual(self.complete('metricsctl', 'registry', 'show', '--registry-dir',
+                                       registry, 'sys'), ['system\\ locale'])
+        # Inside a quote the name goes as it is; readline closes the quote.
+        self.assertEqual(self.complete('metricsctl', 'registry', f'--registry-dir={registry}',
+                                       'show', "'daily s"), ['daily session time'])
+        names = self.complete('metricsctl', 'registry', 'show', '--registry-dir', registry, '')
+        self.assertIn('startup\\ finished', names)
+        self.assertEqual([n for n in names if ' ' in n.replace('\\ ', '')], [], names)
+
+
 class EosUploadMetricsTest(MockRecorderTestCase):
 
     def upload(self, *args):
@@ -434,7 +686,11 @@ class UsageTest(CliTestCase):
             (['-x', 'status'], "unknown option '-x'"),
             (['status', '--quiet'], "'status' does not take --quiet"),
             (['status', 'extra'], "'status' does not take the argument 'extra'"),
-            (['upload', '--json=pretty'], "option '--json' takes no value"),
+            (['upload', '--json=long'], "option '--json' takes pretty or short, not 'long'"),
+            (['upload', '--quiet=yes'], "option '--quiet' takes no value"),
+            (['status', '-n', '3'], "'status' does not take --lines"),
+            (['log', '-n', 'x'], "option '-n' takes a number of entries (1 or more), not 'x'"),
+            (['help', 'frobnicate'], "help: unknown command 'frobnicate'"),
         ]
         for argv, message in cases:
             with self.subTest(argv=argv):
@@ -453,6 +709,17 @@ class UsageTest(CliTestCase):
                     self.assertIn(word, p.stdout)
                 for code in range(7):
                     self.assertRegex(p.stdout, rf'\n  {code}  \w')
+
+    def test_help_command(self):
+        p = self.metricsctl('help')
+        self.assertExit(p, 0)
+        self.assertEqual(p.stdout, self.metricsctl('--help').stdout)
+        p = self.metricsctl('help', 'upload')
+        self.assertExit(p, 0)
+        self.assertEqual(p.stdout.splitlines()[0], 'metricsctl upload')
+        self.assertIn('--quiet', p.stdout)
+        self.assertIn('--json[=pretty|short]', p.stdout)
+        self.assertNotIn('--raw', p.stdout)  # log's and set-aside's, not upload's
 
     def test_version_and_no_pager(self):
         p = self.metricsctl('--version')

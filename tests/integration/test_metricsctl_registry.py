@@ -173,6 +173,18 @@ class RegistryCommandsTest(unittest.TestCase):
         self.assertEqual(code, 0, err)
         self.assertIn('fedora.json: 5 metrics, no problems', out)
 
+    def test_check_without_an_installed_registry_says_so(self):
+        missing = os.path.join(self.tmp.name, 'none')
+        code, out, err = run_ctl('registry', 'check', os.path.join(REGISTRY_DIR, 'fedora.json'),
+                                 '--registry-dir', missing)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.splitlines()[-1],
+                         'UUIDs not checked against an installed registry: there is none in '
+                         f'{missing} (--registry-dir names another).')
+        code, out, _ = run_ctl('registry', 'check', os.path.join(REGISTRY_DIR, 'fedora.json'),
+                               '--registry-dir', REGISTRY_DIR)
+        self.assertNotIn('not checked', out)
+
     def test_check_reports_each_problem_precisely(self):
         entries = [new_entry('3b0f6a52-1c1e-4c7a-9e4e-0f2d5a6b7c8d', 'fine'),
                    new_entry('4c1f7b63-2d2f-4d8b-8f5f-1a3e6b7c8d9e', 'bad type', '(ss'),

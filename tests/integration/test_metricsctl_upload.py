@@ -43,7 +43,7 @@ class MetricsctlUploadTest(UploadTestCase):
         self.assertEqual(status['queued_events'], 0)
         self.assertEqual(status['upload_state'], 'idle')
         self.assertEqual(status['last_upload_result'], 'success')
-        self.assertEqual(status['server_url'], f'https://127.0.0.1:{self.collector.port}/test/')
+        self.assertEqual(status['server_url'], self.server_url)
         self.assertIsNotNone(status['last_upload_time'])
         self.assertIsNotNone(status['next_upload_time'])
 

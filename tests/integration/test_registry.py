@@ -161,6 +161,10 @@ class EnforceTest(RegistryTestCase):
             ('singular', str(uuid.UUID(bytes=LOCALE)), "'C'"),
             ('singular', str(uuid.UUID(bytes=STARTUP)),
              '(uint64 1, uint64 2, uint64 3, uint64 4, uint64 5, uint64 15)'),
+            # The timer ran less than a second: a count of 0 for its day and month, as the
+            # original stores it.
+            ('count', str(uuid.UUID(bytes=SESSION_TIME)), ''),
+            ('count', str(uuid.UUID(bytes=bytes(monthly_id(SESSION_TIME)))), ''),
         ]))
         self.assertEqual(self.refused(), {WRONG_PAYLOAD_TYPE: 6})
 

@@ -229,7 +229,8 @@ class StoreFaultTestCase(RecorderTestCase):
         self.env.stop_daemon(signal.SIGKILL)
         os.remove(os.path.join(state, 'metrics.db-shm'))
         filler = os.path.join(mount, 'filler')
-        with open(filler, 'wb') as f:
+        # Unbuffered: a write that does not fit raises here, never later in close().
+        with open(filler, 'wb', buffering=0) as f:
             try:
                 while True:
                     f.write(b'\0' * 65536)

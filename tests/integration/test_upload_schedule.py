@@ -120,7 +120,7 @@ class DestinationPauseTest(UploadTestCase):
         self.env.set_allowed(['com.endlessm.Metrics.SetServerUrl'])
         r = subprocess.run(
             [METRICSCTL, 'set-server-url',
-             f'https://127.0.0.1:{self.collector.port}/${{environment}}/v2/'],
+             f'https://localhost:{self.collector.port}/'],
             capture_output=True, text=True, timeout=60, env=dict(os.environ, LC_ALL='C.UTF-8'))
         self.assertEqual(r.returncode, 0, r.stderr)
         # The schedule resumes by itself: no forced upload.

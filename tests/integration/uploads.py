@@ -55,7 +55,8 @@ class UploadTestCase(RecorderTestCase):
     # ---------------------------------------------------------------- configuration
     @property
     def server_url(self):
-        return f'https://127.0.0.1:{self.collector.port}/${{environment}}/'
+        # The root of the collector's site, where the stock server serves its routes too.
+        return f'https://127.0.0.1:{self.collector.port}/'
 
     def grant(self, url=None):
         self.env.write_permissions(GRANTED.format(url=url or self.server_url))

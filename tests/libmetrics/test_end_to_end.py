@@ -43,6 +43,16 @@ class EndToEndTest(RecorderTestCase):
         self.assertEqual([p.get_uint32() for p in payloads[1:]], [1, 2])
         self.assertEqual(self.env.count_value(event_id.bytes, today(), uid=NOBODY), 7)
 
+    def test_refusals_are_counted_in_words(self):
+        # An event the enforced registry does not know: the recorder refuses each call, and
+        # the library says how many it refused so far, "1 failure", then "2 failures".
+        self.assertTrue(RECORD_CLIENT, 'EMTR_TEST_RECORD_CLIENT not set')
+        self.env.restart_daemon(registry_mode='enforce')
+        p = self.run_client(['basic', str(uuid.uuid4()), 'org.gnome.Builder.desktop', '7'])
+        self.assertIn('(1 failure so far)', p.stderr)
+        self.assertIn('(2 failures so far)', p.stderr)
+        self.assertNotIn('(1 failures', p.stderr)
+
     def start_load(self):
         """Another process flooding the recorder meanwhile (the load of a busy desktop)."""
         load = subprocess.Popen([RECORD_CLIENT, 'burst', str(uuid.uuid4()), '40000'],

@@ -47,6 +47,42 @@ TEST(MetricsctlArgs, GlobalOptions) {
   const Arguments a = parse_ok({"--no-pager", "status"});
   EXPECT_EQ(a.command, "status");
   EXPECT_EQ(a.options, 0u);
+  EXPECT_TRUE(a.no_pager);
+  EXPECT_FALSE(parse_ok({"status"}).no_pager);
+}
+
+TEST(MetricsctlArgs, JsonModes) {
+  EXPECT_EQ(parse_ok({"--json"}).json_mode, JsonMode::kShort);
+  EXPECT_EQ(parse_ok({"--json=short"}).json_mode, JsonMode::kShort);
+  const Arguments pretty = parse_ok({"status", "--json=pretty"});
+  EXPECT_EQ(pretty.json_mode, JsonMode::kPretty);
+  EXPECT_EQ(pretty.options, kOptionJson);
+  // An optional value is only ever taken after '=': "pretty" here is an argument.
+  const Arguments apart = parse_ok({"--json", "pretty"});
+  EXPECT_EQ(apart.json_mode, JsonMode::kShort);
+  EXPECT_EQ(apart.command, "pretty");
+  EXPECT_EQ(parse_arguments({"--json=long"}).error().message,
+            "option '--json' takes pretty or short, not 'long'");
+}
+
+TEST(MetricsctlArgs, LinesTakeANumber) {
+  for (const std::vector<std::string>& argv :
+       std::vector<std::vector<std::string>>{{"log", "-n", "5"},
+                                             {"log", "-n5"},
+                                             {"log", "--lines=5"},
+                                             {"log", "--lines", "5"},
+                                             {"-qn5", "log"}}) {
+    const Arguments a = parse_ok(argv);
+    EXPECT_EQ(a.lines, 5u) << argv.back();
+    EXPECT_TRUE(a.options & kOptionLines) << argv.back();
+    EXPECT_EQ(a.command, "log") << argv.back();
+  }
+  EXPECT_EQ(parse_arguments({"log", "-n", "five"}).error().message,
+            "option '-n' takes a number of entries (1 or more), not 'five'");
+  EXPECT_EQ(parse_arguments({"log", "--lines=0"}).error().message,
+            "option '--lines' takes a number of entries (1 or more), not '0'");
+  EXPECT_EQ(parse_arguments({"log", "-n"}).error().message, "option '-n' needs a value (N)");
+  EXPECT_EQ(usage_message({"status", "-n", "3"}), "'status' does not take --lines");
 }
 
 TEST(MetricsctlArgs, BundledShortOptions) {
@@ -63,13 +99,13 @@ TEST(MetricsctlArgs, DoubleDashEndsOptions) {
 
 TEST(MetricsctlArgs, UnknownOptionsAreUsageErrors) {
   for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
-           {"--frobnicate"}, {"-x"}, {"status", "-qx"}, {"--json=pretty"}}) {
+           {"--frobnicate"}, {"-x"}, {"status", "-qx"}, {"--quiet=yes"}}) {
     Result<Arguments> r = parse_arguments(argv);
     ASSERT_FALSE(r.ok()) << argv.back();
     EXPECT_EQ(r.error().code, "usage");
   }
   EXPECT_EQ(parse_arguments({"-qx"}).error().message, "unknown option '-x'");
-  EXPECT_EQ(parse_arguments({"--json=pretty"}).error().message, "option '--json' takes no value");
+  EXPECT_EQ(parse_arguments({"--quiet=yes"}).error().message, "option '--quiet' takes no value");
 }
 
 TEST(MetricsctlArgs, ResolveCommand) {
@@ -113,6 +149,40 @@ TEST(MetricsctlArgs, RunReportsUsageErrorsWithExitCode2) {
   EXPECT_EQ(run_metricsctl({"frobnicate"}, context), ExitCode::kUsage);
   EXPECT_EQ(out.str(), "");
   EXPECT_EQ(err.str(), "metricsctl: unknown command 'frobnicate'\nSee 'metricsctl --help'.\n");
+}
+
+TEST(MetricsctlArgs, HelpCommand) {
+  std::ostringstream out;
+  std::ostringstream err;
+  Context context{out, err, false};
+  EXPECT_EQ(run_metricsctl({"help"}, context), ExitCode::kSuccess);
+  EXPECT_EQ(out.str(), usage_text());
+  out.str("");
+  EXPECT_EQ(run_metricsctl({"help", "log"}, context), ExitCode::kSuccess);
+  EXPECT_EQ(out.str(), command_help_text(*find_command("log")));
+  EXPECT_EQ(out.str().rfind("metricsctl log [show ID]\n", 0), 0u) << out.str();
+  // Its own options, not the others'.
+  EXPECT_NE(out.str().find("--lines=N"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("--raw"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("--quiet"), std::string::npos) << out.str();
+  EXPECT_EQ(err.str(), "");
+  out.str("");
+  EXPECT_EQ(run_metricsctl({"help", "frobnicate"}, context), ExitCode::kUsage);
+  EXPECT_EQ(out.str(), "");
+  EXPECT_EQ(err.str(),
+            "metricsctl: help: unknown command 'frobnicate'\nSee 'metricsctl --help'.\n");
+  EXPECT_EQ(usage_message({"help", "a", "b"}), "'help' does not take the argument 'b'");
+}
+
+TEST(MetricsctlArgs, EveryCommandHasHelp) {
+  for (const Command& c : command_table()) {
+    const std::string text = command_help_text(c);
+    EXPECT_EQ(text.rfind("metricsctl " + std::string(c.name), 0), 0u) << text;
+    for (const OptionSpec& o : option_table()) {
+      const bool listed = text.find("--" + std::string(o.long_name)) != std::string::npos;
+      EXPECT_EQ(listed, o.bit == 0 || (c.options & o.bit) != 0) << c.name << " " << o.long_name;
+    }
+  }
 }
 
 TEST(MetricsctlArgs, RunHelpAndVersionWithoutTheBus) {

@@ -5,7 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli_args.hpp"
 #include "commands.hpp"
@@ -33,31 +36,44 @@ TEST(MetricsctlDocs, ManPageDescribesEveryCommandAndOption) {
   const std::string page = slurp(kData / "metricsctl.1");
   for (const Command& c : command_table()) {
     // ".B queue", ".BI set-server-url ...", ".B registry list", ".BR consent ..."
-    const bool found = page.find(".B " + std::string(c.name)) != page.npos ||
-                       page.find(".BI " + std::string(c.name)) != page.npos ||
-                       page.find(".BR " + std::string(c.name)) != page.npos ||
-                       page.find(".BI \"" + std::string(c.name)) != page.npos;
+    const std::string name(c.name);
+    const bool found =
+        page.find(".B " + name) != page.npos || page.find(".BI " + name) != page.npos ||
+        page.find(".BR " + name) != page.npos || page.find(".BI \"" + name) != page.npos ||
+        page.find(".TP\n\\fB" + name + "\\fR") != page.npos;
     EXPECT_TRUE(found) << c.name;
   }
   for (const OptionSpec& o : option_table())
     EXPECT_NE(page.find(roff("--" + std::string(o.long_name))), page.npos) << o.long_name;
 }
 
-TEST(MetricsctlDocs, BashCompletionOffersEveryCommandAndOption) {
+// The words of `local NAME="..."` in the completion script, or of `[KEY]="..."` in its
+// associative array of each command's options.
+std::vector<std::string> quoted_after(const std::string& script, const std::string& start) {
+  const size_t at = script.find(start);
+  EXPECT_NE(at, script.npos) << start;
+  if (at == script.npos) return {};
+  const size_t begin = at + start.size();
+  std::istringstream words(script.substr(begin, script.find('"', begin) - begin));
+  return {std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+}
+
+TEST(MetricsctlDocs, BashCompletionOffersEveryCommandAndOnlyItsOptions) {
   const std::string script = slurp(kData / "metricsctl.bash-completion");
-  auto words_of = [&script](const std::string& variable) {
-    const std::string start = "local " + variable + "=\"";
-    const size_t at = script.find(start);
-    EXPECT_NE(at, script.npos) << variable;
-    const size_t begin = at + start.size();
-    return " " + script.substr(begin, script.find('"', begin) - begin) + " ";
-  };
-  const std::string commands = words_of("commands");
-  for (const Command& c : command_table())
-    EXPECT_NE(commands.find(" " + std::string(c.name) + " "), commands.npos) << c.name;
-  const std::string options = words_of("options");
+  const std::vector<std::string> commands = quoted_after(script, "local commands=\"");
+  std::vector<std::string> names;
+  for (const Command& c : command_table()) names.emplace_back(c.name);
+  EXPECT_EQ(commands, names);
+  std::vector<std::string> global;
   for (const OptionSpec& o : option_table())
-    EXPECT_NE(options.find(" --" + std::string(o.long_name) + " "), options.npos) << o.long_name;
+    if (o.bit == 0) global.push_back("--" + std::string(o.long_name));
+  EXPECT_EQ(quoted_after(script, "local global_options=\""), global);
+  for (const Command& c : command_table()) {
+    std::vector<std::string> own;
+    for (const OptionSpec& o : option_table())
+      if (o.bit != 0 && (c.options & o.bit)) own.push_back("--" + std::string(o.long_name));
+    EXPECT_EQ(quoted_after(script, "[" + std::string(c.name) + "]=\""), own) << c.name;
+  }
   EXPECT_NE(script.find("list show check"), script.npos);
 }
 

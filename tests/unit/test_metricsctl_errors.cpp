@@ -53,23 +53,72 @@ TEST(MetricsctlErrors, ExitCodeValuesAreStable) {
   EXPECT_EQ(static_cast<int>(ExitCode::kNoNetwork), 6);
 }
 
+std::string advice(const char* name, const RecorderFiles& files = {}) {
+  return advice_for_error(Error{name, "the recorder's message"}, files);
+}
+
+const RecorderFiles kFiles{"/srv/m/perm.conf", "/srv/m/recorder.conf"};
+
 TEST(MetricsctlErrors, AdviceSaysWhatToDo) {
-  EXPECT_NE(advice_for_error("org.freedesktop.DBus.Error.ServiceUnknown")
+  EXPECT_NE(advice("org.freedesktop.DBus.Error.ServiceUnknown")
                 .find("The metrics recorder (com.endlessm.Metrics) is not running on the system "
                       "bus."),
             std::string::npos);
-  EXPECT_NE(advice_for_error("com.endlessm.Metrics.Error.UploadingDisabled")
-                .find("uploading_enabled=true"),
+  EXPECT_NE(advice("com.endlessm.Metrics.Error.NetworkMetered").find("AllowMeteredUploads=true"),
             std::string::npos);
-  const std::string disabled = advice_for_error("com.endlessm.Metrics.Error.MetricsDisabled");
-  EXPECT_NE(disabled.find("enabled=true and uploading_enabled=true"), std::string::npos);
-  EXPECT_NE(disabled.find("eos-metrics-permissions.conf"), std::string::npos);
-  EXPECT_NE(advice_for_error("com.endlessm.Metrics.Error.NetworkMetered")
-                .find("AllowMeteredUploads=true"),
+  EXPECT_NE(advice("org.freedesktop.DBus.Error.NoReply").find("did not answer"), std::string::npos);
+  EXPECT_EQ(advice("org.freedesktop.DBus.Error.Failed"), "");
+}
+
+TEST(MetricsctlErrors, ConsentAdviceSaysConsentGrantAndNamesTheRecordersFile) {
+  for (const char* name : {"com.endlessm.Metrics.Error.UploadingDisabled",
+                           "com.endlessm.Metrics.Error.MetricsDisabled"}) {
+    EXPECT_TRUE(advice_names_files(name)) << name;
+    const std::string text = advice(name, kFiles);
+    EXPECT_NE(text.find("run 'metricsctl consent grant'"), std::string::npos) << text;
+    EXPECT_NE(text.find("/srv/m/perm.conf"), std::string::npos) << text;
+    // Not where metricsctl was built to expect it.
+    EXPECT_EQ(text.find("/etc/"), std::string::npos) << text;
+    EXPECT_NE(advice(name).find("the recorder's permissions file"), std::string::npos);
+  }
+  EXPECT_NE(advice("com.endlessm.Metrics.Error.NetworkMetered", kFiles)
+                .find("[Recorder] group of /srv/m/recorder.conf"),
             std::string::npos);
-  EXPECT_NE(advice_for_error("org.freedesktop.DBus.Error.NoReply").find("did not answer"),
+}
+
+TEST(MetricsctlErrors, ConfigurationAdviceNamesTheFileAndTheKeys) {
+  const Error one{"com.endlessm.Metrics.Error.UploadConfigurationInvalid",
+                  "/x/recorder.conf: [Recorder] ProxyUrl='sock5h://h' uses the scheme 'sock5h:'; "
+                  "uploads are blocked until it is fixed"};
+  const std::string text = advice_for_error(one, kFiles);
+  EXPECT_NE(text.find("Fix (or remove) ProxyUrl in the [Recorder] group of /srv/m/recorder.conf"),
+            std::string::npos)
+      << text;
+  const Error two{one.code, one.message +
+                                "; also /x/recorder.conf: [Recorder] TrustFile='a' is "
+                                "not an absolute path; uploads are blocked"};
+  EXPECT_NE(advice_for_error(two, kFiles).find("ProxyUrl and TrustFile in the [Recorder] group"),
+            std::string::npos)
+      << advice_for_error(two, kFiles);
+  const Error unparsable{one.code, "/x/recorder.conf cannot be read or parsed (line 3)"};
+  EXPECT_NE(advice_for_error(unparsable, kFiles).find("Fix /srv/m/recorder.conf"),
             std::string::npos);
-  EXPECT_EQ(advice_for_error("org.freedesktop.DBus.Error.Failed"), "");
+}
+
+TEST(MetricsctlErrors, ReportFailureAsksForTheFilesOnlyWhenTheAdviceNamesOne) {
+  int asked = 0;
+  auto ask = [&asked] {
+    ++asked;
+    return kFiles;
+  };
+  std::ostringstream err;
+  report_failure(err, "upload failed",
+                 Error{"com.endlessm.Metrics.Error.NetworkUnavailable", "Offline."}, ask);
+  EXPECT_EQ(asked, 0);
+  report_failure(err, "upload failed", Error{"com.endlessm.Metrics.Error.UploadingDisabled", "no"},
+                 ask);
+  EXPECT_EQ(asked, 1);
+  EXPECT_NE(err.str().find("/srv/m/perm.conf"), std::string::npos) << err.str();
 }
 
 TEST(MetricsctlErrors, ReportFailureFormat) {

@@ -18,7 +18,7 @@ GVariantPtr properties(std::int64_t last, std::int64_t next, const char* result 
   g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add(&b, "{sv}", "ConsentState", g_variant_new_string("granted"));
   g_variant_builder_add(&b, "{sv}", "ServerUrl",
-                        g_variant_new_string("https://metrics.example.org/production/"));
+                        g_variant_new_string("https://production.metrics.example.org/"));
   g_variant_builder_add(&b, "{sv}", "Environment", g_variant_new_string("production"));
   g_variant_builder_add(&b, "{sv}", "QueuedEvents", g_variant_new_uint64(1234));
   g_variant_builder_add(&b, "{sv}", "QueuedBytes", g_variant_new_uint64(1'234'567));
@@ -34,7 +34,7 @@ TEST(MetricsctlStatus, ReadsEveryProperty) {
   GVariantPtr v = properties(kNow - 60, kNow + 60);
   const Status s = status_from_properties(v.get());
   EXPECT_EQ(s.consent_state, "granted");
-  EXPECT_EQ(s.server_url, "https://metrics.example.org/production/");
+  EXPECT_EQ(s.server_url, "https://production.metrics.example.org/");
   EXPECT_EQ(s.environment, "production");
   EXPECT_EQ(s.queued_events, 1234u);
   EXPECT_EQ(s.queued_bytes, 1'234'567u);
@@ -66,7 +66,7 @@ TEST(MetricsctlStatus, TextBlock) {
   GTimeZonePtr utc(g_time_zone_new_utc());
   EXPECT_EQ(render_status_text(status_from_properties(v.get()), kNow, utc.get()),
             "     Consent: granted (recording and uploading)\n"
-            "  Server URL: https://metrics.example.org/production/\n"
+            "  Server URL: https://production.metrics.example.org/\n"
             " Environment: production\n"
             "       Queue: 1234 events (1.2 MB)\n"
             "Upload state: idle (waiting for the next slot)\n"
@@ -116,11 +116,11 @@ TEST(MetricsctlStatus, JsonShape) {
   GVariantPtr v = properties(0, kNow + 60, "", "");
   const nlohmann::ordered_json j = status_to_json(status_from_properties(v.get()));
   EXPECT_EQ(j.dump(),
-            R"({"consent_state":"granted","server_url":"https://metrics.example.org/production/",)"
+            R"({"consent_state":"granted","server_url":"https://production.metrics.example.org/",)"
             R"("environment":"production","queued_events":1234,"queued_bytes":1234567,)"
             R"("upload_state":"idle","last_upload_time":null,"last_upload_result":"",)"
             R"("last_upload_message":"","next_upload_time":1715681052,"store_state":null,)"
-            R"("store_problem":null,"set_aside_events":null})");
+            R"("store_problem":null,"set_aside_events":null,"running_counts":null})");
 }
 
 TEST(MetricsctlStatus, StoreLineOnlyFromARecorderThatHasIt) {
@@ -163,9 +163,35 @@ TEST(MetricsctlStatus, SetAsideEventsAreCountedApartFromTheQueue) {
       std::string::npos);
 }
 
+TEST(MetricsctlStatus, QueueLineShowsEventsAndRunningCountsApart) {
+  GVariantPtr base = properties(0, 0);
+  GVariantDict dict;
+  g_variant_dict_init(&dict, base.get());
+  g_variant_dict_insert_value(&dict, "QueuedEvents", g_variant_new_uint64(0));
+  g_variant_dict_insert_value(&dict, "QueuedBytes", g_variant_new_uint64(282));
+  g_variant_dict_insert_value(&dict, "RunningCounts", g_variant_new_uint64(4));
+  GVariantPtr v = adopt_variant(g_variant_dict_end(&dict));
+  Status s = status_from_properties(v.get());
+  EXPECT_EQ(s.running_counts, 4u);
+  GTimeZonePtr utc(g_time_zone_new_utc());
+  auto queue_line = [&] {
+    const std::string text = render_status_text(s, kNow, utc.get());
+    const size_t at = text.find("Queue: ");
+    return text.substr(at, text.find('\n', at) - at);
+  };
+  EXPECT_EQ(queue_line(), "Queue: 0 events, 4 running counts (282 B)");
+  s.queued_events = 1;
+  s.running_counts = 1;
+  EXPECT_EQ(queue_line(), "Queue: 1 event, 1 running count (282 B)");
+  EXPECT_EQ(status_to_json(s)["running_counts"], 1);
+  // A recorder without the property: the events alone, as before.
+  s.running_counts.reset();
+  EXPECT_EQ(queue_line(), "Queue: 1 event (282 B)");
+}
+
 TEST(MetricsctlStatus, JsonOfAnEmptyStatusHasEveryKeyAsNull) {
   const nlohmann::ordered_json j = status_to_json(Status{});
-  EXPECT_EQ(j.size(), 13u);
+  EXPECT_EQ(j.size(), 14u);
   for (const auto& [key, value] : j.items()) EXPECT_TRUE(value.is_null()) << key;
 }
 

@@ -593,14 +593,43 @@ TEST_F(RecorderTest, TimerUsesMonotonicTimeNotWallOrBoottime) {
   EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(5));
 }
 
-TEST_F(RecorderTest, TimerShorterThanASecondCountsNothing) {
+TEST_F(RecorderTest, TimerShorterThanASecondStoresACountOfZero) {
+  // As the original: the timer's day and month get a row of 0, which is uploaded.
   auto rec = make();
   auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
   ASSERT_TRUE(id.ok());
-  clock_.advance(999'999'999);
+  clock_.advance(300'000'000);
   ASSERT_TRUE(rec->stop_timer(kUser, *id).ok());
   ASSERT_TRUE(rec->flush().ok());
-  EXPECT_EQ(count_of("2024-03-15", kEventA).value_or(0), 0);
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(0));
+  EXPECT_EQ(count_of("2024-03", kEventA.monthly()), std::optional<int64_t>(0));
+  // The next day the zero is queued like any count.
+  clock_.advance(seconds(86400));
+  ASSERT_TRUE(rec->roll_over_if_due().ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(aggregate_of("2024-03-15", kEventA), std::optional<uint32_t>(0));
+}
+
+TEST_F(RecorderTest, ZeroSecondTimersOfOneDayAddUpToOneRow) {
+  auto rec = make();
+  for (int i = 0; i < 3; ++i) {
+    auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
+    ASSERT_TRUE(id.ok());
+    clock_.advance(400'000'000);
+    ASSERT_TRUE(rec->stop_timer(kUser, *id).ok());
+  }
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(0));
+  EXPECT_EQ(counts().size(), 2u);  // one daily, one monthly row
+}
+
+TEST_F(RecorderTest, ShortTimerClosedWithItsConnectionStoresACountOfZero) {
+  auto rec = make();
+  ASSERT_TRUE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
+  clock_.advance(300'000'000);
+  ASSERT_TRUE(rec->connection_closed(kUser.connection).ok());
+  ASSERT_TRUE(rec->flush().ok());
+  EXPECT_EQ(count_of("2024-03-15", kEventA), std::optional<int64_t>(0));
 }
 
 TEST_F(RecorderTest, OnlyOwnerConnectionOrRootMayStopATimer) {

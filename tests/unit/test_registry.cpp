@@ -254,7 +254,7 @@ TEST_F(RegistryLookup, FindsEntriesAndMonthlyTwinsOfCountedMetrics) {
   EXPECT_FALSE(own->monthly);
   EXPECT_EQ(own->entry->name, "search provider used");
 
-  // UUID v5 of the daily UUID with the name "monthly" (wire-protocol.md).
+  // UUID v5 of the daily UUID with the name "monthly" (docs/protocol.md).
   auto twin = registry_.find(id("334610e1-6177-5a6d-88c3-7ea395df3b97"));
   ASSERT_TRUE(twin);
   EXPECT_TRUE(twin->monthly);

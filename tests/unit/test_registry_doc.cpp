@@ -49,8 +49,9 @@ TEST(ShippedRegistry, LoadsWithoutProblems) {
   EXPECT_EQ(registry.entries().size(), 8u);
 }
 
-// The catalog: same UUIDs, kinds and payload types, so the existing server stores the
-// faithful ones in its existing tables.
+// The approved metrics (the Endless instrumentation's, kept as they were, and the ones the
+// Fedora proposal asked for): same UUIDs, kinds and payload types, so the existing server
+// stores the faithful ones in its existing tables.
 TEST(ShippedRegistry, MatchesTheCatalog) {
   struct Row {
     const char* file;

@@ -18,7 +18,8 @@ using namespace metrics::config;
 
 namespace {
 
-constexpr const char* kDefaultUrl = "https://metrics.example.org/${environment}/";
+// The built-in default's form: the environment in the host name.
+constexpr const char* kDefaultUrl = "https://${environment}.metrics.example.org/";
 
 class SettingsTest : public ::testing::Test {
  protected:
@@ -288,9 +289,9 @@ TEST_F(SettingsTest, SetEnvironmentValidates) {
 
 TEST_F(SettingsTest, SetServerUrlRefusesWhatCouldNotBeUsed) {
   auto file = write("p.conf", "# keep\n[global]\nenabled=true\nenvironment=dev\n");
-  auto r = set_server_url(file, "https://collector.example.org/${environment}", kDefaultUrl);
+  auto r = set_server_url(file, "https://${environment}.collector.example.org", kDefaultUrl);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(resolve_server_url(*r).value(), "https://collector.example.org/dev");
+  EXPECT_EQ(resolve_server_url(*r).value(), "https://dev.collector.example.org");
   const std::string before = slurp(file);
   for (const char* bad : {"http://collector.example.org/", "ftp://x/", "", "https://u@h/"}) {
     auto refused = set_server_url(file, bad, kDefaultUrl);
@@ -369,7 +370,8 @@ TEST(ServerUrlTest, ValidationTable) {
     bool ok;
   };
   const Case cases[] = {
-      {"https://metrics.endlessm.com/production/", true},
+      {"https://production.metrics.endlessm.com/", true},
+      {"https://metrics.example.org/production/", true},  // a reverse proxy's path prefix
       {"https://h", true},
       {"https://h:8443/p", true},
       {"HTTPS://h/", true},
@@ -432,10 +434,16 @@ TEST(ServerUrlTest, SubstitutesEveryEnvironment) {
   EXPECT_EQ(r.value(), "https://test.example.com/test/");
 
   p.environment = "production";
-  p.server_url = "https://metrics.endlessm.com/${environment}/";
+  p.server_url = "https://${environment}.metrics.endlessm.com/";
   auto prod = resolve_server_url(p);
   ASSERT_TRUE(prod.ok()) << prod.error().message;
-  EXPECT_EQ(prod.value(), "https://metrics.endlessm.com/production/");
+  EXPECT_EQ(prod.value(), "https://production.metrics.endlessm.com/");
+
+  // A path prefix, for a server behind a reverse proxy that strips it.
+  p.server_url = "https://metrics.example.org/${environment}/";
+  auto prefixed = resolve_server_url(p);
+  ASSERT_TRUE(prefixed.ok()) << prefixed.error().message;
+  EXPECT_EQ(prefixed.value(), "https://metrics.example.org/production/");
 }
 
 TEST(ServerUrlTest, ErrorSaysWhatIsWrong) {
