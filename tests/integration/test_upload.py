@@ -200,8 +200,27 @@ class FaultMatrixTest(UploadTestCase):
         self.assertEqual(self.upload_error().name, ERR + 'UploadTlsFailure')
 
     def test_dns_failure(self):
-        self.grant(url='https://metrics-collector.invalid/${environment}/')
-        self.start()
+        # The name must never reach the machine's resolver: the recorder (and the upload
+        # helper it starts) run in a network namespace of their own, with a resolver file
+        # naming a server that is not there and an nsswitch.conf without other sources.
+        probe = subprocess.run(['unshare', '-n', '-m', 'true'], capture_output=True, text=True)
+        if probe.returncode != 0:
+            self.skipTest('cannot make a network namespace here: ' + probe.stderr.strip())
+        netns = os.path.join(self.env.root, 'netns')
+        os.mkdir(netns)
+        with open(os.path.join(netns, 'resolv.conf'), 'w') as f:
+            f.write('nameserver 127.0.0.1\noptions timeout:1 attempts:1\n')
+        with open(os.path.join(netns, 'nsswitch.conf'), 'w') as f:
+            f.write('hosts: files dns\n')
+        wrapper = os.path.join(netns, 'eos-metrics-event-recorder')
+        with open(wrapper, 'w') as f:
+            f.write('#!/bin/sh\n'
+                    f'exec unshare -n -m sh -c \'mount --bind {netns}/resolv.conf /etc/resolv.conf'
+                    f' && mount --bind {netns}/nsswitch.conf /etc/nsswitch.conf'
+                    f' && exec "$0" "$@"\' {DAEMON} "$@"\n')
+        os.chmod(wrapper, 0o755)
+        self.grant(url='https://metrics-collector.invalid/')
+        self.start(daemon=wrapper)
         self.record_marked(2)
         err = self.upload_error()
         self.assertEqual(err.name, ERR + 'UploadDnsFailure', err.message)
