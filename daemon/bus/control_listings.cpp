@@ -3,7 +3,8 @@
 // the service user see all) and the upload ledger (root and the service user only: an
 // entry's counts and times follow every user's activity, and a body holds every user's
 // events). Listing costs the main loop, so an unprivileged caller's listings are
-// rate-limited (Recorder::admit_listing) and every listing is capped in rows and bytes.
+// rate-limited (Recorder::admit_listing; a refusal is answered only once the caller could
+// list again, HeldRefusals) and every listing is capped in rows and bytes.
 #include <algorithm>
 
 #include "control_service.hpp"
@@ -56,7 +57,9 @@ int ControlService::method_get_queued_events(sd_bus_message* m, void* userdata, 
       self->recorder_.privileged(who->uid) ? std::nullopt : std::optional<uint32_t>(who->uid);
   auto admitted = self->recorder_.admit_listing(
       *who, static_cast<uint64_t>(std::min<int64_t>(max_events, kMaxListed)));
-  if (!admitted) return reply_error(m, admitted.error());
+  if (!admitted)
+    return self->held_refusals_.refuse(m, who->uid, admitted.error(),
+                                       self->recorder_.listing_hold_ns(*who));
   const auto limit = static_cast<int64_t>(*admitted);
 
   Store& store = self->recorder_.store();

@@ -35,7 +35,8 @@ ControlService::ControlService(sd_bus* bus, RecorderService& recorder_service, R
       recorder_(recorder),
       uploads_(uploads),
       ledger_(ledger),
-      polkit_(bus) {}
+      polkit_(bus),
+      held_refusals_(recorder.clock()) {}
 
 Result<void> ControlService::start() {
   static const sd_bus_vtable control_vtable[] = {

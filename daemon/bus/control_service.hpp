@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "held_refusals.hpp"
 #include "ledger.hpp"
 #include "polkit.hpp"
 #include "recorder.hpp"
@@ -65,6 +66,8 @@ class ControlService {
   net::UploadScheduler& uploads_;
   Ledger& ledger_;
   Polkit polkit_;
+  // Rate-limited listings are refused late (held_refusals.hpp).
+  HeldRefusals held_refusals_;
   SlotPtr slot_;
 };
 

@@ -39,6 +39,12 @@ uint64_t RateLimiter::take_up_to(uint32_t uid, uint64_t wanted, int64_t now_ns) 
   return taken;
 }
 
+int64_t RateLimiter::wait_ns(uint32_t uid, double cost, int64_t now_ns) {
+  const Bucket& b = refilled(uid, now_ns);
+  if (b.tokens >= cost || per_second_ <= 0) return 0;
+  return static_cast<int64_t>(std::ceil((cost - b.tokens) / per_second_ * 1e9));
+}
+
 void RateLimiter::give_back(uint32_t uid, double tokens) {
   auto it = buckets_.find(uid);
   if (it == buckets_.end() || tokens <= 0) return;

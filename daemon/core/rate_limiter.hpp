@@ -15,6 +15,8 @@ class RateLimiter {
   bool try_take(uint32_t uid, double cost, int64_t now_ns);
   // Takes as many whole tokens as uid's bucket holds, at most `wanted`; returns them.
   uint64_t take_up_to(uint32_t uid, uint64_t wanted, int64_t now_ns);
+  // How long until uid's bucket holds `cost` tokens (0: it does now). Takes nothing.
+  int64_t wait_ns(uint32_t uid, double cost, int64_t now_ns);
   // Returns tokens taken but not used (never above the burst).
   void give_back(uint32_t uid, double tokens);
   void set_limits(double per_second, double burst) {

@@ -167,6 +167,13 @@ Result<uint64_t> Recorder::admit_listing(const Caller& caller, uint64_t wanted) 
   return granted - kListingCallCost;
 }
 
+int64_t Recorder::listing_hold_ns(const Caller& caller) {
+  if (privileged(caller.uid)) return 0;
+  const int64_t wait = listing_limiter_.wait_ns(caller.uid, static_cast<double>(kListingCallCost),
+                                                clock_.monotonic_ns());
+  return std::min(wait, kMaxListingHoldNs);
+}
+
 void Recorder::listing_done(const Caller& caller, uint64_t admitted, uint64_t listed) {
   if (privileged(caller.uid) || listed >= admitted) return;
   listing_limiter_.give_back(caller.uid, static_cast<double>(admitted - listed));

@@ -116,6 +116,11 @@ class Recorder {
   static constexpr double kListingBurstRows = 20000;
   static constexpr uint64_t kListingCallCost = 100;
   Result<uint64_t> admit_listing(const Caller& caller, uint64_t wanted);
+  // How long a refused listing's reply is held back: until the caller's bucket would admit
+  // a call again, at most kMaxListingHoldNs. A caller looping on refused calls then waits
+  // instead of spinning the bus, which slowed every other caller's events.
+  static constexpr int64_t kMaxListingHoldNs = 1'000'000'000;
+  int64_t listing_hold_ns(const Caller& caller);
   // Gives back the rows admitted but not listed.
   void listing_done(const Caller& caller, uint64_t admitted, uint64_t listed);
 

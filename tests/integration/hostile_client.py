@@ -15,8 +15,10 @@ Prints one JSON line with its results. With "hold": true it then keeps its conne
           sends NameOwnerChanged(victim, victim, "") as if the bus said the victim left
           (to `destination`, or broadcast), then one call so it has been handled
           -> {"sent": true}
-  list:   {"calls": N, "max_events": M, "window": W}
-          N GetQueuedEvents(M) calls, up to W in flight -> {"errors": {NAME: COUNT}, "ok": K}
+  list:   {"calls": N, "max_events": M, "window": W, "exhaust": false}
+          N GetQueuedEvents(M) calls, up to W in flight (with "exhaust", after calls one at
+          a time until one is refused) -> {"errors": {NAME: COUNT}, "ok": K,
+          "order": [[INDEX, "ok" or NAME] for each call, in the order the answers came]}
   read:   {"properties": [...]} Control1 properties -> {"values": {...}, "errors": {...}}
   mixed:  {"calls": N, "connections": C, "window": W} (bench/hostile_bench.py) N calls of
           every kind, a new set of C connections every 10 000 -> {"errors": {...}, "ok": K}
@@ -97,29 +99,37 @@ def forge(address, spec):
 def list_queue(address, spec):
     conn = connect(address)
     ctx = GLib.MainContext.default()
-    state = {'next': 0, 'inflight': 0, 'done': 0, 'ok': 0, 'errors': {}}
+    state = {'next': 0, 'inflight': 0, 'done': 0, 'ok': 0, 'errors': {}, 'order': []}
     total = spec.get('calls', 100)
     window = spec.get('window', 32)
+    listing = GLib.Variant('(u)', (spec.get('max_events', 100000),))
+    if spec.get('exhaust'):
+        for _ in range(100000):
+            try:
+                call(conn, 'GetQueuedEvents', listing, iface=CONTROL_IFACE)
+            except GLib.Error:
+                break
 
-    def finish(c, res, _data):
+    def finish(c, res, index):
         try:
             c.call_finish(res)
             state['ok'] += 1
+            state['order'].append([index, 'ok'])
         except GLib.Error as e:
             name = error_name(e)
             state['errors'][name] = state['errors'].get(name, 0) + 1
+            state['order'].append([index, name])
         state['inflight'] -= 1
         state['done'] += 1
 
     while state['done'] < total:
         while state['next'] < total and state['inflight'] < window:
-            conn.call(BUS_NAME, OBJECT_PATH, CONTROL_IFACE, 'GetQueuedEvents',
-                      GLib.Variant('(u)', (spec.get('max_events', 100000),)), None,
-                      Gio.DBusCallFlags.NONE, 60000, None, finish, None)
+            conn.call(BUS_NAME, OBJECT_PATH, CONTROL_IFACE, 'GetQueuedEvents', listing, None,
+                      Gio.DBusCallFlags.NONE, 60000, None, finish, state['next'])
             state['next'] += 1
             state['inflight'] += 1
         ctx.iteration(True)
-    return {'ok': state['ok'], 'errors': state['errors']}, [conn]
+    return {'ok': state['ok'], 'errors': state['errors'], 'order': state['order']}, [conn]
 
 
 def run_async(conns, calls, window):

@@ -181,6 +181,27 @@ class IsolationTest(RecorderTestCase):
         (events,) = self.client.call('GetQueuedEvents', 'u', [1000], iface=CONTROL_IFACE)
         self.assertEqual(len(events), 50)
 
+    def test_refused_listings_are_answered_late(self):
+        # A caller that loops on refused listings must wait for its refusals (held until
+        # its bucket would admit a call again) instead of spinning the bus. Seen from one
+        # connection: a refusal is answered after calls it sent later, which a recorder
+        # answering at once never does (one connection's calls are handled in order).
+        self.env.start_daemon()
+        held = 32  # HeldRefusals::kMaxPerUid: past it, refusals are answered at once
+        r = Hostile(self.env, NOBODY, {'op': 'list', 'exhaust': True, 'calls': held + 16,
+                                       'window': held + 16}).result
+        order = r['order']
+        self.assertEqual(sorted(i for i, _ in order), list(range(held + 16)), r)  # all answered
+        refused = ERROR_PREFIX + 'RateLimited'
+        overtaken = [i for pos, (i, outcome) in enumerate(order)
+                     if outcome == refused and any(j > i for j, _ in order[:pos])]
+        self.assertTrue(overtaken, r)
+        # At most kMaxPerUid wait at a time.
+        self.assertLessEqual(len(overtaken), held, r)
+        # Others are not held up: another uid lists at once.
+        other = Hostile(self.env, OTHER_UID, {'op': 'list', 'calls': 3}).result
+        self.assertEqual(other['ok'], 3, other)
+
     # ------------------------------------------------------------- the journal
     def test_journal_never_names_a_callers_uid(self):
         # Enforced registry: the flooder's unknown events are refused and logged; then a

@@ -96,6 +96,17 @@ TEST(RateLimiter, TakeUpToGrantsWhatTheBucketHolds) {
   EXPECT_EQ(limiter.take_up_to(3, 1000, kSecond), 100u);
 }
 
+TEST(RateLimiter, WaitIsTheTimeUntilTheBucketHoldsTheCost) {
+  RateLimiter limiter(/*per_second=*/100, /*burst=*/200);
+  EXPECT_EQ(limiter.wait_ns(1, 50, 0), 0);  // a full bucket: no wait
+  ASSERT_EQ(limiter.take_up_to(1, 200, 0), 200u);
+  EXPECT_EQ(limiter.wait_ns(1, 50, 0), kSecond / 2);  // 50 tokens at 100 a second
+  EXPECT_EQ(limiter.wait_ns(1, 50, kSecond / 4), kSecond / 4);
+  EXPECT_EQ(limiter.wait_ns(1, 50, kSecond / 2), 0);
+  // Waiting takes nothing: the tokens are still there to take.
+  EXPECT_TRUE(limiter.try_take(1, 50, kSecond / 2));
+}
+
 TEST(RateLimiter, PruneForgetsOnlyRefilledBuckets) {
   RateLimiter limiter(/*per_second=*/1, /*burst=*/2);
   ASSERT_TRUE(limiter.try_take(1, 2, 0));

@@ -1426,5 +1426,24 @@ TEST_F(FairShareTest, ListingsOfAnUnprivilegedCallerAreRateLimited) {
   EXPECT_TRUE(later.ok());
 }
 
+TEST_F(FairShareTest, ARefusedListingIsHeldUntilTheBucketAdmitsACall) {
+  auto rec = make();
+  EXPECT_EQ(rec->listing_hold_ns(kUser), 0);  // nothing owed: nothing to wait for
+  auto all = rec->admit_listing(kUser, 100000);
+  ASSERT_TRUE(all.ok());
+  rec->listing_done(kUser, *all, *all);  // the whole bucket listed
+  ASSERT_FALSE(rec->admit_listing(kUser, 0).ok());
+  // One call's cost at kListingRowsPerSecond: 20 ms.
+  const auto call_ns = static_cast<int64_t>(static_cast<double>(Recorder::kListingCallCost) /
+                                            Recorder::kListingRowsPerSecond * 1e9);
+  EXPECT_EQ(rec->listing_hold_ns(kUser), call_ns);
+  clock_.advance(call_ns);
+  EXPECT_EQ(rec->listing_hold_ns(kUser), 0);
+  EXPECT_TRUE(rec->admit_listing(kUser, 0).ok());
+  // Root and the service user are never held.
+  EXPECT_EQ(rec->listing_hold_ns(kRoot), 0);
+  EXPECT_EQ(rec->listing_hold_ns(kService), 0);
+}
+
 }  // namespace
 }  // namespace metrics
