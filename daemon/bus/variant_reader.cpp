@@ -125,7 +125,11 @@ Result<GVariantPtr> read_value(sd_bus_message* m, int depth) {
   if (depth > kMaxDepth) return bad("nested too deeply");
   char type = 0;
   const char* contents = nullptr;
-  if (sd_bus_message_peek_type(m, &type, &contents) <= 0) return bad("missing value");
+  const int peeked = sd_bus_message_peek_type(m, &type, &contents);
+  // sd-bus refuses some values it can marshal (a variant holding a type of 255 characters,
+  // found by fuzzing): a refusal, not a crash, with the reason it gives.
+  if (peeked < 0) return bad(std::string("sd-bus cannot read a value: ") + g_strerror(-peeked));
+  if (peeked == 0) return bad("missing value");
   if (type == 'h') return Error{"InvalidPayload", "file descriptors cannot be metrics payloads"};
   if (type == 'a' && contents && std::string_view(contents) == "y") {
     // Byte arrays are common (UUIDs); read them in one go.
