@@ -134,14 +134,7 @@ int main(int argc, char** argv) {
     // each time it opens.
     if (auto r = recorder.start(); !r)
       return Error{r.error().code, "cannot start recording: " + r.error().message};
-    // A purge that consent "declined" asked for while the store was unavailable.
-    if (late_service && late_service->consent_state() == "declined" &&
-        recorder.store().total_bytes() > 0) {
-      if (auto r = recorder.purge(); !r)
-        log(LOG_ERR, "could not delete the collected metrics: " + r.error().message);
-      else
-        log(LOG_NOTICE, "metrics declined: all collected data deleted", kMsgPurged);
-    }
+    if (late_service) late_service->store_opened();
     return Ok();
   };
   keeper.start();
