@@ -8,25 +8,16 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <random>
 #include <string>
 
 #include "boot_flags.hpp"
+#include "kernel_boot_id.hpp"
 #include "log.hpp"
 
 namespace metrics::bus {
 
-namespace {
-
-std::string read_boot_id(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::string id;
-  std::getline(in, id);
-  return id.empty() ? "unknown" : id;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 RecorderDaemon::RecorderDaemon(Paths paths, const Clock& clock)
     : paths_(std::move(paths)), clock_(clock) {}
@@ -46,7 +37,9 @@ Result<void> RecorderDaemon::start() {
   options_.settings = config::read_recorder_settings(paths_.recorder_settings_file());
   for (const auto& w : options_.settings.warnings) log(LOG_WARNING, w);
   options_.os_version = config::read_os_version(paths_.os_release);
-  options_.boot_id = read_boot_id(paths_.boot_id_file);
+  // Unknown, every boot is the same one to the time-line's anchor: it then continues the
+  // stored time-line rather than starting a new one at each start.
+  options_.boot_id = read_boot_id(paths_.boot_id_file).value_or("unknown");
 
   recorder_ = std::make_unique<Recorder>(clock_, *store_, options_);
   keeper_->on_opened = [this]() -> Result<void> {
