@@ -47,6 +47,8 @@ class UploadCoordinator {
  public:
   using Reply = std::function<void(Result<SessionProgress>)>;
 
+  // `network`, `timer` and `session_io` outlive it; whoever owns them calls wake() when
+  // the network changes or the timer fires.
   UploadCoordinator(Recorder& recorder, Ledger& ledger, const config::RecorderSettings& settings,
                     BatchContext context, upload::Rng rng, upload::NetworkMonitor& network,
                     upload::WakeTimer& timer, upload::SessionIo& session_io);
@@ -97,8 +99,8 @@ class UploadCoordinator {
   void session_done(SessionResult result);
   void fail_waiters(const Error& error);
   std::optional<Error> blocker() const;  // why no session may start now (session_blocker)
-  void apply_slot_change();
-  void refresh_settings();  // the upload keys of recorder.conf, again
+  void apply_slot_change();              // NextUploadTime follows the schedule's slot
+  void refresh_settings();               // the upload keys of recorder.conf, again
   void set_state(const std::string& state);
   void log(int priority, const std::string& message);
   int64_t now_boottime() const { return recorder_.clock().boottime_ns(); }

@@ -383,6 +383,66 @@ TEST_F(UploadCoordinatorTest, AForcedUploadThatGoesThroughEndsAPause) {
   EXPECT_TRUE(timer_.armed_at.has_value());
 }
 
+TEST_F(UploadCoordinatorTest, AnUnusableDestinationSettingSendsNothing) {
+  queue(2);
+  grant();
+  uploads_->set_settings_source([this] {
+    config::RecorderSettings s = settings_;
+    s.upload_problem = "ProxyUrl in recorder.conf is not a proxy URL";
+    return s;
+  });
+  Replies r;
+  uploads_->upload_now(r.reply());
+  ASSERT_EQ(r.got.size(), 1U);
+  EXPECT_EQ(r.got[0].error().code, "UploadConfigurationInvalid");
+  EXPECT_EQ(state(), "paused");
+  EXPECT_EQ(uploads_->status().last_message, "ProxyUrl in recorder.conf is not a proxy URL");
+  // The slots go on (each reads recorder.conf again), but none sends anything.
+  for (int i = 0; i < 3; ++i) {
+    fire_timer();
+    io_->run();
+  }
+  EXPECT_EQ(server().transports_opened, 0U);
+  EXPECT_EQ(queued(), 2);
+
+  // An unusable server URL: nothing either.
+  uploads_->set_permission(true, Error{"InvalidServerUrl", "server_url is not https"},
+                           "production");
+  EXPECT_EQ(state(), "paused");
+  EXPECT_FALSE(timer_.armed_at.has_value());
+  Replies bad_url;
+  uploads_->upload_now(bad_url.reply());
+  EXPECT_EQ(bad_url.got.at(0).error().code, "InvalidServerUrl");
+  EXPECT_EQ(server().transports_opened, 0U);
+}
+
+TEST_F(UploadCoordinatorTest, A413SplitsTheBatchInHalves) {
+  settings_.upload_max_request_bytes = 150;  // two events a request
+  close();
+  open();
+  queue(2);
+  grant();
+  Replies r;
+  uploads_->upload_now(r.reply());
+  io_->run();
+  ASSERT_TRUE(server().answer_status(413));
+  io_->run();
+  ASSERT_TRUE(server().answer_status(200));  // the first half
+  io_->run();
+  ASSERT_TRUE(server().answer_status(200));  // the second
+  io_->run();
+  EXPECT_EQ(server().urls.size(), 3U);
+  ASSERT_TRUE(r.got.at(0).ok());
+  EXPECT_EQ(r.got[0]->sent_events, 2U);
+  EXPECT_EQ(r.got[0]->requests, 2U);
+  EXPECT_EQ(queued(), 0);
+  EXPECT_EQ(store_->set_aside_count().value(), 0);
+  auto ledger = ledger_->recent(10);
+  ASSERT_TRUE(ledger.ok());
+  ASSERT_EQ(ledger->size(), 3U);
+  EXPECT_EQ(ledger->back().outcome, "Split");
+}
+
 TEST_F(UploadCoordinatorTest, ARefusedBatchIsSetAsideAndTheSessionGoesOn) {
   // Requests of two events each (the events of this queue are small).
   settings_.upload_max_request_bytes = 150;
