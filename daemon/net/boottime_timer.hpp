@@ -9,21 +9,22 @@
 
 #include "glib_handles.hpp"
 #include "result.hpp"
+#include "upload_io.hpp"
 
 namespace metrics::net {
 
-class BoottimeTimer {
+class BoottimeTimer final : public upload::WakeTimer {
  public:
   using Fired = std::function<void()>;
   explicit BoottimeTimer(Fired fired);
-  ~BoottimeTimer();
+  ~BoottimeTimer() override;
   BoottimeTimer(const BoottimeTimer&) = delete;
   BoottimeTimer& operator=(const BoottimeTimer&) = delete;
 
   // Fires once at `boottime_ns` (now or in the past: on the next main-loop turn);
   // replaces any earlier arming.
-  Result<void> arm_at(int64_t boottime_ns);
-  void disarm();
+  Result<void> arm_at(int64_t boottime_ns) override;
+  void disarm() override;
   bool armed() const { return armed_; }
 
  private:

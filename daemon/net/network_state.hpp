@@ -8,12 +8,13 @@
 #include <functional>
 
 #include "glib_handles.hpp"
+#include "upload_io.hpp"
 
 namespace metrics::net {
 
 using GNetworkMonitorPtr = GObjectPtr<GNetworkMonitor>;
 
-class NetworkState {
+class NetworkState final : public upload::NetworkMonitor {
  public:
   using Changed = std::function<void()>;
   // `changed` runs on the main loop whenever availability or metering may have changed.
@@ -21,8 +22,8 @@ class NetworkState {
   NetworkState(const NetworkState&) = delete;
   NetworkState& operator=(const NetworkState&) = delete;
 
-  bool available() const;
-  bool metered() const;
+  bool available() const override;
+  bool metered() const override;
 
  private:
   static void on_changed(GObject*, GParamSpec*, gpointer self);

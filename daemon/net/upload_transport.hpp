@@ -23,6 +23,7 @@
 #include "result.hpp"
 #include "transport_settings.hpp"
 #include "upload_helper_protocol.hpp"
+#include "upload_io.hpp"
 #include "upload_policy.hpp"
 
 namespace metrics::net {
@@ -33,7 +34,7 @@ using GCancellablePtr = GObjectPtr<GCancellable>;
 // eos-metrics-upload-helper next to the running executable ("" if that is unknown).
 std::string default_upload_helper_path();
 
-class UploadTransport {
+class UploadTransport final : public upload::Transport {
   struct Passkey {
     explicit Passkey() = default;
   };
@@ -46,7 +47,7 @@ class UploadTransport {
   static Result<std::unique_ptr<UploadTransport>> create(const TransportSettings& settings);
   // Ends the helper: closes its input (it exits), or kills it when a request is in
   // flight; no callback runs afterwards.
-  ~UploadTransport();
+  ~UploadTransport() override;
   UploadTransport(const UploadTransport&) = delete;
   UploadTransport& operator=(const UploadTransport&) = delete;
 
@@ -55,9 +56,9 @@ class UploadTransport {
   // or could not work ("UploadHelperFailed"). A helper that dies, stalls or answers
   // nonsense while a request is in flight gives an attempt result (HelperFailure): the
   // request may have reached the server.
-  using Done = std::function<void(Result<upload::AttemptResult>)>;
+  using Done = upload::Transport::Done;
   // PUT `gzip_body` to `url`; `done` runs on the main loop. One request at a time.
-  void put(const std::string& url, const std::vector<uint8_t>& gzip_body, Done done);
+  void put(const std::string& url, const std::vector<uint8_t>& gzip_body, Done done) override;
   bool busy() const { return static_cast<bool>(done_); }
 
  private:

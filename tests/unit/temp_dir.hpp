@@ -14,12 +14,14 @@ namespace metrics::testing {
 
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix = "metrics-test") {
+  // Under `root` when given (e.g. a tmpfs, where a store's fsyncs cost nothing), else
+  // under the system temp dir.
+  explicit TempDir(const std::string& prefix = "metrics-test", std::filesystem::path root = {}) {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            (prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" +
-             std::to_string(rd()));
+    if (root.empty()) root = std::filesystem::temp_directory_path();
+    path_ = root / (prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++) +
+                    "-" + std::to_string(rd()));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {

@@ -1,49 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "upload_scheduler.hpp"
+#include "upload_coordinator.hpp"
 
 #include <malloc.h>
 #include <syslog.h>
 
 #include "original_messages.hpp"
 
-namespace metrics::net {
+namespace metrics {
 
-using upload::Outcome;
-
-UploadScheduler::UploadScheduler(Recorder& recorder, Ledger& ledger,
-                                 const config::RecorderSettings& settings, BatchContext context,
-                                 upload::Rng rng)
+UploadCoordinator::UploadCoordinator(Recorder& recorder, Ledger& ledger,
+                                     const config::RecorderSettings& settings, BatchContext context,
+                                     upload::Rng rng, upload::NetworkMonitor& network,
+                                     upload::WakeTimer& timer, upload::SessionIo& session_io)
     : recorder_(recorder),
       ledger_(ledger),
       settings_(settings),
       context_(std::move(context)),
       rng_(std::move(rng)),
-      network_([this] { reschedule(); }),
-      timer_([this] { reschedule(); }) {}
+      network_(network),
+      timer_(timer),
+      session_io_(session_io),
+      schedule_(rng_) {}
 
-UploadScheduler::~UploadScheduler() {
+UploadCoordinator::~UploadCoordinator() {
   // Destroying a running session cancels its request; nobody is left to answer waiters.
   session_.reset();
 }
 
-void UploadScheduler::log(int priority, const std::string& message) {
+void UploadCoordinator::log(int priority, const std::string& message) {
   if (on_log) on_log(priority, message);
 }
 
-void UploadScheduler::set_state(const std::string& state) {
+void UploadCoordinator::set_state(const std::string& state) {
   if (status_.state == state) return;
   status_.state = state;
   if (on_status_changed) on_status_changed();
 }
 
-void UploadScheduler::set_next_slot(int64_t boottime_ns) {
-  next_slot_ = boottime_ns;
-  status_.next_time_wall_ns = recorder_.clock().realtime_ns() + (boottime_ns - now_boottime());
+void UploadCoordinator::apply_slot_change() {
+  if (!schedule_.take_slot_change()) return;
+  const std::optional<int64_t> slot = schedule_.next_slot();
+  status_.next_time_wall_ns =
+      slot ? recorder_.clock().realtime_ns() + (*slot - now_boottime()) : int64_t{0};
 }
 
-void UploadScheduler::set_permission(bool granted, Result<std::string> server_base,
-                                     const std::string& environment) {
-  interval_ns_ = upload::upload_interval_ns(settings_, environment);
+void UploadCoordinator::set_permission(bool granted, Result<std::string> server_base,
+                                       const std::string& environment) {
+  schedule_.set_interval(upload::upload_interval_ns(settings_, environment));
   environment_ = environment;
   if (server_base) {
     server_base_ = *server_base;
@@ -52,9 +55,7 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
     server_base_.reset();
     url_problem_ = server_base.error().message;
   }
-  if (paused_ && granted && server_base_ &&
-      (*server_base_ != paused_->server_base || environment != paused_->environment)) {
-    paused_.reset();
+  if (granted && server_base_ && schedule_.destination_changed(*server_base_, environment)) {
     log(LOG_INFO, "the upload destination changed to " + *server_base_ + " (" + environment +
                       "); uploads resume");
     // The refusal stays the last result, but its advice (fix the URL) is done.
@@ -75,9 +76,8 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
     fail_waiters(Error{"UploadingDisabled",
                        original::uploading_disabled("It was switched off during the upload.")});
     timer_.disarm();
-    next_slot_.reset();
-    status_.next_time_wall_ns = 0;
-    failures_ = 0;
+    schedule_.revoked();
+    apply_slot_change();
     if (was_granted && on_status_changed) on_status_changed();
     reschedule();
     return;
@@ -85,14 +85,14 @@ void UploadScheduler::set_permission(bool granted, Result<std::string> server_ba
   permissions_problem_.clear();
   if (!granted_) {
     granted_ = true;
-    // A random phase: machines switched on together do not upload together.
-    set_next_slot(upload::first_slot(now_boottime(), interval_ns_, rng_));
+    schedule_.granted(now_boottime());
+    apply_slot_change();
   }
   reschedule();
   if (on_status_changed) on_status_changed();
 }
 
-void UploadScheduler::refresh_settings() {
+void UploadCoordinator::refresh_settings() {
   if (!settings_source_) return;
   const config::RecorderSettings fresh = settings_source_();
   if (fresh.upload_problem != settings_.upload_problem) {
@@ -110,32 +110,30 @@ void UploadScheduler::refresh_settings() {
   settings_.timestamp_granularity_seconds = fresh.timestamp_granularity_seconds;
 }
 
-void UploadScheduler::settings_changed() {
+void UploadCoordinator::settings_changed() {
   if (session_) return;
   refresh_settings();
   reschedule();
   if (on_status_changed) on_status_changed();
 }
 
-std::optional<Error> UploadScheduler::blocker() const {
-  if (!granted_) {
-    if (!permissions_problem_.empty()) return Error{"ConfigurationInvalid", permissions_problem_};
-    return Error{"UploadingDisabled", original::uploading_disabled("It is not enabled.")};
+std::optional<Error> UploadCoordinator::blocker() const {
+  upload::Conditions c;
+  c.granted = granted_;
+  c.permissions_problem = permissions_problem_;
+  c.has_server_base = server_base_.has_value();
+  c.url_problem = url_problem_;
+  c.upload_problem = settings_.upload_problem;
+  // Asked only when it matters, as the scheduler always did.
+  if (granted_ && server_base_ && settings_.upload_problem.empty()) {
+    c.network_available = network_.available();
+    c.network_metered = c.network_available && network_.metered();
   }
-  if (!server_base_) return Error{"InvalidServerUrl", url_problem_};
-  if (!settings_.upload_problem.empty())
-    return Error{"UploadConfigurationInvalid", settings_.upload_problem};
-  if (!network_.available()) {
-    return Error{"NetworkUnavailable", "the network is not available; events stay queued"};
-  }
-  if (network_.metered() && !settings_.allow_metered_uploads) {
-    return Error{"NetworkMetered",
-                 "the connection is metered and AllowMeteredUploads is off; events stay queued"};
-  }
-  return std::nullopt;
+  c.allow_metered = settings_.allow_metered_uploads;
+  return upload::session_blocker(c);
 }
 
-void UploadScheduler::reschedule() {
+void UploadCoordinator::reschedule() {
   // What the last session said, unless a configuration problem below pauses uploading.
   status_.last_message = session_message_;
   if (session_) {
@@ -152,57 +150,37 @@ void UploadScheduler::reschedule() {
     return;
   }
   // recorder.conf is read again before every session: a fixed ProxyUrl counts at once.
-  const bool due = next_slot_ && upload::is_due(now_boottime(), *next_slot_);
-  if (due || !next_waiters_.empty()) refresh_settings();
-  if (auto why = blocker()) {
-    const bool configuration =
-        why->code == "InvalidServerUrl" || why->code == "UploadConfigurationInvalid";
-    if (configuration) {
-      status_.last_message = why->message;
-      std::vector<Reply> waiters = std::move(next_waiters_);
-      next_waiters_.clear();
-      for (Reply& reply : waiters) reply(*why);
-    }
-    if (why->code == "UploadConfigurationInvalid" && !paused_) {
-      // No event leaves, but the slots go on: at each one recorder.conf is read again,
-      // so a fix takes effect at the next slot at the latest (a forced upload: at once).
-      if (!next_slot_) set_next_slot(upload::first_slot(now_boottime(), interval_ns_, rng_));
-      if (due)
-        set_next_slot(
-            upload::next_slot(now_boottime(), interval_ns_, upload::kDefaultJitterFraction, rng_));
-      if (auto armed = timer_.arm_at(*next_slot_); !armed) log(LOG_ERR, armed.error().message);
-      set_state("paused");
-      return;
-    }
-    timer_.disarm();
-    set_state(configuration ? "paused" : why->code == "NetworkMetered" ? "metered" : "offline");
-    return;
-  }
-  if (!next_waiters_.empty()) {
-    running_waiters_ = std::move(next_waiters_);
+  const int64_t now = now_boottime();
+  if (schedule_.due(now) || !next_waiters_.empty()) refresh_settings();
+  const std::optional<Error> why = blocker();
+  const upload::Plan plan = schedule_.plan(now, why, !next_waiters_.empty());
+  apply_slot_change();
+  if (plan.configuration_blocked) {
+    status_.last_message = why->message;
+    std::vector<Reply> waiters = std::move(next_waiters_);
     next_waiters_.clear();
-    start_session(true);
-    return;
+    for (Reply& reply : waiters) reply(*why);
   }
-  if (paused_) {
-    // The server said the destination is wrong: no slot until it changes, or until a
-    // forced upload (upload_now) shows it works again.
-    timer_.disarm();
-    next_slot_.reset();
-    status_.next_time_wall_ns = 0;
-    set_state("paused");
-    return;
+  switch (plan.action) {
+    case upload::Plan::Action::StartForced:
+      running_waiters_ = std::move(next_waiters_);
+      next_waiters_.clear();
+      start_session(true);
+      return;
+    case upload::Plan::Action::StartBackground:
+      start_session(false);
+      return;
+    case upload::Plan::Action::Sleep:
+      if (auto armed = timer_.arm_at(plan.wake_at); !armed) log(LOG_ERR, armed.error().message);
+      break;
+    case upload::Plan::Action::Stop:
+      timer_.disarm();
+      break;
   }
-  if (!next_slot_) set_next_slot(upload::first_slot(now_boottime(), interval_ns_, rng_));
-  if (upload::is_due(now_boottime(), *next_slot_)) {
-    start_session(false);
-    return;
-  }
-  if (auto armed = timer_.arm_at(*next_slot_); !armed) log(LOG_ERR, armed.error().message);
-  set_state(failures_ > 0 ? "retrying" : "idle");
+  set_state(plan.state);
 }
 
-void UploadScheduler::upload_now(Reply reply) {
+void UploadCoordinator::upload_now(Reply reply) {
   if (!session_) refresh_settings();
   if (auto why = blocker()) {
     reply(*why);
@@ -218,7 +196,7 @@ void UploadScheduler::upload_now(Reply reply) {
   start_session(true);
 }
 
-void UploadScheduler::start_session(bool forced) {
+void UploadCoordinator::start_session(bool forced) {
   SessionConfig config;
   config.server_base = *server_base_;
   config.context = context_;
@@ -230,7 +208,7 @@ void UploadScheduler::start_session(bool forced) {
   config.transport.timeout_seconds = settings_.upload_request_timeout_seconds;
   config.forced = forced;
   session_ = std::make_unique<UploadSession>(
-      recorder_, ledger_, std::move(config), rng_,
+      recorder_, ledger_, session_io_, std::move(config), rng_,
       [this](const SessionProgress& progress) {
         if (on_progress) on_progress(progress);
       },
@@ -241,7 +219,7 @@ void UploadScheduler::start_session(bool forced) {
   session_->start();
 }
 
-void UploadScheduler::fail_waiters(const Error& error) {
+void UploadCoordinator::fail_waiters(const Error& error) {
   std::vector<Reply> waiters = std::move(running_waiters_);
   running_waiters_.clear();
   for (Reply& r : next_waiters_) waiters.push_back(std::move(r));
@@ -249,7 +227,7 @@ void UploadScheduler::fail_waiters(const Error& error) {
   for (Reply& reply : waiters) reply(error);
 }
 
-void UploadScheduler::session_done(SessionResult result) {
+void UploadCoordinator::session_done(SessionResult result) {
   // Called from the session's last step: it may go now.
   std::unique_ptr<UploadSession> finished = std::move(session_);
   const SessionProgress& p = result.progress;
@@ -274,38 +252,17 @@ void UploadScheduler::session_done(SessionResult result) {
   log(result.error ? LOG_WARNING : LOG_INFO,
       "upload to " + server_base_.value_or("") + ": " + status_.last_message);
 
-  switch (result.outcome) {
-    case Outcome::Success:
-    case Outcome::SetAside:
-      failures_ = 0;
-      set_next_slot(upload::next_slot(now, interval_ns_, upload::kDefaultJitterFraction, rng_));
-      break;
-    case Outcome::Retry: {
-      const int64_t delay = upload::Backoff{}.next_delay(failures_, rng_, result.retry_after_ns);
-      ++failures_;
-      set_next_slot(now + delay);
-      break;
-    }
-    case Outcome::Fatal:
-      ++failures_;
-      set_next_slot(upload::next_slot(now, interval_ns_, upload::kDefaultJitterFraction, rng_));
-      break;
-    case Outcome::Pause:
-      failures_ = 0;
-      if (!paused_)
-        log(LOG_WARNING, "uploads to " + server_base_.value_or("") +
-                             " are paused: the server refused the destination; they resume "
-                             "when server_url or environment changes, or when a forced upload "
-                             "(metricsctl upload) succeeds");
-      paused_ = Pause{server_base_.value_or(""), environment_};
-      break;
-  }
-  if ((result.outcome == Outcome::Success || result.outcome == Outcome::SetAside) && paused_) {
-    // Only a forced upload runs while paused: it reached the server, the pause is over.
-    paused_.reset();
+  const upload::SessionEnd end = schedule_.session_finished(
+      now, result.outcome, result.retry_after_ns, server_base_.value_or(""), environment_);
+  apply_slot_change();
+  if (end.pause_started)
+    log(LOG_WARNING, "uploads to " + server_base_.value_or("") +
+                         " are paused: the server refused the destination; they resume "
+                         "when server_url or environment changes, or when a forced upload "
+                         "(metricsctl upload) succeeds");
+  if (end.pause_lifted)
     log(LOG_INFO,
         "a forced upload to " + server_base_.value_or("") + " went through; uploads resume");
-  }
 
   std::vector<Reply> waiters = std::move(running_waiters_);
   running_waiters_.clear();
@@ -324,4 +281,4 @@ void UploadScheduler::session_done(SessionResult result) {
   malloc_trim(0);
 }
 
-}  // namespace metrics::net
+}  // namespace metrics

@@ -11,22 +11,31 @@
 // A background session stops at the first transient failure (the scheduler backs off);
 // a forced one (UploadEvents) retries a few times at short intervals, then gives up
 // with a named error, so a caller never waits through minutes of backoff.
+//
+// What each answer means is decided in upload_session_logic.hpp; this carries it out on
+// the store and the ledger. The transport and the main loop come through
+// upload::SessionIo (upload_io.hpp): no I/O of its own.
 #pragma once
+
+#include <glib.h>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "ledger.hpp"
 #include "recorder.hpp"
 #include "result.hpp"
 #include "upload_batch.hpp"
+#include "upload_io.hpp"
 #include "upload_policy.hpp"
-#include "upload_transport.hpp"
+#include "upload_session_logic.hpp"
 
-namespace metrics::net {
+namespace metrics {
 
 struct SessionConfig {
   std::string server_base;  // resolved (config::resolve_server_url)
@@ -34,7 +43,7 @@ struct SessionConfig {
   size_t max_request_bytes = 262144;
   int64_t granularity_ns = 3600 * upload::kNsPerSecond;
   int gzip_level = 9;
-  TransportSettings transport;
+  upload::TransportSettings transport;
   bool forced = false;
 };
 
@@ -54,16 +63,11 @@ struct SessionResult {
 
 class UploadSession {
  public:
-  // Forced sessions: attempts per batch, and the longest wait between two of them
-  // (a longer Retry-After ends the session instead).
-  static constexpr unsigned kForcedAttempts = 3;
-  static constexpr int64_t kForcedMaxWaitNs = 10 * upload::kNsPerSecond;
-
   using ProgressFn = std::function<void(const SessionProgress&)>;
   using DoneFn = std::function<void(SessionResult)>;
 
-  UploadSession(Recorder& recorder, Ledger& ledger, SessionConfig config, upload::Rng rng,
-                ProgressFn progress, DoneFn done);
+  UploadSession(Recorder& recorder, Ledger& ledger, upload::SessionIo& io, SessionConfig config,
+                upload::Rng rng, ProgressFn progress, DoneFn done);
   ~UploadSession();
   UploadSession(const UploadSession&) = delete;
   UploadSession& operator=(const UploadSession&) = delete;
@@ -76,7 +80,6 @@ class UploadSession {
   bool forced() const { return config_.forced; }
 
  private:
-  static gboolean on_step(gpointer self);
   void step();
   void send_current();
   // The encoded body, kept for the ledger until the answer is in (copyable, for the
@@ -99,11 +102,12 @@ class UploadSession {
 
   Recorder& recorder_;
   Ledger& ledger_;
+  upload::SessionIo& io_;
   SessionConfig config_;
   upload::Rng rng_;
   ProgressFn progress_fn_;
   DoneFn done_fn_;
-  std::unique_ptr<UploadTransport> http_;
+  std::unique_ptr<upload::Transport> http_;
   std::optional<BatchPlanner> planner_;
   std::optional<UploadBatch> current_;
   // Second halves of batches split after a 413, sent (last first) before the planner's next.
@@ -111,8 +115,8 @@ class UploadSession {
   unsigned attempt_ = 0;  // failed attempts of current_
   SessionProgress progress_;
   std::optional<Error> first_rejection_;
-  GSourcePtr step_source_;
+  std::unique_ptr<upload::StepTimer> steps_;
   std::optional<SessionResult> result_;
 };
 
-}  // namespace metrics::net
+}  // namespace metrics

@@ -8,14 +8,11 @@
 #include "settings.hpp"
 #include "wire.hpp"
 
-namespace metrics::net {
+namespace metrics {
 
 using upload::Outcome;
 
 namespace {
-
-// Between the attempts of a forced session: short, jittered, capped.
-constexpr upload::Backoff kForcedBackoff{upload::kNsPerSecond, 4 * upload::kNsPerSecond};
 
 std::span<const uint8_t> span_of(GBytes* bytes) {
   gsize size = 0;
@@ -23,19 +20,14 @@ std::span<const uint8_t> span_of(GBytes* bytes) {
   return {data, size};
 }
 
-std::string describe_answer(const upload::AttemptResult& attempt) {
-  if (attempt.network_error != upload::NetworkError::None) return attempt.detail;
-  std::string text = "HTTP " + std::to_string(attempt.http_status);
-  if (!attempt.detail.empty()) text += ": " + attempt.detail;
-  return text;
-}
-
 }  // namespace
 
-UploadSession::UploadSession(Recorder& recorder, Ledger& ledger, SessionConfig config,
-                             upload::Rng rng, ProgressFn progress, DoneFn done)
+UploadSession::UploadSession(Recorder& recorder, Ledger& ledger, upload::SessionIo& io,
+                             SessionConfig config, upload::Rng rng, ProgressFn progress,
+                             DoneFn done)
     : recorder_(recorder),
       ledger_(ledger),
+      io_(io),
       config_(std::move(config)),
       rng_(std::move(rng)),
       progress_fn_(std::move(progress)),
@@ -48,15 +40,8 @@ void UploadSession::start() {
 }
 
 void UploadSession::schedule_step(int64_t delay_ns) {
-  const auto ms = static_cast<guint>(std::clamp<int64_t>(delay_ns / 1'000'000, 0, G_MAXUINT));
-  step_source_.reset(ms == 0 ? g_idle_source_new() : g_timeout_source_new(ms));
-  g_source_set_callback(step_source_.get(), &UploadSession::on_step, this, nullptr);
-  g_source_attach(step_source_.get(), nullptr);
-}
-
-gboolean UploadSession::on_step(gpointer self) {
-  static_cast<UploadSession*>(self)->step();
-  return G_SOURCE_REMOVE;
+  if (!steps_) steps_ = io_.new_step_timer();
+  steps_->schedule(delay_ns, [this] { step(); });
 }
 
 void UploadSession::finish(SessionResult result) {
@@ -117,19 +102,8 @@ void UploadSession::step() {
     }
     if (!next->has_value()) {
       // Done; a batch refused on the way still makes the session's answer an error.
-      if (!first_rejection_ && store.acknowledged_count() > 0) {
-        // Nothing is lost, but the queue cannot shrink: say so, and come back.
-        finish({Outcome::Retry,
-                Error{"StorageFailure",
-                      "the server has " + std::to_string(store.acknowledged_count()) +
-                          " events that cannot be removed from the queue yet (is the disk "
-                          "full?); they are not sent again, and removing them is retried at the "
-                          "next upload"},
-                std::nullopt,
-                {}});
-        return;
-      }
-      finish({Outcome::Success, first_rejection_, std::nullopt, {}});
+      upload::QueueDone done = upload::queue_done(first_rejection_, store.acknowledged_count());
+      finish({done.outcome, std::move(done.error), std::nullopt, {}});
       return;
     }
     current_ = std::move(**next);
@@ -158,7 +132,7 @@ void UploadSession::step() {
 
 void UploadSession::send_current() {
   if (!http_) {
-    auto transport = UploadTransport::create(config_.transport);
+    auto transport = io_.open_transport(config_.transport);
     if (!transport) {
       // Not the server's doing nor the configuration's: the next session tries again.
       finish({Outcome::Retry, transport.error(), std::nullopt, {}});
@@ -184,8 +158,7 @@ void UploadSession::send_current() {
         if (!attempt) {
           // Nothing was sent (the helper refused the settings or could not run):
           // no attempt for the ledger. A configuration that cannot work is fatal.
-          const bool fatal = attempt.error().code == "UploadConfigurationInvalid";
-          finish({fatal ? Outcome::Fatal : Outcome::Retry, attempt.error(), std::nullopt, {}});
+          finish({upload::outcome_of_unsent(attempt.error()), attempt.error(), std::nullopt, {}});
           return;
         }
         on_answer(std::move(*attempt), std::move(body), std::move(url), std::move(sha512),
@@ -195,23 +168,16 @@ void UploadSession::send_current() {
 
 void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_body,
                               std::string url, std::string sha512, size_t compressed_size) {
+  using Action = upload::AnswerPlan::Action;
   const std::span<const uint8_t> body = span_of(shared_body.get());
   const upload::Classification verdict = upload::classify(attempt, recorder_.clock().realtime_ns());
-  // A helper that failed is not asked again: the next attempt starts a new one.
-  if (attempt.network_error == upload::NetworkError::HelperFailure) http_.reset();
-  const std::string answer = describe_answer(attempt);
-  // What left the machine: the helper counts it when the request failed on the way (0
-  // when it never connected); a helper that failed may have sent it all.
-  const bool transport_failed = attempt.network_error != upload::NetworkError::None &&
-                                attempt.network_error != upload::NetworkError::HelperFailure;
-  const size_t sent = transport_failed
-                          ? static_cast<size_t>(std::min<uint64_t>(attempt.bytes_sent, SIZE_MAX))
-                          : compressed_size;
-  // 413: the request is too large for this server, not wrong; smaller ones may pass.
-  const bool split = verdict.outcome == Outcome::SetAside && attempt.http_status == 413 &&
-                     current_->request_event_count() > 1;
-  if (split) {
-    record(url, sha512, sent, body, "Split", attempt.http_status,
+  const upload::AnswerPlan plan =
+      upload::plan_answer(attempt, verdict, current_->request_event_count(), compressed_size,
+                          config_.forced, attempt_, rng_);
+  if (plan.drop_transport) http_.reset();
+  const std::string answer = upload::describe_answer(attempt);
+  if (plan.action == Action::Split) {
+    record(url, sha512, plan.bytes_sent, body, plan.ledger_outcome, attempt.http_status,
            answer + "; the server finds the request too large: its " +
                std::to_string(current_->request_event_count()) + " events go again in two halves");
     auto [first, second] = split_batch(std::move(*current_));
@@ -221,11 +187,12 @@ void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_
     schedule_step(0);
     return;
   }
-  record(url, sha512, sent, body, upload::outcome_name(verdict.outcome), attempt.http_status,
-         verdict.error ? verdict.error->message : answer);
+  record(url, sha512, plan.bytes_sent, body, plan.ledger_outcome, attempt.http_status,
+         plan.error ? plan.error->message : answer);
 
-  switch (verdict.outcome) {
-    case Outcome::Success: {
+  switch (plan.action) {
+    case Action::Delete: {
+      // Only now, with the server's acknowledgement, do the events leave the queue.
       Store& store = recorder_.store();
       if (auto r = store.delete_uploaded(current_->singular_ids, current_->aggregate_ids); !r) {
         // The server has the batch but it is still queued: remember it so that it is never
@@ -250,31 +217,22 @@ void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_
       schedule_step(0);
       return;
     }
-    case Outcome::SetAside: {
+    case Action::SetAside: {
       std::string reason = answer;
       if (attempt.http_status == 413)
         reason += "; the server refuses even this single event as too large";
       if (!set_aside_current(reason, body)) return;
-      if (!first_rejection_) first_rejection_ = verdict.error;
+      if (!first_rejection_) first_rejection_ = plan.error;
       schedule_step(0);
       return;
     }
-    case Outcome::Retry: {
+    case Action::Resend:
       ++attempt_;
-      if (config_.forced && attempt_ < kForcedAttempts) {
-        const int64_t delay = kForcedBackoff.next_delay(attempt_ - 1, rng_, verdict.retry_after_ns);
-        if (delay <= kForcedMaxWaitNs) {
-          schedule_step(delay);
-          return;
-        }
-      }
-      finish({Outcome::Retry, verdict.error, verdict.retry_after_ns, {}});
+      schedule_step(plan.delay_ns);
       return;
-    }
-    case Outcome::Fatal:
-    case Outcome::Pause:
-      // Pause: the destination is wrong; every event, this batch's too, stays queued.
-      finish({verdict.outcome, verdict.error, std::nullopt, {}});
+    case Action::Split:  // handled above
+    case Action::End:
+      finish({plan.outcome, plan.error, plan.retry_after_ns, {}});
       return;
   }
 }
@@ -343,4 +301,4 @@ void UploadSession::record(const std::string& url, const std::string& sha512, si
     warn("cannot write the upload ledger: " + r.error().message);
 }
 
-}  // namespace metrics::net
+}  // namespace metrics
