@@ -4,10 +4,10 @@
 // the upload-helper process with main-loop sources for each session.
 #pragma once
 
-#include "boottime_timer.hpp"
 #include "network_state.hpp"
 #include "upload_coordinator.hpp"
 #include "upload_session_io.hpp"
+#include "upload_wake_timer.hpp"
 
 namespace metrics::net {
 
@@ -19,7 +19,7 @@ struct UploadSchedulerIo {
   explicit UploadSchedulerIo(const std::function<void()>& changed)
       : network(changed), timer(changed) {}
   NetworkState network;
-  BoottimeTimer timer;
+  UploadWakeTimer timer;
   HelperSessionIo session_io;
 };
 

@@ -43,7 +43,7 @@ class DailyRunner {
   ScheduleStore& schedule_;
   DailySourceGatherer& gatherer_;
   MetricsSink& sink_;
-  net::BoottimeTimer wake_up_;
+  BoottimeTimer wake_up_;
   bool gathering_ = false;
 };
 

@@ -45,7 +45,7 @@ class ToolbxDaily {
   ScheduleStore& schedule_;
   SessionSink& sink_;
   ValueSet distributions_;
-  net::BoottimeTimer wake_up_;
+  BoottimeTimer wake_up_;
   GObjectPtr<GCancellable> running_;  // the podman run in progress
   bool active_ = false;
 };

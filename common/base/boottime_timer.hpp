@@ -9,31 +9,32 @@
 
 #include "glib_handles.hpp"
 #include "result.hpp"
-#include "upload_io.hpp"
+#include "unique_fd.hpp"
 
-namespace metrics::net {
+namespace metrics {
 
-class BoottimeTimer final : public upload::WakeTimer {
+class BoottimeTimer {
  public:
   using Fired = std::function<void()>;
   explicit BoottimeTimer(Fired fired);
-  ~BoottimeTimer() override;
+  ~BoottimeTimer();
   BoottimeTimer(const BoottimeTimer&) = delete;
   BoottimeTimer& operator=(const BoottimeTimer&) = delete;
 
   // Fires once at `boottime_ns` (now or in the past: on the next main-loop turn);
   // replaces any earlier arming.
-  Result<void> arm_at(int64_t boottime_ns) override;
-  void disarm() override;
+  Result<void> arm_at(int64_t boottime_ns);
+  void disarm();
   bool armed() const { return armed_; }
 
  private:
   static gboolean on_ready(gint fd, GIOCondition, gpointer self);
 
   Fired fired_;
-  int fd_ = -1;
+  UniqueFd fd_;
+  // Declared after fd_, so destroyed before the descriptor it watches is closed.
   GSourcePtr source_;
   bool armed_ = false;
 };
 
-}  // namespace metrics::net
+}  // namespace metrics

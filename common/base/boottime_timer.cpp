@@ -9,29 +9,26 @@
 #include <cstring>
 #include <string>
 
-namespace metrics::net {
+namespace metrics {
 
 BoottimeTimer::BoottimeTimer(Fired fired) : fired_(std::move(fired)) {
-  fd_ = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (fd_ < 0) return;  // arm_at() reports it
-  source_.reset(g_unix_fd_source_new(fd_, G_IO_IN));
+  fd_.reset(timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC));
+  if (!fd_) return;  // arm_at() reports it
+  source_.reset(g_unix_fd_source_new(fd_.get(), G_IO_IN));
   g_source_set_callback(source_.get(), G_SOURCE_FUNC(&BoottimeTimer::on_ready), this, nullptr);
   g_source_attach(source_.get(), nullptr);
 }
 
-BoottimeTimer::~BoottimeTimer() {
-  source_.reset();
-  if (fd_ >= 0) close(fd_);
-}
+BoottimeTimer::~BoottimeTimer() = default;
 
 Result<void> BoottimeTimer::arm_at(int64_t boottime_ns) {
-  if (fd_ < 0) return Error{"TimerFailed", "cannot create a CLOCK_BOOTTIME timer"};
+  if (!fd_) return Error{"TimerFailed", "cannot create a CLOCK_BOOTTIME timer"};
   // 0 would disarm: an instant already past is "as soon as possible".
   const int64_t at = std::max<int64_t>(boottime_ns, 1);
   itimerspec spec{};
   spec.it_value.tv_sec = at / 1'000'000'000;
   spec.it_value.tv_nsec = at % 1'000'000'000;
-  if (timerfd_settime(fd_, TFD_TIMER_ABSTIME, &spec, nullptr) != 0)
+  if (timerfd_settime(fd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0)
     return Error{"TimerFailed",
                  std::string("cannot arm the CLOCK_BOOTTIME timer: ") + std::strerror(errno)};
   armed_ = true;
@@ -39,9 +36,9 @@ Result<void> BoottimeTimer::arm_at(int64_t boottime_ns) {
 }
 
 void BoottimeTimer::disarm() {
-  if (fd_ < 0) return;
+  if (!fd_) return;
   itimerspec spec{};
-  timerfd_settime(fd_, 0, &spec, nullptr);
+  timerfd_settime(fd_.get(), 0, &spec, nullptr);
   armed_ = false;
 }
 
@@ -55,4 +52,4 @@ gboolean BoottimeTimer::on_ready(gint fd, GIOCondition, gpointer self) {
   return G_SOURCE_CONTINUE;
 }
 
-}  // namespace metrics::net
+}  // namespace metrics
