@@ -65,6 +65,9 @@ OTHER_UID = 5  # 'games': an existing account (the bus refuses uids without one)
 OS_VERSION = '6.0.0-itest'
 
 CALL_TIMEOUT_MS = 20000
+# How long a wait may last before it fails. Only a hang ends there: every wait ends on an
+# event or a state (see wait_until), so no test's outcome depends on this figure.
+SAFETY_TIMEOUT_S = 120
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -132,6 +135,74 @@ def payload_key(blob):
     if v is None:
         return None
     return (v.get_type_string(), v.unpack())
+
+
+def wait_until(predicate, what, timeout=SAFETY_TIMEOUT_S, details=None, poll_ms=10):
+    """Returns the first true value of predicate(), checked again after anything happens on
+    the default GLib main context (a D-Bus signal or reply is dispatched there) and at least
+    every poll_ms for states only a look shows (a file, a row, a property read with Get).
+    Fails after `timeout` seconds, naming `what` (and details(), when given): a safety net
+    that turns a hang into a failure, never the proof of anything."""
+    ctx = GLib.MainContext.default()
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            extra = ('\n' + details()) if details else ''
+            raise AssertionError(f'gave up after {timeout:g} s waiting for {what}{extra}')
+        # Wakes on the next event of the context, or after poll_ms when none comes.
+        tick = GLib.timeout_source_new(poll_ms)
+        tick.set_callback(lambda *_: GLib.SOURCE_REMOVE)
+        tick.attach(ctx)
+        ctx.iteration(True)
+        tick.destroy()
+
+
+class PropertiesWatch:
+    """The PropertiesChanged signals of one interface of the recorder's object, in the
+    order they arrive on `client`'s connection: [(changed dict, invalidated list)]."""
+
+    def __init__(self, client, iface):
+        self.iface = iface
+        self.seen = []
+        self._conn = client.conn
+        self._sub = self._conn.signal_subscribe(
+            BUS_NAME, 'org.freedesktop.DBus.Properties', 'PropertiesChanged', OBJECT_PATH,
+            iface, Gio.DBusSignalFlags.NONE,
+            self._on_signal)
+
+    def _on_signal(self, _conn, _sender, _path, _iface, _name, params):
+        iface, changed, invalidated = params.unpack()
+        if iface == self.iface:
+            self.seen.append((changed, invalidated))
+
+    def pump(self):
+        """Dispatches what has arrived."""
+        ctx = GLib.MainContext.default()
+        while ctx.iteration(False):
+            pass
+        return self.seen
+
+    def values(self, name):
+        """The values of property `name` announced so far, in order."""
+        return [changed[name] for changed, _inv in self.pump() if name in changed]
+
+    def wait_for(self, name, value, what=None):
+        """Waits for a signal announcing `name` == value; returns its index in seen."""
+        def announced():
+            for i, (changed, _inv) in enumerate(self.pump()):
+                if changed.get(name) == value:
+                    return i + 1
+            return 0
+        return wait_until(announced, what or f'PropertiesChanged {name}={value!r}',
+                          details=lambda: f'announced: {self.seen}') - 1
+
+    def close(self):
+        if self._sub is not None:
+            self._conn.signal_unsubscribe(self._sub)
+            self._sub = None
 
 
 class DBusCallError(Exception):
@@ -444,29 +515,21 @@ class Harness:
             self.wait_for_daemon()
         return self.daemon_proc
 
-    def wait_for_daemon(self, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def wait_for_daemon(self):
+        def owned():
             if self.daemon_proc.poll() is not None:
-                raise AssertionError(f'daemon exited with {self.daemon_proc.returncode} at start:\n'
-                                     + self.daemon_log())
-            if self.client.name_has_owner():
-                owner = self.client.get_name_owner()
-                self.daemon_unique_name = owner
-                return owner
-            time.sleep(0.01)
-        raise AssertionError('daemon did not own ' + BUS_NAME + ' in time:\n' + self.daemon_log())
+                raise AssertionError(f'daemon exited with {self.daemon_proc.returncode} at '
+                                     'start:\n' + self.daemon_log())
+            return self.client.name_has_owner()
+        wait_until(owned, f'the daemon to own {BUS_NAME}', details=self.daemon_log)
+        self.daemon_unique_name = self.client.get_name_owner()
+        return self.daemon_unique_name
 
     def daemon_alive(self):
         return self.daemon_proc is not None and self.daemon_proc.poll() is None
 
-    def wait_name_gone(self, timeout=10):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.client.name_has_owner():
-                return
-            time.sleep(0.01)
-        raise AssertionError('daemon name still owned')
+    def wait_name_gone(self):
+        wait_until(lambda: not self.client.name_has_owner(), f'{BUS_NAME} to be released')
 
     def stop_daemon(self, sig=signal.SIGTERM, timeout=15):
         """Signal the daemon and wait for it. Returns the exit code."""
@@ -509,6 +572,43 @@ class Harness:
             return ''
         with open(p, errors='replace') as f:
             return f.read()
+
+    def log_mark(self):
+        """Where the current daemon log ends now: wait_for_log(..., since=mark) looks only
+        at what the daemon writes from here on."""
+        return len(self.daemon_log())
+
+    def wait_for_log(self, text, since=0, what=None):
+        """Waits until the current daemon's log holds `text` after offset `since`; returns
+        the offset just past it."""
+        def found():
+            at = self.daemon_log().find(text, since)
+            return at + len(text) if at >= 0 else 0
+        return wait_until(found, what or f'{text!r} in the daemon log',
+                          details=lambda: self.daemon_log()[-3000:])
+
+    # ---------------------------------------------------------------- consent
+    CONSENT_PROPERTIES = ('ConsentState', 'ServerUrl', 'Environment')
+
+    def consent_properties(self):
+        """What the recorder says it read from the permissions file (Control1)."""
+        return {name: self.client.get_property(name, iface=CONTROL_IFACE)
+                for name in self.CONSENT_PROPERTIES}
+
+    def write_permissions_seen(self, text, **expected):
+        """Writes the permissions file and waits until the recorder reports it has read it:
+        until its Control1 properties (ConsentState, ServerUrl, Environment) are
+        `expected`. At least one of them must differ before the write, or reading the
+        file would not show."""
+        before = self.consent_properties()
+        unknown = set(expected) - set(self.CONSENT_PROPERTIES)
+        assert not unknown, f'not a consent property: {unknown}'
+        assert any(before[k] != v for k, v in expected.items()), \
+            f'this edit would not show: {expected} is already the state ({before})'
+        self.write_permissions(text)
+        wait_until(lambda: all(v == self.consent_properties()[k] for k, v in expected.items()),
+                   f'the recorder to read the edited permissions file ({expected})',
+                   details=lambda: f'{self.consent_properties()}\n' + self.daemon_log()[-3000:])
 
     # ---------------------------------------------------------------- store
     @property
@@ -741,12 +841,7 @@ class RecorderTestCase(unittest.TestCase):
         self.client.introspect()
         self.client.record_singular(random_event_id())
 
-    def wait_until(self, predicate, timeout=5.0, interval=0.02, message='condition'):
-        deadline = time.monotonic() + timeout
-        while True:
-            v = predicate()
-            if v:
-                return v
-            if time.monotonic() > deadline:
-                self.fail(f'timed out after {timeout}s waiting for {message}')
-            time.sleep(interval)
+    def wait_until(self, predicate, message='condition', timeout=SAFETY_TIMEOUT_S):
+        """wait_until() (module level), failing the test with the daemon's log."""
+        return wait_until(predicate, message, timeout=timeout,
+                          details=lambda: self.env.daemon_log()[-3000:])
