@@ -82,7 +82,7 @@ class DisconnectOrderTest(RecorderTestCase):
         os.kill(pid, signal.SIGSTOP)
         try:
             owner.close()
-            self.wait_until(lambda: not self.client.name_has_owner(departed), timeout=10,
+            self.wait_until(lambda: not self.client.name_has_owner(departed),
                             message='the bus to see the owner leave')
             found = {}
             conn = self.client.conn

@@ -105,7 +105,7 @@ class TimerTest(RecorderTestCase):
         owner.kill()
         owner.wait()
         owner.stdout.close()
-        rows = self.wait_until(lambda: self.env.counts(eid), timeout=3,
+        rows = self.wait_until(lambda: self.env.counts(eid),
                                message='count of the dead owner\'s timer')
         self.assertEqual([(r[0], r[3]) for r in rows], [(today(), 65534)])
         self.assertGreaterEqual(rows[0][4], 1)
@@ -121,7 +121,7 @@ class TimerTest(RecorderTestCase):
         t2 = time.monotonic()
         c.close()
         value = self.wait_until(lambda: self.env.count_value(eid, today(), ('u', 9)),
-                                timeout=3, message='count of the disconnected owner\'s timer')
+                                message='count of the disconnected owner\'s timer')
         t3 = time.monotonic()
         lo, hi = self.expected_range(t0, t1, t2, t3)
         self.assertCount(value, lo, hi, 'daily count')
@@ -229,7 +229,7 @@ class TimerTest(RecorderTestCase):
 
         def rolled():
             return [a for a in self.env.aggregates(agg) if a['period'] == old_day]
-        rows = self.wait_until(rolled, timeout=2, message='roll-over of the old day')
+        rows = self.wait_until(rolled, message='roll-over of the old day')
         self.assertEqual([(r['count'], payload_key(r['payload'])) for r in rows], [(5, key)])
         self.assertIsNone(self.env.count_value(agg, old_day, key),
                           'old day still in counts after roll-over')

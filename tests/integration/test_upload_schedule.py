@@ -55,7 +55,7 @@ class ScheduleTest(UploadTestCase):
         self.assertEqual(self.queued(), 10)
         self.set_network(state=NM_STATE_CONNECTED_GLOBAL)
         # The missed slots fire once, at once.
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the upload after reconnecting')
+        self.wait_for(lambda: self.queued() == 0, what='the upload after reconnecting')
         self.assert_exactly_once(markers)
         self.assertEqual(len(self.collector.rows()), 1)
 
@@ -68,14 +68,14 @@ class ScheduleTest(UploadTestCase):
         time.sleep(2.5)
         self.assertTrue(self.own_connections_only())
         self.set_network(metered=NM_METERED_NO)
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the unmetered upload')
+        self.wait_for(lambda: self.queued() == 0, what='the unmetered upload')
         self.assert_exactly_once(markers)
 
     def test_metered_allowed(self):
         self.set_network(metered=NM_METERED_YES)
         self.start(AllowMeteredUploads='true')
         self.record_marked(4)
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the metered upload')
+        self.wait_for(lambda: self.queued() == 0, what='the metered upload')
 
     def test_background_failure_backs_off(self):
         self.collector.set_faults([{'status': 500}])
@@ -124,7 +124,7 @@ class DestinationPauseTest(UploadTestCase):
             capture_output=True, text=True, timeout=60, env=dict(os.environ, LC_ALL='C.UTF-8'))
         self.assertEqual(r.returncode, 0, r.stderr)
         # The schedule resumes by itself: no forced upload.
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the resumed schedule')
+        self.wait_for(lambda: self.queued() == 0, what='the resumed schedule')
         self.assert_exactly_once(markers)
         self.assertNotEqual(self.control('UploadState'), 'paused')
 
@@ -135,7 +135,7 @@ class DestinationPauseTest(UploadTestCase):
         self.wait_for(lambda: self.control('UploadState') == 'idle', what='the schedule')
         # Slots again: the next events go without being asked.
         more = self.record_marked(3, start=5)
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the scheduled upload')
+        self.wait_for(lambda: self.queued() == 0, what='the scheduled upload')
         self.assert_exactly_once(markers | more)
 
 
@@ -161,7 +161,7 @@ class ConsentGateTest(UploadTestCase):
         self.check_no_connection(UNDECIDED, 'UploadingDisabled')
         # Granting starts the schedule: the gate, not the setup, kept the daemon quiet.
         self.grant()
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the upload after granting')
+        self.wait_for(lambda: self.queued() == 0, what='the upload after granting')
 
     def test_declined(self):
         self.check_no_connection(DECLINED, 'MetricsDisabled')
