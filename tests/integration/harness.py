@@ -113,6 +113,26 @@ def boottime_ns():
     return time.clock_gettime_ns(time.CLOCK_BOOTTIME)
 
 
+def zone_with_midnight_at(midnight):
+    """A fixed-offset zone (POSIX TZ) whose local midnight is at Unix time `midnight`:
+    (TZ value, the local day that ends there, the local day that begins)."""
+    off = (-midnight) % 86400            # local = utc + off
+    if off > 43200:
+        off -= 86400
+    posix = -off                         # POSIX TZ offsets are west-positive
+    h, rem = divmod(abs(posix), 3600)
+    m, s = divmod(rem, 60)
+    tz = f'ITZ{"-" if posix < 0 else "+"}{h:02d}:{m:02d}:{s:02d}'
+    old_day = time.strftime('%Y-%m-%d', time.gmtime(midnight - 1 + off))
+    new_day = time.strftime('%Y-%m-%d', time.gmtime(midnight + off))
+    return tz, old_day, new_day
+
+
+# A test that needs something done before a local midnight picks a zone whose midnight is
+# this many seconds ahead, and a farther one when its machine was too slow for the first.
+MIDNIGHT_LEADS_S = (3, 6, 15, 40)
+
+
 def today():
     return time.strftime('%Y-%m-%d')
 
