@@ -50,7 +50,9 @@ class ScheduleTest(UploadTestCase):
         self.assertEqual(self.control('UploadState'), 'offline')
         err = self.upload_error()
         self.assertEqual(err.name, ERR + 'NetworkUnavailable', err.message)
-        time.sleep(3)  # three slots
+        # Three slot intervals of quiet are the claim. Offline, the recorder arms no slot,
+        # so it has none to report passing.
+        time.sleep(3)  # sleep-ok: three slot intervals; offline, no slot is armed to wait for
         self.assertTrue(self.own_connections_only())
         self.assertEqual(self.queued(), 10)
         self.set_network(state=NM_STATE_CONNECTED_GLOBAL)
@@ -65,7 +67,8 @@ class ScheduleTest(UploadTestCase):
         markers = self.record_marked(10)
         self.assertEqual(self.control('UploadState'), 'metered')
         self.assertEqual(self.upload_error().name, ERR + 'NetworkMetered')
-        time.sleep(2.5)
+        # Metered, as offline: no slot is armed, none to report passing.
+        time.sleep(2.5)  # sleep-ok: slot intervals; metered, no slot is armed to wait for
         self.assertTrue(self.own_connections_only())
         self.set_network(metered=NM_METERED_NO)
         self.wait_for(lambda: self.queued() == 0, what='the unmetered upload')
@@ -104,7 +107,8 @@ class DestinationPauseTest(UploadTestCase):
         self.wait_for(lambda: self.control('UploadState') == 'paused', what='the pause')
         self.assertIn('405', self.control('LastUploadMessage'))
         self.assertEqual(self.control('NextUploadTime'), 0)
-        time.sleep(3)  # three slots: none is used
+        # Three slot intervals: none is used. Paused, no slot is armed (NextUploadTime 0).
+        time.sleep(3)  # sleep-ok: three slot intervals; paused, no slot is armed to wait for
         stats = self.collector.stats()
         self.assertEqual((stats['accepted'], stats['faults_applied']), (0, 1), stats)
         self.assertEqual(self.control('UploadState'), 'paused')
@@ -153,7 +157,9 @@ class ConsentGateTest(UploadTestCase):
             self.client.call('UploadEvents')
         self.assertEqual(cm.exception.name, ERR + upload_error)
         self.assertEqual(self.upload_error().name, ERR + upload_error)
-        time.sleep(5)  # five slots
+        # Five slot intervals: without consent no slot is armed (NextUploadTime 0), so the
+        # recorder has no slot to report passing.
+        time.sleep(5)  # sleep-ok: five slot intervals; without consent no slot is armed
         self.assertEqual(self.collector.stats()['connections'], 1, 'the daemon connected')
         self.assertEqual(self.env.query('SELECT COUNT(*) FROM ledger')[0][0], 0)
 
