@@ -27,8 +27,19 @@ server_url={url}
 """
 
 
-class ScheduleTest(UploadTestCase):
+class ScheduleTestCase(UploadTestCase):
     INTERVAL_S = 1
+
+    def wait_for_slots_after(self, announced, slots, what):
+        """Waits until `slots` upload slots have passed from `announced` on (a time the
+        recorder reported, in whole seconds: the slot itself counts as the first)."""
+        self.assertGreater(announced, 0, 'the recorder announced no time to count from')
+        # Whole seconds, truncated: the moment itself may be up to a second later.
+        end = announced + 1 + (slots - 1) * self.INTERVAL_S
+        self.wait_until(lambda: time.time() >= end, f'{what} (until {end})')
+
+
+class ScheduleTest(ScheduleTestCase):
 
     def own_connections_only(self):
         # Each stats() call is one connection of the test's own.
@@ -50,9 +61,10 @@ class ScheduleTest(UploadTestCase):
         self.assertEqual(self.control('UploadState'), 'offline')
         err = self.upload_error()
         self.assertEqual(err.name, ERR + 'NetworkUnavailable', err.message)
-        # Three slot intervals of quiet are the claim. Offline, the recorder arms no slot,
-        # so it has none to report passing.
+        # Three slot intervals of quiet are the claim. Offline the recorder arms no slot
+        # and announces none: there is no slot event to wait for.
         time.sleep(3)  # sleep-ok: three slot intervals; offline, no slot is armed to wait for
+        self.assertEqual(self.control('UploadState'), 'offline')
         self.assertTrue(self.own_connections_only())
         self.assertEqual(self.queued(), 10)
         self.set_network(state=NM_STATE_CONNECTED_GLOBAL)
@@ -67,8 +79,9 @@ class ScheduleTest(UploadTestCase):
         markers = self.record_marked(10)
         self.assertEqual(self.control('UploadState'), 'metered')
         self.assertEqual(self.upload_error().name, ERR + 'NetworkMetered')
-        # Metered, as offline: no slot is armed, none to report passing.
+        # Metered, as offline: no slot is armed or announced, none to wait for.
         time.sleep(2.5)  # sleep-ok: slot intervals; metered, no slot is armed to wait for
+        self.assertEqual(self.control('UploadState'), 'metered')
         self.assertTrue(self.own_connections_only())
         self.set_network(metered=NM_METERED_NO)
         self.wait_for(lambda: self.queued() == 0, what='the unmetered upload')
@@ -91,7 +104,7 @@ class ScheduleTest(UploadTestCase):
         self.assertEqual(self.queued(), 3)
 
 
-class DestinationPauseTest(UploadTestCase):
+class DestinationPauseTest(ScheduleTestCase):
     """The server says the destination is wrong (405 and the like): no further slot until
     the server URL changes or a forced upload succeeds; a forced upload is allowed."""
     INTERVAL_S = 1
@@ -107,8 +120,8 @@ class DestinationPauseTest(UploadTestCase):
         self.wait_for(lambda: self.control('UploadState') == 'paused', what='the pause')
         self.assertIn('405', self.control('LastUploadMessage'))
         self.assertEqual(self.control('NextUploadTime'), 0)
-        # Three slot intervals: none is used. Paused, no slot is armed (NextUploadTime 0).
-        time.sleep(3)  # sleep-ok: three slot intervals; paused, no slot is armed to wait for
+        # Three slots after the refused attempt (the recorder's LastUploadTime): none is used.
+        self.wait_for_slots_after(self.control('LastUploadTime'), 4, 'three slots paused')
         stats = self.collector.stats()
         self.assertEqual((stats['accepted'], stats['faults_applied']), (0, 1), stats)
         self.assertEqual(self.control('UploadState'), 'paused')
