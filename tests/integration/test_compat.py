@@ -167,8 +167,9 @@ class ShortTimerUploadTest(UploadTestCase):
         self.client.stop_timer(path)
         self.env.stop_daemon()
         self.start_in_zone('UTC-14')
-        self.upload()
-        sent = [a for line in self.collector_lines() for a in line['request']['aggregates']
+        _events, requests = self.upload()
+        sent = [a for line in self.collector_lines(requests)
+                for a in line['request']['aggregates']
                 if a['uuid'] == str(uuid.UUID(bytes=bytes(eid)))]
         self.assertIn((day, 0), [(a['period'], a['count']) for a in sent], sent)
 
@@ -176,13 +177,9 @@ class ShortTimerUploadTest(UploadTestCase):
         self.env.write_recorder_conf(**self.recorder_conf)
         self.env.start_daemon(env={'GIO_USE_NETWORK_MONITOR': 'networkmanager', 'TZ': tz})
 
-    def collector_lines(self):
-        lines = []
-        while True:
-            try:
-                lines.append(self.collector.next_line(timeout=1))
-            except Exception:
-                return lines
+    def collector_lines(self, requests):
+        """What the collector logged of the `requests` requests the upload said it sent."""
+        return [self.collector.next_line() for _ in range(requests)]
 
 
 def today_in(tz):
