@@ -190,8 +190,7 @@ class PropertiesWatch:
         self._conn = client.conn
         self._sub = self._conn.signal_subscribe(
             BUS_NAME, 'org.freedesktop.DBus.Properties', 'PropertiesChanged', OBJECT_PATH,
-            iface, Gio.DBusSignalFlags.NONE,
-            self._on_signal)
+            iface, Gio.DBusSignalFlags.NONE, self._on_signal)
 
     def _on_signal(self, _conn, _sender, _path, _iface, _name, params):
         iface, changed, invalidated = params.unpack()
@@ -204,10 +203,6 @@ class PropertiesWatch:
         while ctx.iteration(False):
             pass
         return self.seen
-
-    def values(self, name):
-        """The values of property `name` announced so far, in order."""
-        return [changed[name] for changed, _inv in self.pump() if name in changed]
 
     def wait_for(self, name, value, what=None):
         """Waits for a signal announcing `name` == value; returns its index in seen."""
@@ -593,7 +588,7 @@ class Harness:
     def wait_name_gone(self):
         wait_until(lambda: not self.client.name_has_owner(), f'{BUS_NAME} to be released')
 
-    def stop_daemon(self, sig=signal.SIGTERM, timeout=15):
+    def stop_daemon(self, sig=signal.SIGTERM, timeout=SAFETY_TIMEOUT_S):
         """Signal the daemon and wait for it. Returns the exit code."""
         p = self.daemon_proc
         if p is None or p.poll() is not None:
@@ -604,7 +599,8 @@ class Harness:
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-            raise AssertionError(f'daemon did not exit within {timeout}s after signal {sig}')
+            raise AssertionError(f'daemon did not exit after signal {sig} (gave up after '
+                                 f'{timeout} s)')
         # The bus notices the disconnect asynchronously; wait until the name is free.
         self.wait_name_gone()
         return p.returncode
@@ -634,20 +630,6 @@ class Harness:
             return ''
         with open(p, errors='replace') as f:
             return f.read()
-
-    def log_mark(self):
-        """Where the current daemon log ends now: wait_for_log(..., since=mark) looks only
-        at what the daemon writes from here on."""
-        return len(self.daemon_log())
-
-    def wait_for_log(self, text, since=0, what=None):
-        """Waits until the current daemon's log holds `text` after offset `since`; returns
-        the offset just past it."""
-        def found():
-            at = self.daemon_log().find(text, since)
-            return at + len(text) if at >= 0 else 0
-        return wait_until(found, what or f'{text!r} in the daemon log',
-                          details=lambda: self.daemon_log()[-3000:])
 
     # ---------------------------------------------------------------- consent
     CONSENT_PROPERTIES = ('ConsentState', 'ServerUrl', 'Environment')
@@ -864,7 +846,7 @@ class RecorderTestCase(unittest.TestCase):
         (a sanitizer build reports leaks only at a clean exit)."""
         if self.env.daemon_alive():
             try:
-                self.env.stop_daemon(timeout=30)
+                self.env.stop_daemon()
             except AssertionError:
                 pass
         logs = self.env.daemon_log(all_runs=True)
