@@ -157,7 +157,7 @@ def payload_key(blob):
     return (v.get_type_string(), v.unpack())
 
 
-def wait_until(predicate, what, timeout=SAFETY_TIMEOUT_S, details=None, poll_ms=10):
+def wait_until(predicate, what, timeout=SAFETY_TIMEOUT_S, details=None, poll_ms=20):
     """Returns the first true value of predicate(), checked again after anything happens on
     the default GLib main context (a D-Bus signal or reply is dispatched there) and at least
     every poll_ms for states only a look shows (a file, a row, a property read with Get).
@@ -578,7 +578,7 @@ class Harness:
                 raise AssertionError(f'daemon exited with {self.daemon_proc.returncode} at '
                                      'start:\n' + self.daemon_log())
             return self.client.name_has_owner()
-        wait_until(owned, f'the daemon to own {BUS_NAME}', details=self.daemon_log)
+        wait_until(owned, f'the daemon to own {BUS_NAME}', details=self.daemon_log, poll_ms=10)
         self.daemon_unique_name = self.client.get_name_owner()
         return self.daemon_unique_name
 
@@ -586,7 +586,8 @@ class Harness:
         return self.daemon_proc is not None and self.daemon_proc.poll() is None
 
     def wait_name_gone(self):
-        wait_until(lambda: not self.client.name_has_owner(), f'{BUS_NAME} to be released')
+        wait_until(lambda: not self.client.name_has_owner(), f'{BUS_NAME} to be released',
+                   poll_ms=10)
 
     def stop_daemon(self, sig=signal.SIGTERM, timeout=SAFETY_TIMEOUT_S):
         """Signal the daemon and wait for it. Returns the exit code."""
@@ -885,7 +886,7 @@ class RecorderTestCase(unittest.TestCase):
         self.client.introspect()
         self.client.record_singular(random_event_id())
 
-    def wait_until(self, predicate, message='condition', timeout=SAFETY_TIMEOUT_S):
+    def wait_until(self, predicate, message='condition', timeout=SAFETY_TIMEOUT_S, poll_ms=20):
         """wait_until() (module level), failing the test with the daemon's log."""
-        return wait_until(predicate, message, timeout=timeout,
+        return wait_until(predicate, message, timeout=timeout, poll_ms=poll_ms,
                           details=lambda: self.env.daemon_log()[-3000:])

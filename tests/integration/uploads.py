@@ -141,7 +141,9 @@ class UploadTestCase(RecorderTestCase):
         self.assertEqual(set(got), set(markers))
 
     def wait_for(self, predicate, what='condition'):
-        return self.wait_until(predicate, what)
+        # Most of these look at the store or the collector: a look every 50 ms leaves the
+        # CPU to the recorder under test.
+        return self.wait_until(predicate, what, poll_ms=50)
 
 
 __all__ = ['UploadTestCase', 'CONTROL_IFACE', 'Collector', 'NM_STATE_DISCONNECTED',
