@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "sd_handles.hpp"
+#include "recorder_interface.hpp"
 
 namespace {
 

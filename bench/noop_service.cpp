@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-#include "sd_handles.hpp"
+#include "recorder_interface.hpp"
 
 namespace {
 
