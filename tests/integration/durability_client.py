@@ -92,7 +92,7 @@ def main():
             send()
         if state['inflight'] == 0:
             ctx.iteration(False)
-            time.sleep(0.005)
+            time.sleep(0.005)  # sleep-ok: backing off after QueueFull, as a client would
         else:
             ctx.iteration(True)
     while state['inflight'] > 0:

@@ -65,6 +65,9 @@ OTHER_UID = 5  # 'games': an existing account (the bus refuses uids without one)
 OS_VERSION = '6.0.0-itest'
 
 CALL_TIMEOUT_MS = 20000
+# How long a wait may last before it fails. Only a hang ends there: every wait ends on an
+# event or a state (see wait_until), so no test's outcome depends on this figure.
+SAFETY_TIMEOUT_S = 120
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -110,6 +113,26 @@ def boottime_ns():
     return time.clock_gettime_ns(time.CLOCK_BOOTTIME)
 
 
+def zone_with_midnight_at(midnight):
+    """A fixed-offset zone (POSIX TZ) whose local midnight is at Unix time `midnight`:
+    (TZ value, the local day that ends there, the local day that begins)."""
+    off = (-midnight) % 86400            # local = utc + off
+    if off > 43200:
+        off -= 86400
+    posix = -off                         # POSIX TZ offsets are west-positive
+    h, rem = divmod(abs(posix), 3600)
+    m, s = divmod(rem, 60)
+    tz = f'ITZ{"-" if posix < 0 else "+"}{h:02d}:{m:02d}:{s:02d}'
+    old_day = time.strftime('%Y-%m-%d', time.gmtime(midnight - 1 + off))
+    new_day = time.strftime('%Y-%m-%d', time.gmtime(midnight + off))
+    return tz, old_day, new_day
+
+
+# A test that needs something done before a local midnight picks a zone whose midnight is
+# this many seconds ahead, and a farther one when its machine was too slow for the first.
+MIDNIGHT_LEADS_S = (3, 6, 15, 40)
+
+
 def today():
     return time.strftime('%Y-%m-%d')
 
@@ -132,6 +155,111 @@ def payload_key(blob):
     if v is None:
         return None
     return (v.get_type_string(), v.unpack())
+
+
+def wait_until(predicate, what, timeout=SAFETY_TIMEOUT_S, details=None, poll_ms=20):
+    """Returns the first true value of predicate(), checked again after anything happens on
+    the default GLib main context (a D-Bus signal or reply is dispatched there) and at least
+    every poll_ms for states only a look shows (a file, a row, a property read with Get).
+    Fails after `timeout` seconds, naming `what` (and details(), when given): a safety net
+    that turns a hang into a failure, never the proof of anything."""
+    ctx = GLib.MainContext.default()
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            extra = ('\n' + details()) if details else ''
+            raise AssertionError(f'gave up after {timeout:g} s waiting for {what}{extra}')
+        # Wakes on the next event of the context, or after poll_ms when none comes.
+        tick = GLib.timeout_source_new(poll_ms)
+        tick.set_callback(lambda *_: GLib.SOURCE_REMOVE)
+        tick.attach(ctx)
+        ctx.iteration(True)
+        tick.destroy()
+
+
+class PropertiesWatch:
+    """The PropertiesChanged signals of one interface of the recorder's object, in the
+    order they arrive on `client`'s connection: [(changed dict, invalidated list)]."""
+
+    def __init__(self, client, iface):
+        self.iface = iface
+        self.seen = []
+        self._conn = client.conn
+        self._sub = self._conn.signal_subscribe(
+            BUS_NAME, 'org.freedesktop.DBus.Properties', 'PropertiesChanged', OBJECT_PATH,
+            iface, Gio.DBusSignalFlags.NONE, self._on_signal)
+
+    def _on_signal(self, _conn, _sender, _path, _iface, _name, params):
+        iface, changed, invalidated = params.unpack()
+        if iface == self.iface:
+            self.seen.append((changed, invalidated))
+
+    def pump(self):
+        """Dispatches what has arrived."""
+        ctx = GLib.MainContext.default()
+        while ctx.iteration(False):
+            pass
+        return self.seen
+
+    def wait_for(self, name, value, what=None):
+        """Waits for a signal announcing `name` == value; returns its index in seen."""
+        def announced():
+            for i, (changed, _inv) in enumerate(self.pump()):
+                if changed.get(name) == value:
+                    return i + 1
+            return 0
+        return wait_until(announced, what or f'PropertiesChanged {name}={value!r}',
+                          details=lambda: f'announced: {self.seen}') - 1
+
+    def close(self):
+        if self._sub is not None:
+            self._conn.signal_unsubscribe(self._sub)
+            self._sub = None
+
+
+class OpenWatch:
+    """Counts how often each file of a directory is opened (inotify IN_OPEN), by anyone:
+    the recorder's attempts to open its store show as opens of metrics.db."""
+
+    IN_OPEN = 0x20
+    IN_NONBLOCK = os.O_NONBLOCK
+    IN_CLOEXEC = os.O_CLOEXEC
+
+    def __init__(self, directory):
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = libc.inotify_init1(self.IN_NONBLOCK | self.IN_CLOEXEC)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), 'inotify_init1')
+        if libc.inotify_add_watch(self.fd, os.fsencode(directory), self.IN_OPEN) < 0:
+            os.close(self.fd)
+            raise OSError(ctypes.get_errno(), f'inotify_add_watch {directory}')
+        self.opens = {}
+
+    def count(self, name):
+        """Opens of `name` seen since the watch began."""
+        import struct
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                break
+            at = 0
+            while at < len(data):
+                _wd, mask, _cookie, length = struct.unpack_from('iIII', data, at)
+                entry = data[at + 16:at + 16 + length].rstrip(b'\0').decode(errors='replace')
+                if mask & self.IN_OPEN:
+                    self.opens[entry] = self.opens.get(entry, 0) + 1
+                at += 16 + length
+        return self.opens.get(name, 0)
+
+    def close(self):
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
 
 class DBusCallError(Exception):
@@ -444,31 +572,24 @@ class Harness:
             self.wait_for_daemon()
         return self.daemon_proc
 
-    def wait_for_daemon(self, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def wait_for_daemon(self):
+        def owned():
             if self.daemon_proc.poll() is not None:
-                raise AssertionError(f'daemon exited with {self.daemon_proc.returncode} at start:\n'
-                                     + self.daemon_log())
-            if self.client.name_has_owner():
-                owner = self.client.get_name_owner()
-                self.daemon_unique_name = owner
-                return owner
-            time.sleep(0.01)
-        raise AssertionError('daemon did not own ' + BUS_NAME + ' in time:\n' + self.daemon_log())
+                raise AssertionError(f'daemon exited with {self.daemon_proc.returncode} at '
+                                     'start:\n' + self.daemon_log())
+            return self.client.name_has_owner()
+        wait_until(owned, f'the daemon to own {BUS_NAME}', details=self.daemon_log, poll_ms=10)
+        self.daemon_unique_name = self.client.get_name_owner()
+        return self.daemon_unique_name
 
     def daemon_alive(self):
         return self.daemon_proc is not None and self.daemon_proc.poll() is None
 
-    def wait_name_gone(self, timeout=10):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.client.name_has_owner():
-                return
-            time.sleep(0.01)
-        raise AssertionError('daemon name still owned')
+    def wait_name_gone(self):
+        wait_until(lambda: not self.client.name_has_owner(), f'{BUS_NAME} to be released',
+                   poll_ms=10)
 
-    def stop_daemon(self, sig=signal.SIGTERM, timeout=15):
+    def stop_daemon(self, sig=signal.SIGTERM, timeout=SAFETY_TIMEOUT_S):
         """Signal the daemon and wait for it. Returns the exit code."""
         p = self.daemon_proc
         if p is None or p.poll() is not None:
@@ -479,7 +600,8 @@ class Harness:
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-            raise AssertionError(f'daemon did not exit within {timeout}s after signal {sig}')
+            raise AssertionError(f'daemon did not exit after signal {sig} (gave up after '
+                                 f'{timeout} s)')
         # The bus notices the disconnect asynchronously; wait until the name is free.
         self.wait_name_gone()
         return p.returncode
@@ -509,6 +631,29 @@ class Harness:
             return ''
         with open(p, errors='replace') as f:
             return f.read()
+
+    # ---------------------------------------------------------------- consent
+    CONSENT_PROPERTIES = ('ConsentState', 'ServerUrl', 'Environment')
+
+    def consent_properties(self):
+        """What the recorder says it read from the permissions file (Control1)."""
+        return {name: self.client.get_property(name, iface=CONTROL_IFACE)
+                for name in self.CONSENT_PROPERTIES}
+
+    def write_permissions_seen(self, text, **expected):
+        """Writes the permissions file and waits until the recorder reports it has read it:
+        until its Control1 properties (ConsentState, ServerUrl, Environment) are
+        `expected`. At least one of them must differ before the write, or reading the
+        file would not show."""
+        before = self.consent_properties()
+        unknown = set(expected) - set(self.CONSENT_PROPERTIES)
+        assert not unknown, f'not a consent property: {unknown}'
+        assert any(before[k] != v for k, v in expected.items()), \
+            f'this edit would not show: {expected} is already the state ({before})'
+        self.write_permissions(text)
+        wait_until(lambda: all(v == self.consent_properties()[k] for k, v in expected.items()),
+                   f'the recorder to read the edited permissions file ({expected})',
+                   details=lambda: f'{self.consent_properties()}\n' + self.daemon_log()[-3000:])
 
     # ---------------------------------------------------------------- store
     @property
@@ -702,7 +847,7 @@ class RecorderTestCase(unittest.TestCase):
         (a sanitizer build reports leaks only at a clean exit)."""
         if self.env.daemon_alive():
             try:
-                self.env.stop_daemon(timeout=30)
+                self.env.stop_daemon()
             except AssertionError:
                 pass
         logs = self.env.daemon_log(all_runs=True)
@@ -741,12 +886,7 @@ class RecorderTestCase(unittest.TestCase):
         self.client.introspect()
         self.client.record_singular(random_event_id())
 
-    def wait_until(self, predicate, timeout=5.0, interval=0.02, message='condition'):
-        deadline = time.monotonic() + timeout
-        while True:
-            v = predicate()
-            if v:
-                return v
-            if time.monotonic() > deadline:
-                self.fail(f'timed out after {timeout}s waiting for {message}')
-            time.sleep(interval)
+    def wait_until(self, predicate, message='condition', timeout=SAFETY_TIMEOUT_S, poll_ms=20):
+        """wait_until() (module level), failing the test with the daemon's log."""
+        return wait_until(predicate, message, timeout=timeout, poll_ms=poll_ms,
+                          details=lambda: self.env.daemon_log()[-3000:])

@@ -93,7 +93,7 @@ class BoundsTest(RecorderTestCase):
         timers = [(random_event_id(), self.client.start_timer(random_event_id()))
                   for _ in range(5)]
         self.fill_as_root(random_event_id())
-        time.sleep(1.1)
+        time.sleep(1.1)  # sleep-ok: the timers under test measure this interval
         for _eid, path in timers:
             try:
                 self.client.stop_timer(path)

@@ -15,6 +15,29 @@ ROUNDS = int(os.environ.get('METRICS_DURABILITY_ROUNDS', '50'))
 AGG_ID = bytes.fromhex('3c0e2a5a0f9e4a1b9f1a4c2f8d7e6b50')
 
 
+class ReplyCounter:
+    """Lines the durability clients have logged so far (one per reply), read as they grow."""
+
+    def __init__(self, paths):
+        self.paths = paths
+        self.offsets = {p: 0 for p in paths}
+        self.lines = 0
+
+    def count(self):
+        for p in self.paths:
+            try:
+                with open(p, 'rb') as f:
+                    f.seek(self.offsets[p])
+                    data = f.read()
+            except FileNotFoundError:
+                continue
+            # Only whole lines: a line being written is counted once it ends.
+            end = data.rfind(b'\n') + 1
+            self.lines += data.count(b'\n', 0, end)
+            self.offsets[p] += end
+        return self.lines
+
+
 class DurabilityTest(RecorderTestCase):
 
     def test_kill9_loses_no_acknowledged_event(self):
@@ -30,15 +53,25 @@ class DurabilityTest(RecorderTestCase):
                 [PYTHON, os.path.join(HERE, 'durability_client.py'), self.env.bus_address,
                  str(cid), log, stop_file, str(seed + cid)]))
 
-        started = time.monotonic()
-        for _ in range(ROUNDS):
-            time.sleep(rng.uniform(0.02, 0.6))
+        replies = ReplyCounter(logs)
+
+        def answered(n):
+            """Waits until the clients have logged n more replies of the running recorder."""
+            target = replies.count() + n
+            self.wait_until(lambda: replies.count() >= target or
+                            any(p.poll() is not None for p in procs),
+                            f'{n} more replies from the recorder')
             for p in procs:
                 self.assertIsNone(p.poll(), f'client exited early with {p.returncode}')
+
+        started = time.monotonic()
+        for _ in range(ROUNDS):
+            # A random moment of its work: after a random number of answered calls.
+            answered(rng.randint(1, 900))
             self.env.stop_daemon(signal.SIGKILL)
             self.env.start_daemon()
         # The last run: let it work a little, then stop the clients and the daemon cleanly.
-        time.sleep(0.3)
+        answered(300)
         with open(stop_file, 'w'):
             pass
         for p in procs:

@@ -9,10 +9,9 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 import unittest
 
-from harness import BUILD_DIR
+from harness import BUILD_DIR, CONTROL_IFACE, PropertiesWatch
 from proxies import Socks5Proxy
 from uploads import UploadTestCase
 
@@ -173,7 +172,7 @@ class FailClosedTest(UploadTestCase):
         self.no_connection_anywhere()
         # recorder.conf is watched: fixed, the status says so before any upload.
         self.write_conf(self.base_conf() + self.good_proxy_line())
-        self.wait_for(lambda: self.control('UploadState') == 'idle', timeout=5,
+        self.wait_for(lambda: self.control('UploadState') == 'idle',
                       what='the fixed recorder.conf to be noticed')
         self.assertEqual(self.proxy.accepts, 0)
         self.assertEqual(self.collector.stats()['connections'], 2)  # our two stats calls
@@ -236,15 +235,29 @@ class FailClosedTest(UploadTestCase):
         self.assertEqual(self.control('ConsentState'), 'undecided')
         link = os.path.join(self.env.root, 'permissions-link')
         os.link(self.env.permissions_file, link)
+        # Every reading of the file is announced (ConsentState with Control1's
+        # PropertiesChanged), in the order the recorder's watch saw the events.
+        reads = PropertiesWatch(self.client, CONTROL_IFACE)
+        self.addCleanup(reads.close)
         with open(link, 'r+') as f:
             f.truncate(0)
             f.write('[global]\nenabled=true\nuploading_enabled=true\nenvironment=test\n'
                     f'server_url=https://localhost:{self.collector.port}/\n')
-        time.sleep(0.5)
         self.assertEqual(self.control('ConsentState'), 'undecided', 'the write was seen')
         os.chmod(self.env.permissions_file, 0o600)
-        self.wait_for(lambda: self.control('ConsentState') == 'granted', timeout=5,
+        self.wait_for(lambda: self.control('ConsentState') == 'granted',
                       what='the chmod to be noticed')
+        # A last edit through the watched path, after the chmod: once it is read, every
+        # reading the write or the chmod caused has been announced before it. Had the write
+        # been seen, it would have been read before the chmod: two "granted", not one.
+        self.env.write_permissions(
+            '[global]\nenabled=false\nuploading_enabled=false\nenvironment=test\n'
+            f'server_url=https://localhost:{self.collector.port}/\n')
+        last = reads.wait_for('ConsentState', 'declined', 'the last edit to be read')
+        announced = [changed['ConsentState'] for changed, _inv in reads.seen[:last]
+                     if 'ConsentState' in changed]
+        self.assertEqual(announced, ['granted'],
+                         'the file was read other than once between the write and the chmod')
 
 
 if __name__ == '__main__':

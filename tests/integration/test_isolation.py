@@ -109,7 +109,7 @@ class IsolationTest(RecorderTestCase):
         # Their timers stopped with their connections: every slot is free again.
         self.wait_until(lambda: Hostile(self.env, NOBODY, {'op': 'flood', 'connections': 1,
                                                            'timers': 1}).result['timers'] == 1,
-                        timeout=10, message='the flooder\'s timers to be released')
+                        message='the flooder\'s timers to be released')
 
     # ------------------------------------------------------------- forged signals
     def forge_departure(self, destination):

@@ -22,6 +22,8 @@ import unittest
 import dbus
 import dbusmock
 
+from harness import wait_until
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.abspath(os.path.join(HERE, '..', '..'))
 BUILD_DIR = os.environ.get('METRICS_BUILD_DIR', os.path.join(SOURCE_DIR, 'build'))
@@ -123,10 +125,8 @@ class MockRecorderTestCase(CliTestCase):
         self.mock_proc.wait(timeout=10)
         self.mock_log.close()
         # The name must be gone before the next test spawns its own stand-in.
-        for _ in range(100):
-            if not self.system_bus.name_has_owner(BUS_NAME):
-                break
-            time.sleep(0.05)
+        wait_until(lambda: not self.system_bus.name_has_owner(BUS_NAME),
+                   f'the stand-in to release {BUS_NAME}')
 
     def set_properties(self, **overrides):
         now = int(time.time())

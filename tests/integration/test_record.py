@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Recording singular, aggregate and sequence events into the store."""
 
+import time
 import unittest
 
-from harness import (ERROR_PREFIX, NOBODY, OS_VERSION, GLib, RecorderTestCase, boottime_ns,
-                     monthly_id, payload_key, random_event_id, this_month, today)
+from harness import (ERROR_PREFIX, MIDNIGHT_LEADS_S, NOBODY, OS_VERSION, GLib, RecorderTestCase,
+                     boottime_ns, monthly_id, payload_key, random_event_id, this_month, today,
+                     wait_until, zone_with_midnight_at)
 
 INVALID_EVENT_ID = ERROR_PREFIX + 'InvalidEventId'
 
@@ -129,24 +131,23 @@ class RecordTest(RecorderTestCase):
         self.assertEqual(self.env.count_value(monthly_id(eid), this_month()), 9)
 
     def test_counts_roll_over_at_start_after_midnight_while_down(self):
-        import time
         self.env.stop_daemon()
-        midnight = int(time.time()) + 3
-        off = (-midnight) % 86400
-        if off > 43200:
-            off -= 86400
-        posix = -off
-        h, rem = divmod(abs(posix), 3600)
-        m, s = divmod(rem, 60)
-        tz = f'ITZ{"-" if posix < 0 else "+"}{h:02d}:{m:02d}:{s:02d}'
-        old_day = time.strftime('%Y-%m-%d', time.gmtime(midnight - 1 + off))
-        self.env.start_daemon(env={'TZ': tz})
-        eid = random_event_id()
-        self.client.record_aggregate(eid, 4, GLib.Variant('s', 'down'))
-        self.assertEqual(self.env.count_value(eid, old_day), 4)
-        self.assertEqual(self.env.stop_daemon(), 0)
-        self.assertLess(time.time(), midnight, 'test setup too slow')
-        time.sleep(midnight + 0.3 - time.time())
+        for lead in MIDNIGHT_LEADS_S:
+            midnight = int(time.time()) + lead
+            tz, old_day, _new_day = zone_with_midnight_at(midnight)
+            self.env.start_daemon(env={'TZ': tz})
+            eid = random_event_id()
+            self.client.record_aggregate(eid, 4, GLib.Variant('s', 'down'))
+            recorded = self.env.count_value(eid, old_day)
+            self.assertEqual(self.env.stop_daemon(), 0)
+            if time.time() < midnight:  # down before midnight: the case under test
+                break
+            # Too slow for this midnight (the count may be on the new day): a later one.
+        else:
+            self.fail('the recorder never stopped before a midnight '
+                      f'{MIDNIGHT_LEADS_S[-1]} s away')
+        self.assertEqual(recorded, 4)
+        wait_until(lambda: time.time() >= midnight, f'the local midnight of {tz}')
         self.env.start_daemon(env={'TZ': tz})
         rows = [a for a in self.env.aggregates(eid)]
         self.assertEqual([(a['period'], a['count'], a['os_version']) for a in rows],
@@ -156,23 +157,25 @@ class RecordTest(RecorderTestCase):
     def test_aggregate_counted_on_the_day_it_happened(self):
         # An aggregate event stamped before local midnight but delivered after it belongs to
         # the old day (and is rolled over at once, since that day is over).
-        import time
         self.env.stop_daemon()
-        midnight = int(time.time()) + 3
-        off = (-midnight) % 86400
-        if off > 43200:
-            off -= 86400
-        posix = -off
-        h, rem = divmod(abs(posix), 3600)
-        m, s = divmod(rem, 60)
-        tz = f'ITZ{"-" if posix < 0 else "+"}{h:02d}:{m:02d}:{s:02d}'
-        old_day = time.strftime('%Y-%m-%d', time.gmtime(midnight - 1 + off))
-        new_day = time.strftime('%Y-%m-%d', time.gmtime(midnight + off))
-        self.env.start_daemon(env={'TZ': tz})
-        eid = random_event_id()
-        ts_before = boottime_ns()
-        self.assertLess(time.time(), midnight - 1, 'test setup too slow')
-        time.sleep(midnight + 1.2 - time.time())
+        for lead in MIDNIGHT_LEADS_S:
+            midnight = int(time.time()) + lead
+            tz, old_day, new_day = zone_with_midnight_at(midnight)
+            self.env.start_daemon(env={'TZ': tz})
+            eid = random_event_id()
+            ts_before = boottime_ns()
+            # The recorder's midnight, once it has rolled this count over.
+            probe = random_event_id()
+            self.client.record_aggregate(probe, 1)
+            if time.time() < midnight - 1:  # stamped a whole second before midnight
+                break
+            self.assertEqual(self.env.stop_daemon(), 0)
+        else:
+            self.fail('the recorder never started a second before a midnight '
+                      f'{MIDNIGHT_LEADS_S[-1]} s away')
+        self.assertEqual(self.env.count_value(probe, old_day), 1)
+        self.wait_until(lambda: [(a['period'], a['count']) for a in self.env.aggregates(probe)]
+                        == [(old_day, 1)], f'the recorder to roll {old_day} over')
         self.client.record_aggregate(eid, 6, ts=ts_before)
         self.client.record_aggregate(eid, 1)
         old = [(a['period'], a['count']) for a in self.env.aggregates(eid)]

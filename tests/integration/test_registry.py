@@ -95,8 +95,8 @@ class RegistryTestCase(RecorderTestCase):
         except Exception:
             return False
 
-    def wait_for_log(self, text, timeout=10):
-        self.wait_until(lambda: text in self.env.daemon_log(), timeout=timeout,
+    def wait_for_log(self, text):
+        self.wait_until(lambda: text in self.env.daemon_log(),
                         message=f'{text!r} in the daemon log')
 
 
@@ -348,7 +348,7 @@ class ReloadTest(RegistryTestCase):
                              STARTUP_PAYLOAD)
 
         self.install('endless.json', 'endless.json')
-        self.wait_until(lambda: self.recordable(STARTUP, STARTUP_PAYLOAD), timeout=10,
+        self.wait_until(lambda: self.recordable(STARTUP, STARTUP_PAYLOAD),
                         message='the added registry file to take effect')
         self.wait_for_log('registry reloaded: 3 added, 0 removed, 0 changed, 0 problems')
         self.assertEqual(self.env.daemon_proc.pid, pid)
@@ -356,7 +356,7 @@ class ReloadTest(RegistryTestCase):
 
         # Broken by an edit: its metrics stop, the problem is reported, the rest stays.
         self.install('endless.json', text='{"format": 1, "metrics": [}')
-        self.wait_until(lambda: not self.recordable(STARTUP, STARTUP_PAYLOAD), timeout=10,
+        self.wait_until(lambda: not self.recordable(STARTUP, STARTUP_PAYLOAD),
                         message='the broken registry file to be dropped')
         self.wait_for_log('0 added, 3 removed')
         self.assertTrue(any('endless.json' in line
@@ -365,11 +365,11 @@ class ReloadTest(RegistryTestCase):
 
         # Removed: refused again.
         self.install('endless.json', 'endless.json')
-        self.wait_until(lambda: self.recordable(STARTUP, STARTUP_PAYLOAD), timeout=10,
+        self.wait_until(lambda: self.recordable(STARTUP, STARTUP_PAYLOAD),
                         message='the repaired registry file to take effect')
         os.unlink(os.path.join(self.registry, 'fedora.json'))
         self.wait_until(lambda: not self.recordable(LOCALE, GLib.Variant('s', 'de_DE')),
-                        timeout=10, message='the removed registry file to be dropped')
+                        message='the removed registry file to be dropped')
         self.assertEqual(self.env.daemon_proc.pid, pid)
 
     def test_registry_directory_created_after_start(self):
@@ -382,7 +382,7 @@ class ReloadTest(RegistryTestCase):
                              GLib.Variant('s', 'de_DE'))
         os.mkdir(missing)
         shutil.copy(os.path.join(REGISTRY_DIR, 'fedora.json'), os.path.join(missing, 'x.json'))
-        self.wait_until(lambda: self.recordable(LOCALE, GLib.Variant('s', 'de_DE')), timeout=15,
+        self.wait_until(lambda: self.recordable(LOCALE, GLib.Variant('s', 'de_DE')),
                         message='the new registry directory to take effect')
 
 

@@ -27,8 +27,19 @@ server_url={url}
 """
 
 
-class ScheduleTest(UploadTestCase):
+class ScheduleTestCase(UploadTestCase):
     INTERVAL_S = 1
+
+    def wait_for_slots_after(self, announced, slots, what):
+        """Waits until `slots` upload slots have passed from `announced` on (a time the
+        recorder reported, in whole seconds: the slot itself counts as the first)."""
+        self.assertGreater(announced, 0, 'the recorder announced no time to count from')
+        # Whole seconds, truncated: the moment itself may be up to a second later.
+        end = announced + 1 + (slots - 1) * self.INTERVAL_S
+        self.wait_until(lambda: time.time() >= end, f'{what} (until {end})')
+
+
+class ScheduleTest(ScheduleTestCase):
 
     def own_connections_only(self):
         # Each stats() call is one connection of the test's own.
@@ -50,12 +61,15 @@ class ScheduleTest(UploadTestCase):
         self.assertEqual(self.control('UploadState'), 'offline')
         err = self.upload_error()
         self.assertEqual(err.name, ERR + 'NetworkUnavailable', err.message)
-        time.sleep(3)  # three slots
+        # Three slot intervals of quiet are the claim. Offline the recorder arms no slot
+        # and announces none: there is no slot event to wait for.
+        time.sleep(3)  # sleep-ok: three slot intervals; offline, no slot is armed to wait for
+        self.assertEqual(self.control('UploadState'), 'offline')
         self.assertTrue(self.own_connections_only())
         self.assertEqual(self.queued(), 10)
         self.set_network(state=NM_STATE_CONNECTED_GLOBAL)
         # The missed slots fire once, at once.
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the upload after reconnecting')
+        self.wait_for(lambda: self.queued() == 0, what='the upload after reconnecting')
         self.assert_exactly_once(markers)
         self.assertEqual(len(self.collector.rows()), 1)
 
@@ -65,17 +79,19 @@ class ScheduleTest(UploadTestCase):
         markers = self.record_marked(10)
         self.assertEqual(self.control('UploadState'), 'metered')
         self.assertEqual(self.upload_error().name, ERR + 'NetworkMetered')
-        time.sleep(2.5)
+        # Metered, as offline: no slot is armed or announced, none to wait for.
+        time.sleep(2.5)  # sleep-ok: slot intervals; metered, no slot is armed to wait for
+        self.assertEqual(self.control('UploadState'), 'metered')
         self.assertTrue(self.own_connections_only())
         self.set_network(metered=NM_METERED_NO)
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the unmetered upload')
+        self.wait_for(lambda: self.queued() == 0, what='the unmetered upload')
         self.assert_exactly_once(markers)
 
     def test_metered_allowed(self):
         self.set_network(metered=NM_METERED_YES)
         self.start(AllowMeteredUploads='true')
         self.record_marked(4)
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the metered upload')
+        self.wait_for(lambda: self.queued() == 0, what='the metered upload')
 
     def test_background_failure_backs_off(self):
         self.collector.set_faults([{'status': 500}])
@@ -88,7 +104,7 @@ class ScheduleTest(UploadTestCase):
         self.assertEqual(self.queued(), 3)
 
 
-class DestinationPauseTest(UploadTestCase):
+class DestinationPauseTest(ScheduleTestCase):
     """The server says the destination is wrong (405 and the like): no further slot until
     the server URL changes or a forced upload succeeds; a forced upload is allowed."""
     INTERVAL_S = 1
@@ -104,7 +120,8 @@ class DestinationPauseTest(UploadTestCase):
         self.wait_for(lambda: self.control('UploadState') == 'paused', what='the pause')
         self.assertIn('405', self.control('LastUploadMessage'))
         self.assertEqual(self.control('NextUploadTime'), 0)
-        time.sleep(3)  # three slots: none is used
+        # Three slots after the refused attempt (the recorder's LastUploadTime): none is used.
+        self.wait_for_slots_after(self.control('LastUploadTime'), 4, 'three slots paused')
         stats = self.collector.stats()
         self.assertEqual((stats['accepted'], stats['faults_applied']), (0, 1), stats)
         self.assertEqual(self.control('UploadState'), 'paused')
@@ -124,7 +141,7 @@ class DestinationPauseTest(UploadTestCase):
             capture_output=True, text=True, timeout=60, env=dict(os.environ, LC_ALL='C.UTF-8'))
         self.assertEqual(r.returncode, 0, r.stderr)
         # The schedule resumes by itself: no forced upload.
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the resumed schedule')
+        self.wait_for(lambda: self.queued() == 0, what='the resumed schedule')
         self.assert_exactly_once(markers)
         self.assertNotEqual(self.control('UploadState'), 'paused')
 
@@ -135,7 +152,7 @@ class DestinationPauseTest(UploadTestCase):
         self.wait_for(lambda: self.control('UploadState') == 'idle', what='the schedule')
         # Slots again: the next events go without being asked.
         more = self.record_marked(3, start=5)
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the scheduled upload')
+        self.wait_for(lambda: self.queued() == 0, what='the scheduled upload')
         self.assert_exactly_once(markers | more)
 
 
@@ -153,7 +170,9 @@ class ConsentGateTest(UploadTestCase):
             self.client.call('UploadEvents')
         self.assertEqual(cm.exception.name, ERR + upload_error)
         self.assertEqual(self.upload_error().name, ERR + upload_error)
-        time.sleep(5)  # five slots
+        # Five slot intervals: without consent no slot is armed (NextUploadTime 0), so the
+        # recorder has no slot to report passing.
+        time.sleep(5)  # sleep-ok: five slot intervals; without consent no slot is armed
         self.assertEqual(self.collector.stats()['connections'], 1, 'the daemon connected')
         self.assertEqual(self.env.query('SELECT COUNT(*) FROM ledger')[0][0], 0)
 
@@ -161,7 +180,7 @@ class ConsentGateTest(UploadTestCase):
         self.check_no_connection(UNDECIDED, 'UploadingDisabled')
         # Granting starts the schedule: the gate, not the setup, kept the daemon quiet.
         self.grant()
-        self.wait_for(lambda: self.queued() == 0, timeout=10, what='the upload after granting')
+        self.wait_for(lambda: self.queued() == 0, what='the upload after granting')
 
     def test_declined(self):
         self.check_no_connection(DECLINED, 'MetricsDisabled')
@@ -182,8 +201,8 @@ class ConsentGateTest(UploadTestCase):
         caller.start()
         self.wait_for(lambda: self.collector.stats()['hung'] == 1, what='the hanging request')
         self.client.call('SetEnabled', 'b', (False,))
-        caller.join(10)
-        self.assertFalse(caller.is_alive(), 'Upload did not return after declining')
+        # Ended by the decline: the hanging request alone would end in UploadTimeout.
+        self.wait_for(lambda: not caller.is_alive(), 'Upload to return after declining')
         self.assertEqual(errors[0].name, ERR + 'UploadingDisabled')
         self.assertEqual(self.queued(), 0)
         self.assertEqual(self.env.query('SELECT COUNT(*) FROM ledger')[0][0], 0)
