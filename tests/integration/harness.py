@@ -23,7 +23,6 @@ The daemon is found through $METRICS_BUILD_DIR (default: ../../build).
 import configparser
 import json
 import os
-import random
 import shutil
 import signal
 import sqlite3
@@ -39,6 +38,8 @@ import gi
 gi.require_version('Gio', '2.0')
 gi.require_version('GLib', '2.0')
 from gi.repository import Gio, GLib  # noqa: E402
+
+from private_bus import PrivateDbusDaemon  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.abspath(os.path.join(HERE, '..', '..'))
@@ -451,21 +452,12 @@ class Harness:
 
     # ---------------------------------------------------------------- bus
     def start_bus(self):
-        socket_path = os.path.join(self.bus_dir, 'system_bus_socket')
-        conf = os.path.join(self.bus_dir, 'bus.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG.format(socket=socket_path))
-        log = open(os.path.join(self.log_dir, 'dbus-daemon.log'), 'w')
-        self.bus_proc = subprocess.Popen(
-            ['dbus-daemon', f'--config-file={conf}', '--nofork', '--print-address=1'],
-            stdout=subprocess.PIPE, stderr=log, text=True)
-        log.close()
-        line = self.bus_proc.stdout.readline().strip()
-        if not line:
-            raise RuntimeError('dbus-daemon did not start: ' + self.read_log('dbus-daemon.log'))
-        self.bus_address = line
-        # Let unprivileged clients connect to the socket.
-        os.chmod(socket_path, 0o777)
+        # Unprivileged clients connect too.
+        self.bus = PrivateDbusDaemon(self.bus_dir, BUS_CONFIG,
+                                     os.path.join(self.log_dir, 'dbus-daemon.log'),
+                                     open_to_all=True)
+        self.bus_proc = self.bus.proc
+        self.bus_address = self.bus.address
         os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.bus_address
         # Nothing of ours may end up on a session bus either.
         os.environ['DBUS_SESSION_BUS_ADDRESS'] = self.bus_address
@@ -794,15 +786,8 @@ class Harness:
             except subprocess.TimeoutExpired:
                 self.polkit_proc.kill()
                 self.polkit_proc.wait()
-        if self.bus_proc and self.bus_proc.poll() is None:
-            self.bus_proc.terminate()
-            try:
-                self.bus_proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.bus_proc.kill()
-                self.bus_proc.wait()
-        if self.bus_proc and self.bus_proc.stdout:
-            self.bus_proc.stdout.close()
+        if self.bus_proc:
+            self.bus.stop()
         for k, v in self._saved_env.items():
             if v is None:
                 os.environ.pop(k, None)
