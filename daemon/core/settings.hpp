@@ -115,6 +115,10 @@ std::string read_os_version(const std::filesystem::path& file);
 
 // ---- recorder.conf (ours, group [Recorder]) --------------------------------
 
+// Defaults that other parts start from too (an upload session's configuration).
+inline constexpr uint32_t kDefaultUploadMaxRequestBytes = 262144;
+inline constexpr uint32_t kDefaultTimestampGranularitySeconds = 3600;
+
 struct RecorderSettings {
   // MaxQueueSharePercent, 1..100: of cache-size.conf's maximum, what one unprivileged uid
   // may fill. 25 with a pool of 75: two uids at their share still leave room for a third.
@@ -141,7 +145,7 @@ struct RecorderSettings {
   // "300 s after boot" attack) and still allows daily and hour-of-day analysis. 0 sends
   // exact times stamped as the reference client does (see stamp()): for compatibility
   // tests only, it exposes a per-machine constant.
-  uint32_t timestamp_granularity_seconds = 3600;
+  uint32_t timestamp_granularity_seconds = kDefaultTimestampGranularitySeconds;
   // UploadIntervalSeconds, 0..604800: 0 = by environment (30 min production, 15 min
   // dev and test).
   uint32_t upload_interval_seconds = 0;
@@ -150,7 +154,7 @@ struct RecorderSettings {
   // server's 1 MiB limit. The default bounds the daemon's memory during an upload (one
   // batch in memory: 512 KiB took 1.7 MB more at the peak, for 3 % fewer bytes on the
   // wire; docs/benchmarks.md).
-  uint32_t upload_max_request_bytes = 262144;
+  uint32_t upload_max_request_bytes = kDefaultUploadMaxRequestBytes;
   // UploadRequestTimeoutSeconds, 1..600: how long one request may go without progress
   // (connecting, sending, waiting for the answer) before it counts as timed out.
   uint32_t upload_request_timeout_seconds = 60;

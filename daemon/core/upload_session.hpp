@@ -40,8 +40,8 @@ namespace metrics {
 struct SessionConfig {
   std::string server_base;  // resolved (config::resolve_server_url)
   BatchContext context;
-  size_t max_request_bytes = 262144;
-  int64_t granularity_ns = 3600 * upload::kNsPerSecond;
+  size_t max_request_bytes = config::kDefaultUploadMaxRequestBytes;
+  int64_t granularity_ns = config::kDefaultTimestampGranularitySeconds * upload::kNsPerSecond;
   int gzip_level = 9;
   upload::TransportSettings transport;
   bool forced = false;
