@@ -344,9 +344,9 @@ for path, size, raw, req in db.execute("select path, compressed_size, uncompress
     print(f"   request: relative={r['relative_timestamp']} absolute={r['absolute_timestamp']} "
           f"image={r['image_id']!r} labels={r['site_labels']} boot_flags={r['boot_flags']}")
     for e in r['singulars']:
-        print(f"     {e['uuid']}  t={e['relative_timestamp']}  {e['os_version']!r}  {e['payload']}")
+        print(f"     {e['event_id']}  t={e['relative_timestamp']}  {e['os_version']!r}  {e['payload']}")
     for e in r['aggregates']:
-        print(f"     {e['uuid']}  {e['period']} count={e['count']}  {e['payload']}")
+        print(f"     {e['event_id']}  {e['period']} count={e['count']}  {e['payload']}")
 PY
 
 echo

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "upload.hpp"
+#include "wire_json.hpp"
 
 namespace collector {
 namespace {
@@ -235,7 +236,7 @@ void Server::answer_upload(SoupServerMessage* msg, const Upload& upload) {
     return;
   }
   const Accepted& accepted = *verdict.accepted;
-  nlohmann::ordered_json request = request_to_json(accepted.request);
+  nlohmann::ordered_json request = metrics::wire::request_json(accepted.request);
 
   StoredRequest row;
   row.received_at_us = upload.received_at_us;

@@ -90,7 +90,7 @@ def expected_request(text):
         "live_boot": bool(flags & 2),
         "singulars": [
             {
-                "uuid": str(uuid.UUID(bytes=bytes(e.get_child_value(0).unpack()))),
+                "event_id": str(uuid.UUID(bytes=bytes(e.get_child_value(0).unpack()))),
                 "os_version": e.get_child_value(1).get_string(),
                 "relative_timestamp": e.get_child_value(2).get_int64(),
                 "payload": payload_text(e.get_child_value(3)),
@@ -99,7 +99,7 @@ def expected_request(text):
         ],
         "aggregates": [
             {
-                "uuid": str(uuid.UUID(bytes=bytes(e.get_child_value(0).unpack()))),
+                "event_id": str(uuid.UUID(bytes=bytes(e.get_child_value(0).unpack()))),
                 "os_version": e.get_child_value(1).get_string(),
                 "period": e.get_child_value(2).get_string(),
                 "count": e.get_child_value(3).get_uint32(),
@@ -300,8 +300,8 @@ class TestUploads(CollectorTestCase):
         self.assertEqual(self.upload_vector("v3-aggregates")[0], 200)
         request = self.collector.next_line()["request"]
         daily, daily_session, monthly, monthly_session = request["aggregates"]
-        self.assertEqual(daily["uuid"], "49d0451a-f706-4f50-81d2-70cc0ec923a4")
-        self.assertEqual(monthly["uuid"], "22cdaa7c-e125-5f65-a535-c8345e5434f2")
+        self.assertEqual(daily["event_id"], "49d0451a-f706-4f50-81d2-70cc0ec923a4")
+        self.assertEqual(monthly["event_id"], "22cdaa7c-e125-5f65-a535-c8345e5434f2")
         self.assertEqual((daily["period"], daily["count"]), ("2026-11-28", 3725))
         self.assertEqual(daily["payload"], "'org.gnome.Builder.desktop'")
         self.assertEqual((daily_session["count"], daily_session["payload"]), (14400, None))

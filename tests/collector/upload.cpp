@@ -16,12 +16,6 @@ bool is_lower_hex(std::string_view s) {
   return true;
 }
 
-nlohmann::ordered_json payload_json(const metrics::GVariantPtr& payload) {
-  if (!payload) return nullptr;
-  metrics::GCharPtr text(g_variant_print(payload.get(), TRUE));
-  return std::string(text.get());
-}
-
 }  // namespace
 
 std::optional<Route> match_route(std::string_view path, std::string_view prefix) {
@@ -113,43 +107,6 @@ Verdict check_upload(const Route& route, const char* encoding_header,
   verdict.accepted =
       Accepted{route.sha512, compressed.size(), std::move(body), std::move(request.value())};
   return verdict;
-}
-
-nlohmann::ordered_json request_to_json(const metrics::wire::Request& request) {
-  nlohmann::ordered_json labels = nlohmann::ordered_json::array();
-  for (const auto& [key, value] : request.site_labels) {
-    labels.push_back({key, value});
-  }
-  nlohmann::ordered_json singulars = nlohmann::ordered_json::array();
-  for (const auto& event : request.singulars) {
-    nlohmann::ordered_json e;
-    e["uuid"] = event.event_id.to_string();
-    e["os_version"] = event.os_version;
-    e["relative_timestamp"] = event.relative_ns;
-    e["payload"] = payload_json(event.payload);
-    singulars.push_back(std::move(e));
-  }
-  nlohmann::ordered_json aggregates = nlohmann::ordered_json::array();
-  for (const auto& event : request.aggregates) {
-    nlohmann::ordered_json e;
-    e["uuid"] = event.event_id.to_string();
-    e["os_version"] = event.os_version;
-    e["period"] = event.period;
-    e["count"] = event.count;
-    e["payload"] = payload_json(event.payload);
-    aggregates.push_back(std::move(e));
-  }
-  nlohmann::ordered_json j;
-  j["relative_timestamp"] = request.relative_ns;
-  j["absolute_timestamp"] = request.absolute_ns;
-  j["image_id"] = request.image_id;
-  j["site_labels"] = std::move(labels);
-  j["boot_flags"] = request.boot_flags;
-  j["dual_boot"] = (request.boot_flags & 1) != 0;
-  j["live_boot"] = (request.boot_flags & 2) != 0;
-  j["singulars"] = std::move(singulars);
-  j["aggregates"] = std::move(aggregates);
-  return j;
 }
 
 }  // namespace collector

@@ -12,7 +12,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "result.hpp"
 #include "wire.hpp"
@@ -72,9 +71,5 @@ struct Verdict {
 // which needs normal form and the exact type, 400.
 Verdict check_upload(const Route& route, const char* encoding_header,
                      std::span<const uint8_t> compressed);
-
-// The decoded request: timestamps, image id, labels, boot flags, events (payloads as
-// g_variant_print(…, TRUE) text, null when absent).
-nlohmann::ordered_json request_to_json(const metrics::wire::Request& request);
 
 }  // namespace collector

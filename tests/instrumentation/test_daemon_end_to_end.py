@@ -71,7 +71,7 @@ class EndToEndTest(UploadTestCase):
         out = {}
         for row in self.collector.rows():
             for event in json.loads(row['request_json'])['singulars']:
-                out.setdefault(event['uuid'], []).append(event['payload'])
+                out.setdefault(event['event_id'], []).append(event['payload'])
         return out
 
     def test_one_run_reaches_the_collector_and_a_restart_within_24h_adds_nothing(self):

@@ -99,7 +99,7 @@ class SessionEndToEndTest(UploadTestCase):
         events, _requests = self.upload()
         self.assertGreaterEqual(events, 1)
         uploaded = [event['payload'] for row in self.uploaded_requests()
-                    for event in row['singulars'] if event['uuid'] == TOOLBX]
+                    for event in row['singulars'] if event['event_id'] == TOOLBX]
         self.assertEqual(len(uploaded), 1)
         decoded = GLib.Variant.parse(GLib.VariantType('a(ssu)'), uploaded[0], None, None)
         self.assertEqual(decoded.unpack(), SEVERAL)

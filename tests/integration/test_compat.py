@@ -170,7 +170,7 @@ class ShortTimerUploadTest(UploadTestCase):
         _events, requests = self.upload()
         sent = [a for line in self.collector_lines(requests)
                 for a in line['request']['aggregates']
-                if a['uuid'] == str(uuid.UUID(bytes=bytes(eid)))]
+                if a['event_id'] == str(uuid.UUID(bytes=bytes(eid)))]
         self.assertIn((day, 0), [(a['period'], a['count']) for a in sent], sent)
 
     def start_in_zone(self, tz):
