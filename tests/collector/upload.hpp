@@ -12,7 +12,6 @@
 #include <string_view>
 #include <vector>
 
-
 #include "result.hpp"
 #include "wire.hpp"
 
