@@ -63,7 +63,7 @@ void count_written(SoupMessage*, guint chunk_size, gpointer bytes_sent) {
 
 }  // namespace
 
-Result<std::unique_ptr<HttpClient>> HttpClient::create(const TransportSettings& settings) {
+Result<std::unique_ptr<HttpClient>> HttpClient::create(const upload::TransportSettings& settings) {
   auto client = std::make_unique<HttpClient>(Passkey{});
   client->session_.reset(soup_session_new());
   SoupSession* session = client->session_.get();

@@ -12,8 +12,8 @@
 
 #include "result.hpp"
 #include "soup_handles.hpp"
-#include "transport_settings.hpp"
-#include "upload_policy.hpp"
+#include "upload_attempt.hpp"
+#include "upload_transport_settings.hpp"
 
 namespace metrics::net {
 
@@ -25,7 +25,7 @@ class HttpClient {
  public:
   explicit HttpClient(Passkey) {}
   // Errors: "UploadConfigurationInvalid" (trust file unreadable, proxy URL unusable).
-  static Result<std::unique_ptr<HttpClient>> create(const TransportSettings& settings);
+  static Result<std::unique_ptr<HttpClient>> create(const upload::TransportSettings& settings);
   // Cancels the request in flight; its callback is then never called.
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;

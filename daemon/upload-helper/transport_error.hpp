@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// What a failed request's GError means for the upload rules (upload_policy.hpp).
+// What a failed request's GError means for the upload rules (upload_attempt.hpp).
 #pragma once
 
 #include <glib.h>
 
-#include "upload_policy.hpp"
+#include "upload_attempt.hpp"
 
 namespace metrics::net {
 

@@ -6,6 +6,7 @@
 
 #include "glib_handles.hpp"
 #include "transport_error.hpp"
+#include "upload_policy.hpp"
 
 namespace metrics::net {
 namespace {

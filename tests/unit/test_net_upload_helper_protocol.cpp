@@ -24,7 +24,7 @@ Frame only_frame(const std::vector<uint8_t>& bytes) {
 }
 
 TEST(UploadHelperProtocol, SettingsRoundTrip) {
-  net::TransportSettings s;
+  upload::TransportSettings s;
   s.proxy_url = "socks5h://127.0.0.1:9050";
   s.trust_file = "/etc/metrics/ca.pem";
   s.timeout_seconds = 42;

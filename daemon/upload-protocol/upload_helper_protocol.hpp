@@ -25,8 +25,8 @@
 
 #include "glib_handles.hpp"
 #include "result.hpp"
-#include "transport_settings.hpp"
-#include "upload_policy.hpp"
+#include "upload_attempt.hpp"
+#include "upload_transport_settings.hpp"
 
 namespace metrics::upload_helper {
 
@@ -67,14 +67,14 @@ struct PutRequest {
   GBytesPtr body;
 };
 
-std::vector<uint8_t> settings_frame(const net::TransportSettings& settings);
+std::vector<uint8_t> settings_frame(const upload::TransportSettings& settings);
 std::vector<uint8_t> put_frame(const std::string& url, std::span<const uint8_t> gzip_body);
 std::vector<uint8_t> answer_frame(const upload::AttemptResult& attempt);
 std::vector<uint8_t> setup_failed_frame(const Error& error);
 
 // Each checks the frame's kind, type and values; errors are "UploadHelperFailed" with
 // what was wrong (and a version mismatch says which versions met).
-Result<net::TransportSettings> parse_settings(const Frame& frame);
+Result<upload::TransportSettings> parse_settings(const Frame& frame);
 Result<PutRequest> parse_put(const Frame& frame);
 Result<upload::AttemptResult> parse_answer(const Frame& frame);
 // The helper's error, or an "UploadHelperFailed" one saying what was wrong with the frame.

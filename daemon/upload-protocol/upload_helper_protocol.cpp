@@ -99,7 +99,7 @@ Result<std::optional<Frame>> FrameReader::next() {
   return std::optional<Frame>{std::move(frame)};
 }
 
-std::vector<uint8_t> settings_frame(const net::TransportSettings& settings) {
+std::vector<uint8_t> settings_frame(const upload::TransportSettings& settings) {
   return frame_of(FrameKind::Settings,
                   g_variant_new("(ussu)", kProtocolVersion, settings.proxy_url.c_str(),
                                 settings.trust_file.c_str(), settings.timeout_seconds));
@@ -124,7 +124,7 @@ std::vector<uint8_t> setup_failed_frame(const Error& error) {
                   g_variant_new("(ss)", error.code.c_str(), error.message.c_str()));
 }
 
-Result<net::TransportSettings> parse_settings(const Frame& frame) {
+Result<upload::TransportSettings> parse_settings(const Frame& frame) {
   auto value = value_of(frame, FrameKind::Settings, "(ussu)");
   if (!value) return value.error();
   guint32 version = 0;
@@ -137,7 +137,7 @@ Result<net::TransportSettings> parse_settings(const Frame& frame) {
                             ", this helper " + std::to_string(kProtocolVersion) +
                             " (restart the recorder after an upgrade)"};
   }
-  net::TransportSettings settings;
+  upload::TransportSettings settings;
   settings.proxy_url = proxy;
   settings.trust_file = trust;
   settings.timeout_seconds = timeout;
