@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto& path = file.hold(data, size);
   const metrics::config::RecorderSettings settings = metrics::config::read_recorder_settings(path);
   // What it gives the upload helper travels as GVariant strings (valid UTF-8 or a critical).
-  metrics::net::TransportSettings transport;
+  metrics::upload::TransportSettings transport;
   transport.proxy_url = settings.proxy_url;
   transport.trust_file = settings.trust_file;
   transport.timeout_seconds = settings.upload_request_timeout_seconds;
