@@ -2,6 +2,7 @@
 #include "store_files.hpp"
 
 #include <fcntl.h>
+#include <glib.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,12 +38,12 @@ Error failure(const std::string& message) {
 
 Result<void> copy_file_synced(const fs::path& from, const fs::path& to) {
   const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return failure("cannot read " + from.string() + ": " + std::strerror(errno));
+  if (in < 0) return failure("cannot read " + from.string() + ": " + g_strerror(errno));
   const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (out < 0) {
     const int e = errno;
     ::close(in);
-    return failure("cannot create " + to.string() + ": " + std::strerror(e));
+    return failure("cannot create " + to.string() + ": " + g_strerror(e));
   }
   char buf[65536];
   int error = 0;
@@ -72,7 +73,7 @@ Result<void> copy_file_synced(const fs::path& from, const fs::path& to) {
     std::error_code ec;
     fs::remove(to, ec);  // our own partial copy; the original is untouched
     return failure("cannot copy " + from.string() + " to " + to.string() + ": " +
-                   std::strerror(error));
+                   g_strerror(error));
   }
   return Ok();
 }
