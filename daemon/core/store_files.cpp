@@ -136,7 +136,7 @@ Result<std::vector<std::string>> prepare_store_files(const StoreFiles& files) {
 fs::path set_aside_name(const StoreFiles& files, int64_t now_s) {
   const std::string base = files.dir / (kSetAsidePrefix + std::to_string(now_s));
   for (int n = 0;; ++n) {
-    const fs::path candidate = n == 0 ? fs::path(base) : fs::path(base + "-" + std::to_string(n));
+    fs::path candidate = n == 0 ? fs::path(base) : fs::path(base + "-" + std::to_string(n));
     if (!present(candidate) && !present(candidate.string() + "-wal")) return candidate;
   }
 }

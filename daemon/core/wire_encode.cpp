@@ -5,6 +5,7 @@
 // Byte-for-byte equal to GLib's normal form; test_wire.cpp checks that against
 // encode_with_gvariant() on random requests and against the reference vectors.
 #include <cstring>
+#include <ranges>
 
 #include "wire.hpp"
 
@@ -73,7 +74,7 @@ class Writer {
       bytes(&v, width);  // the low bytes, little-endian
     };
     if (reversed) {
-      for (auto it = ends.rbegin(); it != ends.rend(); ++it) put(*it);
+      for (size_t end : std::views::reverse(ends)) put(end);
     } else {
       for (size_t end : ends) put(end);
     }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <ranges>
 #include <system_error>
 
 namespace metrics::instrumentation {
@@ -101,7 +102,7 @@ std::optional<std::string> SourceTree::read_file(std::string_view path, size_t m
 }
 
 std::optional<std::string> SourceTree::read_value(std::string_view path) const {
-  auto content = read_file(path, 64 * 1024);
+  auto content = read_file(path, size_t{64} * 1024);
   if (!content) return std::nullopt;
   std::string_view view(*content);
   while (!view.empty() && (view.back() == '\0' || view.back() == '\n' || view.back() == ' ' ||
@@ -145,7 +146,7 @@ std::optional<std::string> SourceTree::resolve(std::string_view path) const {
     done.pop_back();
     if (!target_text.empty() && target_text.front() == '/') done.clear();
     auto target_parts = split_components(target_text);
-    for (auto it = target_parts.rbegin(); it != target_parts.rend(); ++it) pending.push_back(*it);
+    for (const auto& part : std::views::reverse(target_parts)) pending.push_back(part);
   }
   return join_components(done);
 }
