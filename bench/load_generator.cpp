@@ -23,7 +23,7 @@
 #include <system_error>
 #include <vector>
 
-#include "sd_handles.hpp"
+#include "recorder_interface.hpp"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <system_error>
 
-#include "sd_handles.hpp"
+#include "recorder_interface.hpp"
 
 namespace {
 

@@ -73,6 +73,7 @@ CLK_TCK = os.sysconf('SC_CLK_TCK')
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 'tests', 'integration'))
 from harness import BUS_CONFIG  # noqa: E402
+from private_bus import PrivateDbusDaemon  # noqa: E402
 
 GRANTED = """[global]
 enabled=true
@@ -267,18 +268,10 @@ class Bench:
 
     # -- infrastructure
     def start_bus(self):
-        sock = os.path.join(self.tmp, 'bus.sock')
-        conf = os.path.join(self.tmp, 'bus.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG.format(socket=sock))
-        log = open(os.path.join(self.tmp, 'dbus-daemon.log'), 'w')
-        p = subprocess.Popen(['dbus-daemon', f'--config-file={conf}', '--nofork', '--nopidfile',
-                              '--print-address=1'], stdout=subprocess.PIPE, stderr=log, text=True)
-        log.close()
-        self.procs.append(p)
-        self.bus_address = p.stdout.readline().strip()
-        if not self.bus_address:
-            raise RuntimeError('dbus-daemon did not start')
+        bus = PrivateDbusDaemon(self.tmp, BUS_CONFIG, os.path.join(self.tmp, 'dbus-daemon.log'),
+                                socket_name='bus.sock')
+        self.procs.append(bus.proc)
+        self.bus_address = bus.address
         os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.bus_address
         os.environ['DBUS_SESSION_BUS_ADDRESS'] = self.bus_address
         self.conn = self.connect()

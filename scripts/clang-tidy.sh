@@ -43,7 +43,7 @@ python3 - "$root" "${METRICS_TIDY_SINCE:-}" "$@" >"$list" <<'PYTHON'
 import json, os, shlex, subprocess, sys
 
 root, since, dirs = sys.argv[1], sys.argv[2], sys.argv[3:]
-ours = ('daemon', 'libmetrics', 'instrumentation', 'tests', 'bench', 'fuzz', 'tools')
+ours = ('common', 'daemon', 'libmetrics', 'instrumentation', 'tests', 'bench', 'fuzz', 'tools')
 
 
 def git(*args):

@@ -9,6 +9,8 @@
 
 #include "control_service.hpp"
 #include "errors.hpp"
+#include "upload_log_codec.hpp"
+#include "variant_writer.hpp"
 
 namespace metrics::bus {
 
@@ -136,17 +138,9 @@ int ControlService::method_get_upload_log(sd_bus_message* m, void* userdata, sd_
   sd_bus_message* raw = nullptr;
   if (sd_bus_message_new_method_return(m, &raw) < 0) return -ENOMEM;
   MessagePtr reply(raw);
-  int r = sd_bus_message_open_container(raw, 'a', "(xxssttttsisb)");
-  for (const LedgerEntry& e : *entries) {
-    if (r < 0) break;
-    r = sd_bus_message_append(raw, "(xxssttttsisb)", e.id, e.time_ns / 1'000'000'000, e.url.c_str(),
-                              e.sha512.c_str(), e.compressed_size, e.uncompressed_size,
-                              e.singular_events, e.aggregate_events, e.outcome.c_str(),
-                              static_cast<int32_t>(e.http_status), e.message.c_str(),
-                              e.body_kept ? 1 : 0);
-  }
-  if (r >= 0) r = sd_bus_message_close_container(raw);
-  if (r < 0) return reply_error(m, {"BusFailure", "cannot build the reply"});
+  const GVariantPtr log = encode_upload_log(*entries);
+  if (auto written = append_variant_value(raw, log.get()); !written)
+    return reply_error(m, written.error());
   return sd_bus_send(nullptr, raw, nullptr);
 }
 

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "errors.hpp"
 #include "log.hpp"
@@ -142,134 +143,152 @@ Result<void> RecorderService::start() {
   if (!permissions_watch_->active())
     log(LOG_WARNING, "cannot watch " + paths_.permissions_file.string() +
                          "; edits take effect at the next restart");
-  ConsentState initial;
   auto read = config::read_permissions(paths_.permissions_file, default_server_url_);
   if (!read && read.error().code == "PermissionsMissing")
     read = config::write_default_permissions(paths_.permissions_file, default_server_url_);
-  if (read)
-    initial.permissions = read.value();
-  else
-    initial.problem = read.error().message;
-  apply_permissions(std::move(initial), true);
+  apply_permissions(reading_of(std::move(read)), ConsentMoment::AtStart);
   return Ok();
 }
 
 bool RecorderService::enabled_property() const {
-  return consent_.permissions && consent_.permissions->enabled &&
-         consent_.permissions->uploading_enabled;
-}
-
-std::string RecorderService::consent_state() const {
-  if (!consent_.permissions) return "invalid";
-  return config::consent_name(config::consent_of(*consent_.permissions));
+  return consent_.state == ConsentState::Granted;
 }
 
 std::string RecorderService::server_url() const {
-  if (!consent_.permissions) return "";
-  auto url = config::resolve_server_url(*consent_.permissions);
+  if (consent_.state == ConsentState::Invalid) return "";
+  auto url = config::resolve_server_url(consent_.permissions);
   return url ? *url : "";
 }
 
 std::string RecorderService::environment() const {
-  return consent_.permissions ? consent_.permissions->environment : "";
+  return consent_.state == ConsentState::Invalid ? "" : consent_.permissions.environment;
 }
 
 Result<void> RecorderService::check_upload_allowed() const {
-  if (!consent_.permissions)
-    return Error{"MetricsDisabled",
-                 original::metrics_disabled("Metrics are off until the permissions file is "
-                                            "fixed: " +
-                                            consent_.problem)};
-  if (!consent_.permissions->enabled)
-    return Error{"MetricsDisabled",
-                 original::metrics_disabled(
-                     "The user declined metrics ('metricsctl consent grant' turns them on).")};
-  if (!consent_.permissions->uploading_enabled)
-    return Error{"UploadingDisabled",
-                 original::uploading_disabled(paths_.permissions_file.string(),
-                                              "the user has not agreed to send metrics; "
-                                              "'metricsctl consent grant' records that they do")};
+  switch (consent_.state) {
+    case ConsentState::Invalid:
+      return Error{"MetricsDisabled",
+                   original::metrics_disabled("Metrics are off until the permissions file is "
+                                              "fixed: " +
+                                              consent_.problem)};
+    case ConsentState::Declined:
+      return Error{"MetricsDisabled",
+                   original::metrics_disabled(
+                       "The user declined metrics ('metricsctl consent grant' turns them on).")};
+    case ConsentState::Undecided:
+      return Error{"UploadingDisabled",
+                   original::uploading_disabled(paths_.permissions_file.string(),
+                                                "the user has not agreed to send metrics; "
+                                                "'metricsctl consent grant' records that they do")};
+    case ConsentState::Granted:
+      break;
+  }
   return Ok();
 }
 
 void RecorderService::permissions_written(config::Permissions written) {
-  ConsentState next;
-  next.permissions = std::move(written);
-  apply_permissions(std::move(next), false);
+  apply_permissions(reading_of(std::move(written)), ConsentMoment::AtRunTime);
 }
 
 void RecorderService::reload_permissions() {
-  ConsentState next;
   auto read = config::read_permissions(paths_.permissions_file, default_server_url_);
   if (!read && read.error().code == "PermissionsMissing") {
     // Deleted at run time: the first-run defaults again (never uploading).
     read = config::write_default_permissions(paths_.permissions_file, default_server_url_);
   }
-  if (read)
-    next.permissions = read.value();
-  else
-    next.problem = read.error().message;
-  apply_permissions(std::move(next), false);
+  apply_permissions(reading_of(std::move(read)), ConsentMoment::AtRunTime);
 }
 
-void RecorderService::apply_permissions(ConsentState next, bool at_start) {
-  const bool was_enabled = enabled_property();
-  const bool was_declined = consent_.permissions && !consent_.permissions->enabled;
-  // -1: no consent known (file unusable or not read yet).
-  const int old_consent =
-      consent_.permissions ? static_cast<int>(config::consent_of(*consent_.permissions)) : -1;
-  const std::string old_problem = consent_.problem;
+void RecorderService::store_opened() {
+  for (ConsentAction action : consent_on_store_opened(consent_.state)) perform(action);
+}
+
+RecorderService::ConsentReading RecorderService::reading_of(Result<config::Permissions> read) {
+  ConsentReading reading;
+  if (read) {
+    reading.state = consent_state_of(config::consent_of(read.value()));
+    reading.permissions = std::move(read.value());
+  } else {
+    reading.problem = read.error().message;
+  }
+  return reading;
+}
+
+void RecorderService::apply_permissions(ConsentReading next, ConsentMoment moment) {
+  const ConsentState from = consent_.state;
+  ConsentContext context;
+  context.moment = moment;
+  context.upload_running = uploads_.status().state == "uploading";
+  context.problem_changed = next.problem != consent_.problem;
   consent_ = std::move(next);
 
-  // Uploading first: a withdrawn grant cancels a running upload before anything is
-  // purged, so nothing of the purged data reaches the network or the ledger afterwards.
-  if (consent_.permissions && consent_.permissions->warnings != logged_warnings_) {
+  if (consent_.state != ConsentState::Invalid &&
+      consent_.permissions.warnings != logged_warnings_) {
     // Unknown keys are ignored, but said once per version of the file, never silently.
-    for (const std::string& warning : consent_.permissions->warnings)
+    for (const std::string& warning : consent_.permissions.warnings)
       log(LOG_WARNING, warning, kMsgConfigInvalid);
-    logged_warnings_ = consent_.permissions->warnings;
+    logged_warnings_ = consent_.permissions.warnings;
   }
-  if (!consent_.permissions) {
-    // Fail closed, and say where: the status shows the file's problem as the reason.
-    uploads_.set_permission(false, Error{"ConfigurationInvalid", consent_.problem}, "");
-  } else if (!enabled_property()) {
-    uploads_.set_permission(false, Error{"UploadingDisabled", "not granted"}, environment());
-  } else {
-    uploads_.set_permission(true, config::resolve_server_url(*consent_.permissions),
-                            consent_.permissions->environment);
-  }
+  for (ConsentAction action : consent_transition(from, consent_.state, context)) perform(action);
+}
 
-  if (!consent_.permissions) {
-    // The earlier decision is unknown: record nothing, upload nothing, delete nothing.
-    recorder_.set_recording(false);
-    if (consent_.problem != old_problem)
+void RecorderService::perform(ConsentAction action) {
+  switch (action) {
+    case ConsentAction::AllowUploads:
+      uploads_.set_permission(true, config::resolve_server_url(consent_.permissions),
+                              consent_.permissions.environment);
+      break;
+    case ConsentAction::DenyUploads:
+      uploads_.set_permission(false, Error{"UploadingDisabled", "not granted"}, environment());
+      break;
+    case ConsentAction::DenyUploadsUnusable:
+      // The status shows the file's problem as the reason uploads are paused.
+      uploads_.set_permission(false, Error{"ConfigurationInvalid", consent_.problem}, "");
+      break;
+    case ConsentAction::CancelUpload:
+      // Done by the denial just before it: withdrawing the grant ends the scheduler's
+      // running session at once and fails its waiters (UploadScheduler::set_permission).
+      break;
+    case ConsentAction::StartRecording:
+      recorder_.set_recording(true);
+      break;
+    case ConsentAction::StopRecording:
+      recorder_.set_recording(false);
+      break;
+    case ConsentAction::DeleteCollected:
+      delete_collected();
+      break;
+    case ConsentAction::FinishInterruptedDelete:
+      if (recorder_.store().total_bytes() > 0) delete_collected();
+      break;
+    case ConsentAction::LogConsentChanged:
+      log(LOG_NOTICE, std::string("consent is now ") + consent_state_name(consent_.state),
+          kMsgConsentChanged);
+      break;
+    case ConsentAction::LogFileUnusable:
       log(LOG_ERR,
           "permissions file unusable, not recording or uploading until it is fixed: " +
               consent_.problem,
           kMsgConfigInvalid);
-  } else {
-    const auto consent = config::consent_of(*consent_.permissions);
-    const bool declined = consent == config::Consent::Declined;
-    recorder_.set_recording(!declined);
-    if (declined && (!was_declined || at_start)) {
-      // Entering "declined" deletes everything collected; at start this also finishes
-      // a purge that a crash interrupted.
-      if (!at_start || recorder_.store().total_bytes() > 0) {
-        if (auto r = recorder_.purge(); !r)
-          log(LOG_ERR, "could not delete the collected metrics: " + r.error().message);
-        else
-          log(LOG_NOTICE, "metrics declined: all collected data deleted", kMsgPurged);
-      }
-    }
-    if (old_consent != static_cast<int>(consent))
-      log(LOG_NOTICE, std::string("consent is now ") + config::consent_name(consent),
-          kMsgConsentChanged);
-    if (auto url = config::resolve_server_url(*consent_.permissions); !url)
-      log(LOG_WARNING, "uploads paused: " + url.error().message, kMsgConfigInvalid);
+      break;
+    case ConsentAction::CheckDestination:
+      if (auto url = config::resolve_server_url(consent_.permissions); !url)
+        log(LOG_WARNING, "uploads paused: " + url.error().message, kMsgConfigInvalid);
+      break;
+    case ConsentAction::EmitEnabledChanged:
+      sd_bus_emit_properties_changed(bus_, kObjectPath, kServerInterface, "Enabled", nullptr);
+      break;
+    case ConsentAction::NotifyConsentChanged:
+      if (on_consent_changed) on_consent_changed();
+      break;
   }
-  if (!at_start && was_enabled != enabled_property())
-    sd_bus_emit_properties_changed(bus_, kObjectPath, kServerInterface, "Enabled", nullptr);
-  if (!at_start && on_consent_changed) on_consent_changed();
+}
+
+void RecorderService::delete_collected() {
+  if (auto r = recorder_.purge(); !r)
+    log(LOG_ERR, "could not delete the collected metrics: " + r.error().message);
+  else
+    log(LOG_NOTICE, "metrics declined: all collected data deleted", kMsgPurged);
 }
 
 int RecorderService::defer_reply(sd_bus_message* call, MessagePtr reply) {

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // com.endlessm.Metrics on the bus: the EventRecorderServer interface on
 // /com/endlessm/Metrics and one AggregateTimer object per running timer. It owns the
-// consent state read from the permissions file and applies it to the recorder.
+// consent state read from the permissions file and performs what a change of it means
+// (decided by consent_transition in daemon/core).
 #pragma once
 
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "callers.hpp"
+#include "consent_transition.hpp"
 #include "file_watch.hpp"
 #include "gdbus_compat.hpp"
 #include "heap_trim.hpp"
@@ -43,11 +44,14 @@ class RecorderService {
   void after_batch();
   // Re-reads the permissions file and applies it (also called by the file watch).
   void reload_permissions();
+  // The store opened late (it was unavailable at start): a deletion that declining asked
+  // for meanwhile happens now.
+  void store_opened();
 
   bool enabled_property() const;
 
   // For the Control1 interface: "undecided", "granted", "declined" or "invalid".
-  std::string consent_state() const;
+  std::string consent_state() const { return consent_state_name(consent_.state); }
   // The resolved upload URL base ("" when unusable) and the environment.
   std::string server_url() const;
   std::string environment() const;
@@ -73,10 +77,11 @@ class RecorderService {
   }
 
  private:
-  // Consent as last read; nullopt while the file cannot be parsed.
-  struct ConsentState {
-    std::optional<config::Permissions> permissions;
-    std::string problem;  // why the file is unusable, for the journal and status
+  // The permissions file as last read. Invalid until the first reading.
+  struct ConsentReading {
+    ConsentState state = ConsentState::Invalid;
+    config::Permissions permissions;  // what the file says, unless Invalid
+    std::string problem;              // why the file is unusable, for the journal and status
   };
 
   static int method_record_singular(sd_bus_message* m, void* userdata, sd_bus_error* e);
@@ -103,7 +108,11 @@ class RecorderService {
   // message the bus delivered after its departure is answered.
   void connection_left(const std::string& connection);
   int defer_reply(sd_bus_message* call, MessagePtr reply);
-  void apply_permissions(ConsentState next, bool at_start);
+  // What the file says now: unusable, or its permissions.
+  static ConsentReading reading_of(Result<config::Permissions> read);
+  void apply_permissions(ConsentReading next, ConsentMoment moment);
+  void perform(ConsentAction action);
+  void delete_collected();
   Result<Caller> caller(sd_bus_message* m) { return callers_.caller_of(m); }
   // The arguments every record call starts with: who calls, (u user_id, ay event_id).
   struct RecordHead {
@@ -121,7 +130,7 @@ class RecorderService {
   CallerRegistry callers_;
   Polkit polkit_;
   GDBusCompat gdbus_compat_;
-  ConsentState consent_;
+  ConsentReading consent_;
   std::vector<std::string> logged_warnings_;  // the permissions file's, as last logged
   std::unique_ptr<FileWatch> permissions_watch_;
   std::vector<SlotPtr> slots_;

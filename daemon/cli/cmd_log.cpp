@@ -15,74 +15,42 @@
 #include "metrics_client.hpp"
 #include "registry_view.hpp"
 #include "request_view.hpp"
+#include "upload_log_codec.hpp"
 #include "wire.hpp"
 
 namespace metrics::cli {
 
 namespace {
 
-// As many as the recorder keeps (Ledger::kDefaultKeptEntries).
-constexpr guint32 kMaxEntries = 2000;
+// As many as the recorder keeps.
+constexpr guint32 kMaxEntries = Ledger::kDefaultKeptEntries;
+constexpr gint64 kNsPerSecond = 1'000'000'000;
 
-struct Entry {
-  gint64 id = 0;
-  gint64 time = 0;
-  std::string url;
-  std::string sha512;
-  guint64 compressed = 0;
-  guint64 uncompressed = 0;
-  guint64 singulars = 0;
-  guint64 aggregates = 0;
-  std::string outcome;
-  gint32 status = 0;
-  std::string message;
-  bool body_kept = false;
-};
-
-Result<std::vector<Entry>> read_log(const MetricsClient& client, guint32 max_entries) {
+Result<std::vector<LedgerEntry>> read_log(const MetricsClient& client, guint32 max_entries) {
   auto reply = client.call(kControlInterface, "GetUploadLog", g_variant_new("(u)", max_entries),
-                           "(a(xxssttttsisb))");
+                           (std::string("(") + kUploadLogType + ")").c_str());
   if (!reply) return reply.error();
   GVariantPtr list(g_variant_get_child_value(reply->get(), 0));
-  std::vector<Entry> out;
-  GVariantIter iter;
-  g_variant_iter_init(&iter, list.get());
-  const char* url = nullptr;
-  const char* sha = nullptr;
-  const char* outcome = nullptr;
-  const char* message = nullptr;
-  gboolean kept = FALSE;
-  Entry e;
-  while (g_variant_iter_next(&iter, "(xx&s&stttt&si&sb)", &e.id, &e.time, &url, &sha, &e.compressed,
-                             &e.uncompressed, &e.singulars, &e.aggregates, &outcome, &e.status,
-                             &message, &kept)) {
-    e.url = url;
-    e.sha512 = sha;
-    e.outcome = outcome;
-    e.message = message;
-    e.body_kept = kept != FALSE;
-    out.push_back(e);
-  }
-  return out;
+  return decode_upload_log(list.get());
 }
 
-nlohmann::ordered_json entry_json(const Entry& e) {
+nlohmann::ordered_json entry_json(const LedgerEntry& e) {
   return {{"id", e.id},
-          {"time", e.time},
+          {"time", e.time_ns / kNsPerSecond},
           {"url", e.url},
           {"sha512", e.sha512},
-          {"compressed_size", e.compressed},
-          {"uncompressed_size", e.uncompressed},
-          {"singular_events", e.singulars},
-          {"aggregate_events", e.aggregates},
+          {"compressed_size", e.compressed_size},
+          {"uncompressed_size", e.uncompressed_size},
+          {"singular_events", e.singular_events},
+          {"aggregate_events", e.aggregate_events},
           {"outcome", e.outcome},
-          {"http_status", e.status},
+          {"http_status", e.http_status},
           {"message", e.message},
           {"body_kept", e.body_kept}};
 }
 
 // Why there is no entry `id` in `log` (newest first, as the recorder lists it).
-std::string missing_entry(gint64 id, const std::vector<Entry>& log) {
+std::string missing_entry(gint64 id, const std::vector<LedgerEntry>& log) {
   const std::string shown = std::to_string(id);
   if (!log.empty() && log.size() >= kMaxEntries && id > 0 && id < log.back().id)
     return "upload " + shown + " is older than what the upload log keeps (its last " +
@@ -102,8 +70,8 @@ ExitCode show(const MetricsClient& client, const Arguments& arguments, Context& 
                           Error{"usage", "'" + arguments.args[1] + "' is not an upload id"});
   auto log = read_log(client, kMaxEntries);
   if (!log) return report_failure(context.err, "cannot read the upload log", log.error());
-  const Entry* entry = nullptr;
-  for (const Entry& e : *log)
+  const LedgerEntry* entry = nullptr;
+  for (const LedgerEntry& e : *log)
     if (e.id == id) entry = &e;
   if (!entry) {
     context.err << "metricsctl: log show: " << missing_entry(id, *log) << ".\n";
@@ -139,7 +107,8 @@ ExitCode show(const MetricsClient& client, const Arguments& arguments, Context& 
   }
   GTimeZonePtr tz(g_time_zone_new_local());
   context.out << "Upload " << entry->id << ": " << entry->outcome << " at "
-              << format_timestamp(entry->time, tz.get()) << "\n  " << entry->url << '\n';
+              << format_timestamp(entry->time_ns / kNsPerSecond, tz.get()) << "\n  " << entry->url
+              << '\n';
   context.out << "  SHA-512 " << sha << "\n  " << body.size() << " bytes uncompressed\n";
   render_request_text(context.out, *request, names);
   return ExitCode::kSuccess;
@@ -166,7 +135,7 @@ ExitCode run_log(const Arguments& arguments, Context& context) {
   context.start_pager();
   if (arguments.options & kOptionJson) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const Entry& e : *log) list.push_back(entry_json(e));
+    for (const LedgerEntry& e : *log) list.push_back(entry_json(e));
     context.out << json_text(nlohmann::ordered_json{{"uploads", list}}, arguments.json_mode);
     return ExitCode::kSuccess;
   }
@@ -175,12 +144,14 @@ ExitCode run_log(const Arguments& arguments, Context& context) {
     return ExitCode::kSuccess;
   }
   GTimeZonePtr tz(g_time_zone_new_local());
-  for (const Entry& e : *log) {
-    context.out << e.id << "  " << format_timestamp(e.time, tz.get()) << "  " << e.outcome;
-    if (e.status != 0) context.out << " (HTTP " << e.status << ")";
-    context.out << "  " << format_count(e.singulars + e.aggregates, "event", "events") << ", "
-                << format_bytes(e.compressed) << " sent" << (e.body_kept ? "" : ", body not kept")
-                << "\n    " << e.url << "\n    " << e.message << '\n';
+  for (const LedgerEntry& e : *log) {
+    context.out << e.id << "  " << format_timestamp(e.time_ns / kNsPerSecond, tz.get()) << "  "
+                << e.outcome;
+    if (e.http_status != 0) context.out << " (HTTP " << e.http_status << ")";
+    context.out << "  " << format_count(e.singular_events + e.aggregate_events, "event", "events")
+                << ", " << format_bytes(e.compressed_size) << " sent"
+                << (e.body_kept ? "" : ", body not kept") << "\n    " << e.url << "\n    "
+                << e.message << '\n';
   }
   return ExitCode::kSuccess;
 }

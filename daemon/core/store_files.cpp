@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "store_fault.hpp"
+#include "unique_fd.hpp"
 
 namespace metrics {
 
@@ -37,18 +38,14 @@ Error failure(const std::string& message) {
 }  // namespace
 
 Result<void> copy_file_synced(const fs::path& from, const fs::path& to) {
-  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return failure("cannot read " + from.string() + ": " + g_strerror(errno));
-  const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (out < 0) {
-    const int e = errno;
-    ::close(in);
-    return failure("cannot create " + to.string() + ": " + g_strerror(e));
-  }
+  const UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) return failure("cannot read " + from.string() + ": " + g_strerror(errno));
+  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!out) return failure("cannot create " + to.string() + ": " + g_strerror(errno));
   char buf[65536];
   int error = 0;
   for (;;) {
-    const ssize_t n = ::read(in, buf, sizeof buf);
+    const ssize_t n = ::read(in.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       error = errno;
@@ -56,7 +53,7 @@ Result<void> copy_file_synced(const fs::path& from, const fs::path& to) {
     }
     if (n == 0) break;
     for (ssize_t done = 0; done < n;) {
-      const ssize_t w = ::write(out, buf + done, static_cast<size_t>(n - done));
+      const ssize_t w = ::write(out.get(), buf + done, static_cast<size_t>(n - done));
       if (w < 0 && errno == EINTR) continue;
       if (w < 0) {
         error = errno;
@@ -66,9 +63,9 @@ Result<void> copy_file_synced(const fs::path& from, const fs::path& to) {
     }
     if (error) break;
   }
-  if (!error && ::fsync(out) != 0) error = errno;
-  ::close(in);
-  ::close(out);
+  if (!error && ::fsync(out.get()) != 0) error = errno;
+  // Closed before a failed copy is removed (close errors of a synced file say nothing).
+  out.reset();
   if (error) {
     std::error_code ec;
     fs::remove(to, ec);  // our own partial copy; the original is untouched
@@ -79,10 +76,8 @@ Result<void> copy_file_synced(const fs::path& from, const fs::path& to) {
 }
 
 void sync_directory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  (void)::fsync(fd);
-  ::close(fd);
+  const UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd) (void)::fsync(fd.get());
 }
 
 Result<std::vector<std::string>> prepare_store_files(const StoreFiles& files) {

@@ -12,6 +12,8 @@
 #include <map>
 #include <vector>
 
+#include "unique_fd.hpp"
+
 namespace metrics {
 
 namespace fs = std::filesystem;
@@ -52,20 +54,6 @@ void checksum(const uint8_t* data, size_t n, bool big_endian, uint32_t& s0, uint
 bool valid_page_size(uint32_t n) {
   return n >= 512 && n <= 65536 && (n & (n - 1)) == 0;
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 bool read_at(int fd, uint8_t* buf, size_t n, uint64_t offset) {
   size_t done = 0;
@@ -157,7 +145,7 @@ std::string WalInspection::describe() const {
 }
 
 WalInspection inspect_wal(const fs::path& wal) {
-  Fd fd(::open(wal.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(wal.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return {};
   const off_t size = ::lseek(fd.get(), 0, SEEK_END);
   if (size <= 0) {
@@ -169,7 +157,7 @@ WalInspection inspect_wal(const fs::path& wal) {
 }
 
 Result<uint64_t> rebuild_database_from_wal(const fs::path& wal, const fs::path& out) {
-  Fd in(::open(wal.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd in(::open(wal.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0)
     return Error{"StorageFailure", "cannot read " + wal.string() + ": " + g_strerror(errno)};
   const off_t size = ::lseek(in.get(), 0, SEEK_END);
@@ -178,7 +166,7 @@ Result<uint64_t> rebuild_database_from_wal(const fs::path& wal, const fs::path& 
                                [&](uint32_t page, uint64_t at) { newest[page] = at; });
   if (!w.header_valid || w.valid_frames == 0)
     return Error{"StorageFailure", wal.string() + " holds no committed frame"};
-  Fd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0)
     return Error{"StorageFailure", "cannot create " + out.string() + ": " + g_strerror(errno)};
   std::vector<uint8_t> page(w.page_size);

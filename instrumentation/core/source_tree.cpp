@@ -10,24 +10,11 @@
 #include <ranges>
 #include <system_error>
 
+#include "unique_fd.hpp"
+
 namespace metrics::instrumentation {
 
 namespace {
-
-// Closes the descriptor on every path out of read_file().
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::vector<std::string> split_components(std::string_view path) {
   std::vector<std::string> parts;
@@ -81,8 +68,7 @@ std::optional<std::string> SourceTree::read_file(std::string_view path, size_t m
   auto resolved = resolve(path);
   if (!resolved) return std::nullopt;
   // O_NONBLOCK: a FIFO planted in a tree must not hang the daemon.
-  FileDescriptor fd(
-      ::open(host_path(*resolved).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(host_path(*resolved).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) return std::nullopt;
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// RAII for GMainContext, which daemon/core/glib_handles.hpp does not cover.
+// RAII for GMainContext, which common/base/glib_handles.hpp does not cover.
 #pragma once
 
 #include <glib.h>

@@ -17,6 +17,15 @@
 
 namespace collector {
 
+using metrics::GInetAddressPtr;
+using metrics::GIOStreamPtr;
+using metrics::GSListPtr;
+using metrics::GSocketAddressPtr;
+using metrics::GTlsCertificatePtr;
+using metrics::share_object;
+using metrics::SoupServerMessagePtr;
+using metrics::SoupServerPtr;
+
 struct Options {
   unsigned port = 0;  // 0: any free port
   std::string cert_file;

@@ -3,8 +3,8 @@
 
 #include <array>
 
+#include "glib_handles.hpp"
 #include "gzip.hpp"
-#include "soup_handles.hpp"
 
 namespace collector {
 namespace {

@@ -26,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'integration'))
 
 from harness import BUILD_DIR, REGISTRY_DIR, GLib  # noqa: E402
+from private_bus import PrivateDbusDaemon  # noqa: E402
 from instrumentation_env import (FIXTURES, MOCK_IFACE, SANITIZER_MARKERS, Mocks,  # noqa: E402
                                  InstrumentationTestCase)
 
@@ -82,24 +83,14 @@ class SessionBus:
     def __init__(self, env):
         directory = os.path.join(env.root, 'session-bus')
         os.mkdir(directory)
-        socket_path = os.path.join(directory, 'bus')
-        conf = os.path.join(directory, 'bus.conf')
-        with open(conf, 'w') as f:
-            f.write(SESSION_BUS_CONFIG.format(socket=socket_path))
-        with open(os.path.join(env.log_dir, 'session-bus.log'), 'w') as log:
-            self.proc = subprocess.Popen(
-                ['dbus-daemon', f'--config-file={conf}', '--nofork', '--print-address=1'],
-                stdout=subprocess.PIPE, stderr=log, text=True)
-        self.address = self.proc.stdout.readline().strip()
-        if not self.address:
-            raise RuntimeError('the session dbus-daemon did not start')
+        self.bus = PrivateDbusDaemon(directory, SESSION_BUS_CONFIG,
+                                     os.path.join(env.log_dir, 'session-bus.log'), socket_name='bus')
+        self.proc = self.bus.proc
+        self.address = self.bus.address
         env.extra_procs.append(self.proc)
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait()
-        self.proc.stdout.close()
+        self.bus.stop()
 
 
 class UserManager:

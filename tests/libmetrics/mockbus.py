@@ -26,24 +26,17 @@ MOCK_IFACE = 'org.freedesktop.DBus.Mock'
 # The bus configuration the recorder's integration tests use (one copy for both).
 sys.path.insert(0, os.path.join(HERE, '..', 'integration'))
 from harness import BUS_CONFIG  # noqa: E402
+from private_bus import PrivateDbusDaemon  # noqa: E402
 
 
 class PrivateBus:
     def __init__(self):
         self.root = tempfile.mkdtemp(prefix='emtr-test-')
         os.chmod(self.root, 0o755)
-        socket = os.path.join(self.root, 'system_bus_socket')
-        conf = os.path.join(self.root, 'bus.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG.format(socket=socket))
-        self.bus_log = open(os.path.join(self.root, 'dbus-daemon.log'), 'w')
-        self.bus_proc = subprocess.Popen(
-            ['dbus-daemon', f'--config-file={conf}', '--nofork', '--print-address=1'],
-            stdout=subprocess.PIPE, stderr=self.bus_log, text=True)
-        self.address = self.bus_proc.stdout.readline().strip()
-        if not self.address:
-            raise RuntimeError('dbus-daemon did not start')
-        os.chmod(socket, 0o777)
+        self.bus = PrivateDbusDaemon(self.root, BUS_CONFIG,
+                                     os.path.join(self.root, 'dbus-daemon.log'), open_to_all=True)
+        self.bus_proc = self.bus.proc
+        self.address = self.bus.address
         self.mock_proc = None
         self.mock_log = None
         self.conn = Gio.DBusConnection.new_for_address_sync(
@@ -143,15 +136,7 @@ class PrivateBus:
             self.conn.close_sync(None)
         except GLib.Error:
             pass
-        self.bus_proc.send_signal(signal.SIGCONT)
-        self.bus_proc.terminate()
-        try:
-            self.bus_proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.bus_proc.kill()
-            self.bus_proc.wait()
-        self.bus_proc.stdout.close()
-        self.bus_log.close()
+        self.bus.stop()
         if os.environ.get('EMTR_TEST_KEEP'):
             print(f'kept {self.root}')
         else:

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// RAII owners for sd-bus objects.
+// RAII owners for sd-bus and sd-event objects: the recorder, its tests, fuzzers and
+// benchmarks.
 #pragma once
 
 #include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
 
 #include <memory>
 
 namespace metrics::bus {
 
 struct BusUnref {
+  // flush_close: queued replies and calls reach the broker before the socket goes away.
   void operator()(sd_bus* b) const { sd_bus_flush_close_unref(b); }
 };
 struct MessageUnref {
@@ -23,12 +26,20 @@ struct TrackUnref {
 struct CredsUnref {
   void operator()(sd_bus_creds* c) const { sd_bus_creds_unref(c); }
 };
+struct EventUnref {
+  void operator()(sd_event* e) const { sd_event_unref(e); }
+};
+struct EventSourceUnref {
+  void operator()(sd_event_source* s) const { sd_event_source_unref(s); }
+};
 
 using BusPtr = std::unique_ptr<sd_bus, BusUnref>;
 using MessagePtr = std::unique_ptr<sd_bus_message, MessageUnref>;
 using SlotPtr = std::unique_ptr<sd_bus_slot, SlotUnref>;
 using TrackPtr = std::unique_ptr<sd_bus_track, TrackUnref>;
 using CredsPtr = std::unique_ptr<sd_bus_creds, CredsUnref>;
+using EventPtr = std::unique_ptr<sd_event, EventUnref>;
+using EventSourcePtr = std::unique_ptr<sd_event_source, EventSourceUnref>;
 
 inline MessagePtr ref_message(sd_bus_message* m) {
   return MessagePtr(sd_bus_message_ref(m));

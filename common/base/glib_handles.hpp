@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// RAII owners for the GLib/GIO objects the core uses: no manual unref paths.
+// RAII owners for GLib and GIO objects, shared by every program of the project: no
+// manual unref paths.
 #pragma once
 
 #include <gio/gio.h>
@@ -66,6 +67,23 @@ using GSourcePtr = std::unique_ptr<GSource, GSourceUnref>;
 using GChecksumPtr = std::unique_ptr<GChecksum, GChecksumFree>;
 template <typename T>
 using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
+
+// GIO objects more than one program holds.
+using GCancellablePtr = GObjectPtr<GCancellable>;
+using GInputStreamPtr = GObjectPtr<GInputStream>;
+using GIOStreamPtr = GObjectPtr<GIOStream>;
+using GConverterPtr = GObjectPtr<GConverter>;
+using GTlsDatabasePtr = GObjectPtr<GTlsDatabase>;
+using GTlsCertificatePtr = GObjectPtr<GTlsCertificate>;
+using GProxyResolverPtr = GObjectPtr<GProxyResolver>;
+using GSocketAddressPtr = GObjectPtr<GSocketAddress>;
+using GInetAddressPtr = GObjectPtr<GInetAddress>;
+
+struct GSListFree {
+  void operator()(GSList* l) const { g_slist_free(l); }
+};
+// A list whose elements are borrowed (transfer container).
+using GSListPtr = std::unique_ptr<GSList, GSListFree>;
 
 // Takes ownership of a possibly floating reference (sinks it).
 inline GVariantPtr adopt_variant(GVariant* v) {
