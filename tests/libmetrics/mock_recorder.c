@@ -35,7 +35,7 @@ static gboolean name_has_owner(void) {
 }
 
 static void wait_owner(gboolean owned) {
-  gint64 deadline = g_get_monotonic_time() + 15 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time() + G_GINT64_CONSTANT(15) * G_USEC_PER_SEC;
   while (name_has_owner() != owned) {
     g_assert_cmpint(g_get_monotonic_time(), <, deadline);
     g_usleep(10000);
@@ -65,6 +65,8 @@ void mock_stop(void) {
 
 static void call_mock_setter(const char* method, double seconds) {
   g_autoptr(GError) error = NULL;
+  // Kept only to be freed: the call's answer is empty.
+  // NOLINTNEXTLINE(clang-diagnostic-unused-variable)
   g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
       mock_bus(), "com.endlessm.Metrics", MOCK_MAIN_PATH, "org.freedesktop.DBus.Mock", method,
       g_variant_new("(d)", seconds), NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
@@ -91,6 +93,8 @@ void mock_thaw(void) {
 
 void mock_clear(void) {
   g_autoptr(GError) error = NULL;
+  // Kept only to be freed: the call's answer is empty.
+  // NOLINTNEXTLINE(clang-diagnostic-unused-variable)
   g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
       mock_bus(), "com.endlessm.Metrics", MOCK_MAIN_PATH, "org.freedesktop.DBus.Mock", "ClearCalls",
       NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
