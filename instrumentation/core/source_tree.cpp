@@ -132,7 +132,8 @@ std::optional<std::string> SourceTree::resolve(std::string_view path) const {
     done.pop_back();
     if (!target_text.empty() && target_text.front() == '/') done.clear();
     auto target_parts = split_components(target_text);
-    for (const auto& part : std::views::reverse(target_parts)) pending.push_back(part);
+    for (const auto& target_part : std::views::reverse(target_parts))
+      pending.push_back(target_part);
   }
   return join_components(done);
 }
