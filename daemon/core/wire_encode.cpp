@@ -4,8 +4,8 @@
 // (about 20 times faster: an upload encodes each request on the daemon's main loop).
 // Byte-for-byte equal to GLib's normal form; test_wire.cpp checks that against
 // encode_with_gvariant() on random requests and against the reference vectors.
+#include <algorithm>
 #include <cstring>
-#include <ranges>
 
 #include "wire.hpp"
 
@@ -74,7 +74,7 @@ class Writer {
       bytes(&v, width);  // the low bytes, little-endian
     };
     if (reversed) {
-      for (size_t end : std::views::reverse(ends)) put(end);
+      std::for_each(ends.rbegin(), ends.rend(), put);
     } else {
       for (size_t end : ends) put(end);
     }

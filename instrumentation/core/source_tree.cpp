@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <ranges>
 #include <system_error>
 
 #include "unique_fd.hpp"
@@ -132,8 +131,7 @@ std::optional<std::string> SourceTree::resolve(std::string_view path) const {
     done.pop_back();
     if (!target_text.empty() && target_text.front() == '/') done.clear();
     auto target_parts = split_components(target_text);
-    for (const auto& target_part : std::views::reverse(target_parts))
-      pending.push_back(target_part);
+    pending.insert(pending.end(), target_parts.rbegin(), target_parts.rend());
   }
   return join_components(done);
 }
