@@ -20,6 +20,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "recorder_interface.hpp"
@@ -364,14 +365,16 @@ int main(int argc, char** argv) {
     sd_bus* raw = nullptr;
     int r = sd_bus_open_system(&raw);
     if (r < 0) {
-      std::fprintf(stderr, "load: connect to system bus: %s\n", strerror(-r));
+      std::fprintf(stderr, "load: connect to system bus: %s\n",
+                   std::generic_category().message(-r).c_str());
       return 2;
     }
     g.buses.emplace_back(raw);
     // Blocks until Hello completes, so connection setup stays out of the timed section.
     const char* unique = nullptr;
     if ((r = sd_bus_get_unique_name(raw, &unique)) < 0) {
-      std::fprintf(stderr, "load: bus handshake: %s\n", strerror(-r));
+      std::fprintf(stderr, "load: bus handshake: %s\n",
+                   std::generic_category().message(-r).c_str());
       return 2;
     }
   }
@@ -418,7 +421,8 @@ int main(int argc, char** argv) {
   if (r < 0) {
     std::fprintf(stderr, "load: aborted after %llu sent, %llu completed: %s\n",
                  static_cast<unsigned long long>(g.sent),
-                 static_cast<unsigned long long>(g.Completed()), strerror(-r));
+                 static_cast<unsigned long long>(g.Completed()),
+                 std::generic_category().message(-r).c_str());
     return 1;
   }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <system_error>
 
 #include "recorder_interface.hpp"
 
@@ -30,7 +31,8 @@ void Usage(const char* argv0) {
 
 bool Check(int r, const char* what) {
   if (r < 0) {
-    std::fprintf(stderr, "noop-service: %s: %s\n", what, strerror(-r));
+    std::fprintf(stderr, "noop-service: %s: %s\n", what,
+                 std::generic_category().message(-r).c_str());
     return false;
   }
   return true;
@@ -82,8 +84,9 @@ int main(int argc, char** argv) {
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
-  if (sigprocmask(SIG_BLOCK, &mask, nullptr) < 0) {
-    std::perror("noop-service: sigprocmask");
+  if (int e = pthread_sigmask(SIG_BLOCK, &mask, nullptr); e != 0) {
+    std::fprintf(stderr, "noop-service: pthread_sigmask: %s\n",
+                 std::generic_category().message(e).c_str());
     return 1;
   }
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The full test suite, as CI runs it: dependencies, a normal build with every test,
 # the formatting check, the fuzzers for a few thousand runs each (METRICS_SKIP_FUZZ=1
-# skips them), the RPM packages built from the release tarball (rpmbuild, rpmlint,
-# upgrade check), then the whole suite again under ASan+UBSan.
+# skips them), clang-tidy over every source file (METRICS_SKIP_TIDY=1 skips it), the RPM
+# packages built from the release tarball (rpmbuild, rpmlint, upgrade check), then the
+# whole suite again under ASan+UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -38,6 +39,17 @@ if [[ "${METRICS_SKIP_FUZZ:-0}" != 1 ]]; then
   cmake --build build-fuzz -j "$jobs" --target fuzzers
   fuzz/run.sh "${METRICS_FUZZ_RUNS:-20000}"
   echo "== fuzzers took $((SECONDS - fuzz_start)) s"
+  fuzz_built=1
+fi
+
+if [[ "${METRICS_SKIP_TIDY:-0}" != 1 ]]; then
+  echo "== clang-tidy (.clang-tidy, scripts/clang-tidy.sh)"
+  # The normal build's compile database; fuzz/ is only in the fuzz build's (clang).
+  tidy_start=$SECONDS
+  tidy_dirs=(build)
+  [[ "${fuzz_built:-0}" == 1 ]] && tidy_dirs+=(build-fuzz)
+  METRICS_TIDY_JOBS=$jobs scripts/clang-tidy.sh "${tidy_dirs[@]}"
+  echo "== clang-tidy took $((SECONDS - tidy_start)) s"
 fi
 
 if [[ "${METRICS_SKIP_RPM:-0}" != 1 ]]; then

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "callers.hpp"
 
+#include <glib.h>
+
 #include <cstring>
 
 namespace metrics::bus {
@@ -20,7 +22,7 @@ Result<void> CallerRegistry::start() {
                           "NameOwnerChanged", &CallerRegistry::on_name_owner_changed, this);
   if (r < 0)
     return Error{"BusFailure",
-                 std::string("cannot follow clients leaving the bus: ") + std::strerror(-r)};
+                 std::string("cannot follow clients leaving the bus: ") + g_strerror(-r)};
   match_.reset(slot);
   return Ok();
 }
@@ -40,7 +42,7 @@ Result<Caller> CallerRegistry::caller_of(sd_bus_message* m) {
   if (r < 0 ||
       (sd_bus_creds_get_euid(creds.get(), &uid) < 0 && sd_bus_creds_get_uid(creds.get(), &uid) < 0))
     return Error{"AccessDenied", std::string("cannot determine the caller's user: ") +
-                                     std::strerror(r < 0 ? -r : EIO)};
+                                     g_strerror(r < 0 ? -r : EIO)};
   uids_.emplace(sender, static_cast<uint32_t>(uid));
   return Caller{sender, static_cast<uint32_t>(uid)};
 }

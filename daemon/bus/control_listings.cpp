@@ -19,7 +19,7 @@ namespace {
 // A listing never grows past this, whatever the caller asks for.
 constexpr int64_t kMaxListed = 100000;
 // Nor past this many bytes of text (the bus refuses much larger messages anyway).
-constexpr size_t kMaxListedBytes = 8 * 1024 * 1024;
+constexpr size_t kMaxListedBytes = size_t{8} * 1024 * 1024;
 
 // The stored payload (the serialised `v` boxing it; empty = none) in GVariant text form.
 std::string payload_text(const std::vector<uint8_t>& stored) {

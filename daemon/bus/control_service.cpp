@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "control_service.hpp"
 
+#include <glib.h>
+
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <string_view>
 
@@ -106,8 +107,7 @@ Result<void> ControlService::start() {
   sd_bus_slot* slot = nullptr;
   const int r =
       sd_bus_add_object_vtable(bus_, &slot, kObjectPath, kControlInterface, control_vtable, this);
-  if (r < 0)
-    return Error{"BusFailure", std::string("cannot export Control1: ") + std::strerror(-r)};
+  if (r < 0) return Error{"BusFailure", std::string("cannot export Control1: ") + g_strerror(-r)};
   slot_.reset(slot);
   service_.describe_interface(kControlInterface, control_vtable);
   return Ok();

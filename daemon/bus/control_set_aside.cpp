@@ -69,7 +69,7 @@ int ControlService::method_requeue_set_aside(sd_bus_message* m, void* userdata, 
   if (id < 0)
     return reply_error(m, {"InvalidArguments", "a set-aside batch id (or 0: all) is expected"});
   std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
-  self->polkit_.check(m, kActionRequeueSetAside, [self, call, id](Result<void> allowed) {
+  self->polkit_.check(m, kActionRequeueSetAside, [self, call, id](const Result<void>& allowed) {
     if (!allowed) {
       reply_error(call.get(), allowed.error());
       return;

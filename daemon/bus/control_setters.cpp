@@ -19,7 +19,7 @@ constexpr const char* kActionSetEnabled = "com.endlessm.Metrics.SetEnabled";
 
 int ControlService::authorized_edit(sd_bus_message* m, const char* action, PermissionsEdit edit) {
   std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
-  polkit_.check(m, action, [this, call, edit = std::move(edit)](Result<void> allowed) {
+  polkit_.check(m, action, [this, call, edit = std::move(edit)](const Result<void>& allowed) {
     if (!allowed) {
       reply_error(call.get(), allowed.error());
       return;

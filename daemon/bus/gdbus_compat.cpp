@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "gdbus_compat.hpp"
 
+#include <glib.h>
+
 #include <cstring>
 
 namespace metrics::bus {
@@ -35,7 +37,7 @@ Result<void> GDBusCompat::start() {
   const int r = sd_bus_add_fallback(bus_, &slot, object_path_.c_str(), &GDBusCompat::on_call, this);
   if (r < 0)
     return Error{"BusFailure",
-                 std::string("cannot install the GDBus-compatible answers: ") + std::strerror(-r)};
+                 std::string("cannot install the GDBus-compatible answers: ") + g_strerror(-r)};
   slot_.reset(slot);
   return Ok();
 }

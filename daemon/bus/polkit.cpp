@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "polkit.hpp"
 
+#include <glib.h>
+
 #include <cstring>
 
 namespace metrics::bus {
@@ -27,8 +29,8 @@ void Polkit::check(sd_bus_message* call, const std::string& action, Done done) {
   if (r >= 0)
     r = sd_bus_call_async(bus_, &slot, request.get(), &Polkit::on_reply, pending.get(), kTimeoutUs);
   if (r < 0) {
-    pending->done(Error{"AuthFailed",
-                        std::string("cannot ask polkit for authorization: ") + std::strerror(-r)});
+    pending->done(
+        Error{"AuthFailed", std::string("cannot ask polkit for authorization: ") + g_strerror(-r)});
     return;
   }
   pending->slot.reset(slot);

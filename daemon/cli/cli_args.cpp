@@ -39,7 +39,7 @@ Result<void> apply(const OptionSpec& spec, Arguments& out, bool as_short,
   if (spec.long_name == "help") out.help = true;
   if (spec.long_name == "version") out.version = true;
   if (spec.long_name == "no-pager") out.no_pager = true;
-  if (spec.long_name == "registry-dir") out.registry_dir = std::move(value).value_or("");
+  if (spec.long_name == "registry-dir") out.registry_dir = value.value_or("");
   if (spec.long_name == "json") {
     if (!value || *value == "short") {
       out.json_mode = JsonMode::kShort;

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <utility>
 
 #include "glib_handles.hpp"
 
@@ -58,12 +59,17 @@ std::vector<std::string> child_environment(const PagerCommand& command) {
                  (entry.starts_with(key) && entry.size() > key.size() && entry[key.size()] == '=');
     if (!replaced) out.emplace_back(entry);
   }
-  for (const auto& [key, value] : command.environment) out.push_back(key + "=" + value);
+  for (const auto& [key, value] : command.environment) {
+    std::string assignment = key + "=";
+    assignment += value;
+    out.push_back(std::move(assignment));
+  }
   return out;
 }
 
 std::vector<char*> pointers(std::vector<std::string>& strings) {
   std::vector<char*> out;
+  out.reserve(strings.size() + 1);
   for (std::string& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;

@@ -30,6 +30,7 @@ void PolkitAgent::start() {
   // Made before fork(): the child may only make async-signal-safe calls (GDBus has a thread).
   std::vector<std::string> strings = polkit_agent_argv(program.get(), parent, fds[1]);
   std::vector<char*> argv;
+  argv.reserve(strings.size() + 1);
   for (std::string& s : strings) argv.push_back(s.data());
   argv.push_back(nullptr);
   const pid_t pid = fork();

@@ -23,7 +23,7 @@ struct ConvertStep {
 
 Result<ConvertStep> convert_member(GConverter* converter, std::span<const uint8_t> data,
                                    std::vector<uint8_t>& out, size_t limit) {
-  std::array<uint8_t, 64 * 1024> buffer{};
+  std::array<uint8_t, size_t{64} * 1024> buffer{};
   ConvertStep step;
   while (true) {
     gsize read = 0;

@@ -111,7 +111,7 @@ Registry Registry::from_files(std::vector<FileContents> files) {
       };
       std::string clash = clash_with(entry.uuid);
       if (auto twin = entry.monthly_uuid(); clash.empty() && twin)
-        if (clash = clash_with(*twin); !clash.empty()) clash = "its monthly twin " + clash;
+        if (clash = clash_with(*twin); !clash.empty()) clash.insert(0, "its monthly twin ");
       if (!clash.empty()) {
         registry.problems_.push_back(Problem{entry.source, entry.position, entry.uuid.to_string(),
                                              "uuid", clash + "; this entry is skipped"});

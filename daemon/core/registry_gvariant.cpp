@@ -10,7 +10,7 @@ namespace metrics::registry {
 namespace {
 
 std::string type_text(const GVariantType* type) {
-  return std::string(g_variant_type_peek_string(type), g_variant_type_get_string_length(type));
+  return {g_variant_type_peek_string(type), g_variant_type_get_string_length(type)};
 }
 
 // A checked type string is its own GVariantType: no allocation, nothing to free.

@@ -18,7 +18,7 @@ inline constexpr int kFormatVersion = 1;
 
 // What one registry file may be (docs/adding-a-metric.md): a larger or deeper file is
 // refused as a whole before it takes the reader's memory or stack.
-inline constexpr size_t kMaxFileBytes = 1024 * 1024;
+inline constexpr size_t kMaxFileBytes = size_t{1024} * 1024;
 inline constexpr size_t kMaxNestingDepth = 64;  // arrays and objects inside each other
 inline constexpr size_t kMaxEntries = 10000;    // metrics of one file
 // Problems listed for one file: a file of 10 000 broken entries would otherwise put ~10^5

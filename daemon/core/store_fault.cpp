@@ -27,7 +27,7 @@ std::string describe_storage_fault(int rc, const std::string& message,
                                    const std::filesystem::path& db) {
   const std::string dir = db.parent_path().string();
   const std::string uid = std::to_string(::geteuid());
-  const std::string what = message + " (" + db.string() + ")";
+  std::string what = message + " (" + db.string() + ")";
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

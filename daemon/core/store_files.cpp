@@ -2,6 +2,7 @@
 #include "store_files.hpp"
 
 #include <fcntl.h>
+#include <glib.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,9 +39,9 @@ Error failure(const std::string& message) {
 
 Result<void> copy_file_synced(const fs::path& from, const fs::path& to) {
   const UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!in) return failure("cannot read " + from.string() + ": " + std::strerror(errno));
+  if (!in) return failure("cannot read " + from.string() + ": " + g_strerror(errno));
   UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!out) return failure("cannot create " + to.string() + ": " + std::strerror(errno));
+  if (!out) return failure("cannot create " + to.string() + ": " + g_strerror(errno));
   char buf[65536];
   int error = 0;
   for (;;) {
@@ -69,7 +70,7 @@ Result<void> copy_file_synced(const fs::path& from, const fs::path& to) {
     std::error_code ec;
     fs::remove(to, ec);  // our own partial copy; the original is untouched
     return failure("cannot copy " + from.string() + " to " + to.string() + ": " +
-                   std::strerror(error));
+                   g_strerror(error));
   }
   return Ok();
 }
@@ -130,7 +131,7 @@ Result<std::vector<std::string>> prepare_store_files(const StoreFiles& files) {
 fs::path set_aside_name(const StoreFiles& files, int64_t now_s) {
   const std::string base = files.dir / (kSetAsidePrefix + std::to_string(now_s));
   for (int n = 0;; ++n) {
-    const fs::path candidate = n == 0 ? fs::path(base) : fs::path(base + "-" + std::to_string(n));
+    fs::path candidate = n == 0 ? fs::path(base) : fs::path(base + "-" + std::to_string(n));
     if (!present(candidate) && !present(candidate.string() + "-wal")) return candidate;
   }
 }

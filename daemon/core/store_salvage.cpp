@@ -60,7 +60,7 @@ Statement prepare(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
     sqlite3_finalize(raw);
-    return Statement();
+    return {};
   }
   return Statement(SqliteStmtPtr(raw));
 }

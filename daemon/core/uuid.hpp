@@ -25,6 +25,9 @@ struct Uuid {
   Uuid monthly() const { return derive_v5("monthly"); }
 
   friend bool operator==(const Uuid&, const Uuid&) = default;
+  // clang-tidy 14 takes the 0 that a defaulted <=> compares its members' results with for
+  // a null pointer.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   friend auto operator<=>(const Uuid&, const Uuid&) = default;
 };
 

@@ -4,6 +4,7 @@
 // (about 20 times faster: an upload encodes each request on the daemon's main loop).
 // Byte-for-byte equal to GLib's normal form; test_wire.cpp checks that against
 // encode_with_gvariant() on random requests and against the reference vectors.
+#include <algorithm>
 #include <cstring>
 
 #include "wire.hpp"
@@ -73,7 +74,7 @@ class Writer {
       bytes(&v, width);  // the low bytes, little-endian
     };
     if (reversed) {
-      for (auto it = ends.rbegin(); it != ends.rend(); ++it) put(*it);
+      std::for_each(ends.rbegin(), ends.rend(), put);
     } else {
       for (size_t end : ends) put(end);
     }

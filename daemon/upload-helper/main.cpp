@@ -41,7 +41,7 @@ bool write_all(const std::vector<uint8_t>& bytes) {
     const ssize_t n = write(kStdout, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      complain(std::string("cannot answer the recorder: ") + std::strerror(errno));
+      complain(std::string("cannot answer the recorder: ") + g_strerror(errno));
       return false;
     }
     done += static_cast<size_t>(n);
@@ -64,7 +64,7 @@ std::optional<Frame> read_frame(FrameReader& reader, bool& broken) {
     const ssize_t n = read(kStdin, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      complain(std::string("cannot read from the recorder: ") + std::strerror(errno));
+      complain(std::string("cannot read from the recorder: ") + g_strerror(errno));
       broken = true;
       return std::nullopt;
     }

@@ -122,7 +122,7 @@ class Walker {
       const size_t before = disks.size();
       std::string last_problem;
       for (const auto& slave : slaves) {
-        auto below = tree_.resolve(node + "/slaves/" + slave);
+        auto below = tree_.resolve((node + "/slaves/").append(slave));
         if (!below) continue;
         auto found = from_block(*below, depth + 1);
         if (!found) last_problem = found.error().message;

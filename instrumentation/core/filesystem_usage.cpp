@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "filesystem_usage.hpp"
 
+#include <glib.h>
 #include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 
 namespace metrics::instrumentation {
 
@@ -14,7 +14,7 @@ Result<FilesystemBytes> filesystem_usage(const std::filesystem::path& path) {
   if (::statvfs(path.c_str(), &st) != 0) {
     const int saved = errno;
     return Error{"FilesystemUnreadable",
-                 "statvfs(" + path.string() + ") failed: " + std::strerror(saved)};
+                 "statvfs(" + path.string() + ") failed: " + g_strerror(saved)};
   }
   const uint64_t unit = st.f_frsize ? st.f_frsize : st.f_bsize;
   FilesystemBytes bytes;

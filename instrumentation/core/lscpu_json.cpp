@@ -89,8 +89,8 @@ Reading<std::vector<CpuGroup>> parse_lscpu_json(std::string_view json_text) {
   if (document.is_discarded() || !document.is_object() || !document.contains("lscpu") ||
       !document["lscpu"].is_array()) {
     reading.value = {fallback};
-    reading.warnings.push_back(
-        "hardware info: lscpu output is not {\"lscpu\": [...]} JSON; CPU fields are unknown");
+    reading.warnings.emplace_back(
+        R"(hardware info: lscpu output is not {"lscpu": [...]} JSON; CPU fields are unknown)");
     return reading;
   }
 
@@ -146,7 +146,7 @@ Reading<std::vector<CpuGroup>> parse_lscpu_json(std::string_view json_text) {
     auto mhz = to_mhz(group.max_mhz);
     if (!mhz) mhz = to_mhz(group.mhz);  // VMs often have no max (catalog)
     cpu.max_mhz = mhz.value_or(0.0);
-    if (!mhz) note("gave no usable \"CPU max MHz:\" or \"CPU MHz:\"; MHz is 0.0");
+    if (!mhz) note(R"(gave no usable "CPU max MHz:" or "CPU MHz:"; MHz is 0.0)");
 
     if (group.flags) cpu.flags = printable_text(*group.flags, 8192).value_or("");
     if (cpu.flags.empty()) note("gave no usable \"Flags:\"; flags are ''");

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "glib_handles.hpp"
 #include "text_util.hpp"
@@ -54,8 +55,10 @@ ScheduleState load_schedule_state(const std::filesystem::path& file) {
     auto due_boot = read_ns(key_file.get(), *group, "DueBoottimeNs");
     auto due_wall = read_ns(key_file.get(), *group, "DueWallNs");
     if (!boot_id || !due_boot || !due_wall) {
-      state.warnings.push_back("schedule state " + file.string() + ": [" + name +
-                               "] is incomplete or out of range; " + collector + " is due now");
+      std::string problem = "schedule state " + file.string() + ": [";
+      problem.append(name).append("] is incomplete or out of range; ");
+      problem.append(collector).append(" is due now");
+      state.warnings.push_back(std::move(problem));
       continue;
     }
     state.daily[collector] = DailyAnchor{*boot_id, *due_boot, *due_wall};

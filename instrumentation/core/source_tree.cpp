@@ -87,7 +87,7 @@ std::optional<std::string> SourceTree::read_file(std::string_view path, size_t m
 }
 
 std::optional<std::string> SourceTree::read_value(std::string_view path) const {
-  auto content = read_file(path, 64 * 1024);
+  auto content = read_file(path, size_t{64} * 1024);
   if (!content) return std::nullopt;
   std::string_view view(*content);
   while (!view.empty() && (view.back() == '\0' || view.back() == '\n' || view.back() == ' ' ||
@@ -131,7 +131,7 @@ std::optional<std::string> SourceTree::resolve(std::string_view path) const {
     done.pop_back();
     if (!target_text.empty() && target_text.front() == '/') done.clear();
     auto target_parts = split_components(target_text);
-    for (auto it = target_parts.rbegin(); it != target_parts.rend(); ++it) pending.push_back(*it);
+    pending.insert(pending.end(), target_parts.rbegin(), target_parts.rend());
   }
   return join_components(done);
 }

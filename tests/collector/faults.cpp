@@ -109,7 +109,7 @@ metrics::Result<Rules> parse_rules(const nlohmann::json& document) {
       if (!entry.is_object() || prefix == entry.end() || !prefix->is_string() ||
           status == entry.end() || !status->is_number_integer() || status->get<int64_t>() < 100 ||
           status->get<int64_t>() > 599) {
-        return fail("path_status entries are {\"prefix\": string, \"status\": 100..599}");
+        return fail(R"(path_status entries are {"prefix": string, "status": 100..599})");
       }
       rules.path_status.push_back({prefix->get<std::string>(), status->get<unsigned>()});
     }

@@ -151,8 +151,10 @@ void Server::count_connection(SoupServerMessage* msg) {
   auto seen = reinterpret_cast<uintptr_t>(g_object_get_qdata(G_OBJECT(socket), connection_quark()));
   if (seen != generation_) {
     ++connections_;
-    g_object_set_qdata(G_OBJECT(socket), connection_quark(),
-                       reinterpret_cast<gpointer>(generation_));
+    // GLib's qdata holds a pointer: the number is kept in one, as GSIZE_TO_POINTER does.
+    g_object_set_qdata(
+        G_OBJECT(socket), connection_quark(),
+        reinterpret_cast<gpointer>(generation_));  // NOLINT(performance-no-int-to-ptr)
   }
 }
 

@@ -19,10 +19,10 @@ namespace collector {
 
 // Request-body limit of the stock proxy (its web framework's default): 1 MiB of the
 // bytes on the wire; a larger body is answered 413.
-inline constexpr size_t kMaxCompressedBytes = 1024 * 1024;
+inline constexpr size_t kMaxCompressedBytes = size_t{1024} * 1024;
 // Guard against gzip bombs (the collector's own; the proxy has none); far above
 // anything a valid client sends.
-inline constexpr size_t kMaxUncompressedBytes = 64 * 1024 * 1024;
+inline constexpr size_t kMaxUncompressedBytes = size_t{64} * 1024 * 1024;
 
 // What the route of an upload names.
 struct Route {

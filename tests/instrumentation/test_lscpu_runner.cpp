@@ -144,7 +144,8 @@ TEST(LscpuRunner, CancellingKillsTheProgramAndNeverCallsDone) {
   auto fake = script(dir, "echo $$ > \"$(dirname \"$0\")/pid\"; exec sleep 60\n");
   GObjectPtr<GCancellable> cancellable(g_cancellable_new());
   bool called = false;
-  run_lscpu_async(fake.string(), cancellable.get(), [&](Result<std::string>) { called = true; });
+  run_lscpu_async(fake.string(), cancellable.get(),
+                  [&](const Result<std::string>&) { called = true; });
   // Wait for the program to be running, then cancel as a destroyed owner would.
   const auto pid_path = dir.path() / "pid";
   auto deadline = std::chrono::steady_clock::now() + 5s;
@@ -171,7 +172,7 @@ TEST(LscpuRunner, AlreadyCancelledNeverCallsDone) {
   g_cancellable_cancel(cancellable.get());
   bool called = false;
   run_lscpu_async((dir.path() / "no-such-lscpu").string(), cancellable.get(),
-                  [&](Result<std::string>) { called = true; });
+                  [&](const Result<std::string>&) { called = true; });
   for (int i = 0; i < 50; ++i) g_main_context_iteration(nullptr, FALSE);
   EXPECT_FALSE(called);
 }

@@ -121,6 +121,7 @@ TEST(SessionRegistry, AMissingOrDifferentEntryIsNotRegistered) {
 
 std::vector<char*> argv_of(std::vector<std::string>& args) {
   std::vector<char*> out;
+  out.reserve(args.size() + 1);
   for (auto& a : args) out.push_back(a.data());
   out.push_back(nullptr);
   return out;

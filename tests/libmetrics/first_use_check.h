@@ -9,6 +9,6 @@
 #include <glib.h>
 
 /* Far below the 25 s a blocking call would take, far above any scheduling delay. */
-#define EMTR_TEST_NOT_BLOCKED_US (5 * G_USEC_PER_SEC)
+#define EMTR_TEST_NOT_BLOCKED_US (G_GINT64_CONSTANT(5) * G_USEC_PER_SEC)
 
 void assert_first_use_does_not_block(const char* what);

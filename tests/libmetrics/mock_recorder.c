@@ -35,7 +35,7 @@ static gboolean name_has_owner(void) {
 }
 
 static void wait_owner(gboolean owned) {
-  gint64 deadline = g_get_monotonic_time() + 15 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time() + G_GINT64_CONSTANT(15) * G_USEC_PER_SEC;
   while (name_has_owner() != owned) {
     g_assert_cmpint(g_get_monotonic_time(), <, deadline);
     g_usleep(10000);
@@ -69,6 +69,7 @@ static void call_mock_setter(const char* method, double seconds) {
       mock_bus(), "com.endlessm.Metrics", MOCK_MAIN_PATH, "org.freedesktop.DBus.Mock", method,
       g_variant_new("(d)", seconds), NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error(error);
+  (void)reply; /* kept only to be freed: the answer is empty */
 }
 
 void mock_set_timer_start_delay(double seconds) {
@@ -95,6 +96,7 @@ void mock_clear(void) {
       mock_bus(), "com.endlessm.Metrics", MOCK_MAIN_PATH, "org.freedesktop.DBus.Mock", "ClearCalls",
       NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error(error);
+  (void)reply; /* kept only to be freed: the answer is empty */
 }
 
 GVariant* mock_calls(const char* path, const char* method) {

@@ -28,8 +28,8 @@ TEST(MetricsctlFormat, DurationUsesAtMostTwoUnits) {
 TEST(MetricsctlFormat, RelativeTimes) {
   constexpr std::int64_t now = 1'700'000'000;
   EXPECT_EQ(format_relative(now, now), "now");
-  EXPECT_EQ(format_relative(now + 12 * 60, now), "in 12 min");
-  EXPECT_EQ(format_relative(now - 3 * 3600, now), "3 h ago");
+  EXPECT_EQ(format_relative(now + std::int64_t{12} * 60, now), "in 12 min");
+  EXPECT_EQ(format_relative(now - std::int64_t{3} * 3600, now), "3 h ago");
   EXPECT_EQ(format_relative(now - 1, now), "1 s ago");
 }
 

@@ -62,7 +62,7 @@ TEST(MetricsctlStatus, MissingOrMistypedPropertiesAreEmpty) {
 }
 
 TEST(MetricsctlStatus, TextBlock) {
-  GVariantPtr v = properties(kNow - 3 * 3600, kNow + 12 * 60);
+  GVariantPtr v = properties(kNow - std::int64_t{3} * 3600, kNow + std::int64_t{12} * 60);
   GTimeZonePtr utc(g_time_zone_new_utc());
   EXPECT_EQ(render_status_text(status_from_properties(v.get()), kNow, utc.get()),
             "     Consent: granted (recording and uploading)\n"

@@ -22,6 +22,12 @@
 namespace metrics {
 namespace {
 
+// The tests run on one thread: nothing reads the environment while TZ changes.
+void set_time_zone(const char* tz) {
+  setenv("TZ", tz, 1);  // NOLINT(concurrency-mt-unsafe)
+  tzset();
+}
+
 namespace fs = std::filesystem;
 using testing::FakeClock;
 using testing::seconds;
@@ -56,8 +62,7 @@ std::vector<uint8_t> serialized(GVariant* value) {
 class RecorderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    setenv("TZ", "UTC", 1);
-    tzset();
+    set_time_zone("UTC");
     clock_ = FakeClock(seconds(1000), seconds(900), utc_ns(2024, 3, 15, 12, 0, 0));
     open_store();
   }
@@ -415,10 +420,11 @@ TEST_F(RecorderTest, AggregateAddsToDayAndMonthlyCounts) {
 }
 
 TEST_F(RecorderTest, AggregateStampedBeforeMidnightLandsInYesterdayAndIsRolledOver) {
-  clock_ = FakeClock(seconds(20 * 3600), seconds(20 * 3600), utc_ns(2024, 3, 15, 10, 0, 0));
+  clock_ = FakeClock(seconds(int64_t{20} * 3600), seconds(int64_t{20} * 3600),
+                     utc_ns(2024, 3, 15, 10, 0, 0));
   auto rec = make();
   // Recorded by the client 11 hours ago: 2024-03-14 23:00 local (UTC).
-  const int64_t stamped = clock_.boottime - seconds(11 * 3600);
+  const int64_t stamped = clock_.boottime - seconds(int64_t{11} * 3600);
   ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 4, stamped, nullptr).ok());
   // And one from today.
   ASSERT_TRUE(
@@ -433,9 +439,10 @@ TEST_F(RecorderTest, AggregateStampedBeforeMidnightLandsInYesterdayAndIsRolledOv
 }
 
 TEST_F(RecorderTest, AggregateStampedInPreviousMonthRollsOverDayAndMonth) {
-  clock_ = FakeClock(seconds(20 * 3600), seconds(20 * 3600), utc_ns(2024, 3, 1, 5, 0, 0));
+  clock_ = FakeClock(seconds(int64_t{20} * 3600), seconds(int64_t{20} * 3600),
+                     utc_ns(2024, 3, 1, 5, 0, 0));
   auto rec = make();
-  const int64_t stamped = clock_.boottime - seconds(6 * 3600);  // 2024-02-29 23:00
+  const int64_t stamped = clock_.boottime - seconds(int64_t{6} * 3600);  // 2024-02-29 23:00
   ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 7, stamped, nullptr).ok());
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(aggregate_of("2024-02-29", kEventA), std::optional<uint32_t>(7));
@@ -445,8 +452,7 @@ TEST_F(RecorderTest, AggregateStampedInPreviousMonthRollsOverDayAndMonth) {
 
 TEST_F(RecorderTest, AggregateDayFollowsTheTimeZone) {
   // 2024-03-15 02:00 UTC is still 2024-03-14 in UTC-5.
-  setenv("TZ", "EST5", 1);
-  tzset();
+  set_time_zone("EST5");
   clock_ = FakeClock(seconds(3600), seconds(3600), utc_ns(2024, 3, 15, 2, 0, 0));
   auto rec = make();
   ASSERT_TRUE(rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, clock_.boottime, nullptr).ok());
@@ -455,8 +461,7 @@ TEST_F(RecorderTest, AggregateDayFollowsTheTimeZone) {
   EXPECT_EQ(count_of("2024-03", kEventA.monthly()), std::optional<int64_t>(1));
   // Local midnight is 05:00 UTC.
   EXPECT_EQ(rec->next_midnight_ns(), utc_ns(2024, 3, 15, 5, 0, 0));
-  setenv("TZ", "UTC", 1);
-  tzset();
+  set_time_zone("UTC");
 }
 
 // ---- record_sequence -------------------------------------------------------------
@@ -816,7 +821,7 @@ TEST_F(RecorderTest, TimerStartedAfterAnUnnoticedMidnightCountsForTheNewDay) {
   clock_ = FakeClock(seconds(5000), seconds(4000), utc_ns(2024, 3, 14, 23, 0, 0));
   auto rec = make();
   // No call and no midnight wake-up between 23:00 and 01:00.
-  clock_.advance(seconds(2 * 3600));
+  clock_.advance(seconds(int64_t{2} * 3600));
   auto id = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
   ASSERT_TRUE(id.ok());
   clock_.advance(seconds(10));
@@ -854,7 +859,7 @@ TEST_F(RecorderTest, StartAfterRestartAcrossMidnightRollsTheOldDayOver) {
   store_.reset();
   open_store();
   // Down over midnight; the same boot continues next morning.
-  clock_.advance(seconds(10 * 3600));
+  clock_.advance(seconds(int64_t{10} * 3600));
   auto rec = make();
   EXPECT_FALSE(store_->in_transaction());  // start() committed its work
   EXPECT_EQ(aggregate_of("2024-03-14", kEventA), std::optional<uint32_t>(6));
@@ -1403,7 +1408,7 @@ TEST_F(FairShareTest, UnprivilegedCallersSeeTheirOwnRefusalsOnly) {
 
 TEST_F(FairShareTest, ListingsOfAnUnprivilegedCallerAreRateLimited) {
   auto rec = make();
-  const uint64_t burst = static_cast<uint64_t>(Recorder::kListingBurstRows);
+  const auto burst = static_cast<uint64_t>(Recorder::kListingBurstRows);
   auto first = rec->admit_listing(kUser, 100000);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(*first, burst - Recorder::kListingCallCost);  // capped by the bucket

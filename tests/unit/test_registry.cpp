@@ -28,12 +28,14 @@ Uuid id(const char* text) {
 
 std::vector<std::string> messages(const std::vector<Problem>& problems) {
   std::vector<std::string> out;
+  out.reserve(problems.size());
   for (const Problem& p : problems) out.push_back(p.to_string());
   return out;
 }
 
 std::vector<std::string> uuids(const std::vector<Entry>& entries) {
   std::vector<std::string> out;
+  out.reserve(entries.size());
   for (const Entry& e : entries) out.push_back(e.uuid.to_string());
   return out;
 }
@@ -51,7 +53,7 @@ void write_file(const fs::path& file, const std::string& text) {
 
 std::string slurp(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // ---- Loading ------------------------------------------------------------------------
@@ -422,7 +424,7 @@ TEST_F(RegistryLookup, CheckRecordingStillChecksIdAndPayload) {
 
 TEST(RegistryReload, ReportsWhatChangedAndReplacesTheRegistry) {
   testing::TempDir tmp;
-  const fs::path dir = tmp.path();
+  const fs::path& dir = tmp.path();
   fs::copy_file(kFixtures / "valid" / "apps.json", dir / "apps.json");
   fs::copy_file(kFixtures / "valid" / "system.json", dir / "system.json");
   Registry registry = Registry::load(dir);

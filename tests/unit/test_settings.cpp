@@ -219,7 +219,7 @@ TEST_F(SettingsTest, WriteDefaultPermissionsCreatesParentAndDefaults) {
   EXPECT_EQ(st.st_mode & 0777, 0644u);
 
   std::string text = slurp(file);
-  EXPECT_EQ(text.rfind("#", 0), 0u) << text;  // comment header first
+  EXPECT_EQ(text.rfind('#', 0), 0u) << text;  // comment header first
   EXPECT_NE(text.find("[global]"), std::string::npos);
   EXPECT_NE(text.find("uploading_enabled=false"), std::string::npos);
 

@@ -163,7 +163,7 @@ TEST_F(StoreOpenTest, AnUncommittedTailIsNotALoss) {
   const std::string bytes = read_all(wal());
   const uint32_t page_size = inspect_wal(wal()).page_size;
   std::ofstream(wal(), std::ios::binary | std::ios::app)
-      .write(bytes.data() + 32, static_cast<std::streamsize>(24 + page_size));
+      .write(bytes.data() + 32, static_cast<std::streamsize>(page_size) + 24);
   testing::overwrite(wal(), size + 24 + 100, std::string(8, '\x01'));
   EXPECT_FALSE(inspect_wal(wal()).loses_something());
 }

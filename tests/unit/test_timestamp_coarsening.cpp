@@ -58,7 +58,7 @@ TEST(TimestampCoarseningTest, RandomInputsAgainstServerFormula) {
     // events from 30 days before to 1 day after the request.
     const int64_t abs = kNow + static_cast<int64_t>(rng() % (20 * 365 * 86400ULL)) * kS -
                         10 * 365 * 86400 * kS + static_cast<int64_t>(rng() % kS);
-    const int64_t rel = static_cast<int64_t>(rng() % (10 * 365 * 86400ULL * kS));
+    const auto rel = static_cast<int64_t>(rng() % (10 * 365 * 86400ULL * kS));
     const int64_t event =
         rel - static_cast<int64_t>(rng() % (30 * 86400ULL * kS)) + (i % 10 == 0 ? 86400 * kS : 0);
     const int64_t sent = coarsen_relative_ns(abs, rel, event, g);

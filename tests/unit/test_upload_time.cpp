@@ -30,7 +30,8 @@ const Caller kUser{":1.2", 1000};
 class UploadTimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    setenv("TZ", "UTC", 1);
+    // One thread: nothing reads the environment while TZ changes.
+    setenv("TZ", "UTC", 1);  // NOLINT(concurrency-mt-unsafe)
     tzset();
     clock_ = FakeClock(seconds(500), seconds(400), utc_ns(2026, 11, 29, 10, 17, 3));
     auto s = Store::open(dir_.path());

@@ -20,7 +20,7 @@ Reading<HardwareInfo> collect_hardware_info(const SourceTree& tree,
   if (ram)
     info.ram_mib = *ram;
   else
-    reading.warnings.push_back("hardware info: no usable MemTotal in /proc/meminfo; RAM is 0");
+    reading.warnings.emplace_back("hardware info: no usable MemTotal in /proc/meminfo; RAM is 0");
 
   if (root_fs) {
     info.root_total_gib = round_to_units(root_fs->total, kGiB);

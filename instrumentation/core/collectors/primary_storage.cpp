@@ -74,7 +74,7 @@ Reading<PrimaryStorage> collect_primary_storage(const SourceTree& tree) {
   Reading<PrimaryStorage> reading;
   auto mountinfo = tree.read_file("/proc/self/mountinfo");
   if (!mountinfo) {
-    reading.warnings.push_back("primary storage: cannot read /proc/self/mountinfo");
+    reading.warnings.emplace_back("primary storage: cannot read /proc/self/mountinfo");
     return reading;
   }
   const auto mounts = parse_mountinfo(*mountinfo);

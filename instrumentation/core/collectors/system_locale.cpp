@@ -103,21 +103,21 @@ Reading<std::string> collect_system_locale(const SourceTree& tree,
         reading.value = *normalized;
         return reading;
       }
-      reading.warnings.push_back("system locale: locale1's LANG is not a locale name");
+      reading.warnings.emplace_back("system locale: locale1's LANG is not a locale name");
     }
   }
-  if (auto conf = tree.read_file("/etc/locale.conf", 64 * 1024)) {
+  if (auto conf = tree.read_file("/etc/locale.conf", size_t{64} * 1024)) {
     auto lang = lang_from_locale_conf(*conf);
     if (lang) {
       if (auto normalized = normalize_locale(*lang)) {
         reading.value = *normalized;
         return reading;
       }
-      reading.warnings.push_back("system locale: LANG in /etc/locale.conf is not a locale name");
+      reading.warnings.emplace_back("system locale: LANG in /etc/locale.conf is not a locale name");
     }
   }
   reading.value = std::string(kUnknownLocale);
-  reading.warnings.push_back("system locale: no usable LANG from locale1 or /etc/locale.conf");
+  reading.warnings.emplace_back("system locale: no usable LANG from locale1 or /etc/locale.conf");
   return reading;
 }
 

@@ -32,7 +32,7 @@ std::string distribution_of(const std::string& name,
   if (name == "toolbox-container" && distributions.count("rhel")) return "rhel";
   constexpr std::string_view kSuffix = "-toolbox";
   if (name.size() > kSuffix.size() && name.ends_with(kSuffix)) {
-    const std::string distribution = name.substr(0, name.size() - kSuffix.size());
+    std::string distribution = name.substr(0, name.size() - kSuffix.size());
     if (distributions.count(distribution)) return distribution;
   }
   return std::string(kOther);

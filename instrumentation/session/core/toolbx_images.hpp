@@ -20,7 +20,7 @@ namespace metrics::instrumentation::session {
 
 inline constexpr std::string_view kToolbxLabel = "com.github.containers.toolbox";
 inline constexpr std::string_view kOther = "other";
-inline constexpr int64_t kToolbxWindowSeconds = 24 * 3600;
+inline constexpr int64_t kToolbxWindowSeconds = int64_t{24} * 3600;
 
 struct ImageCount {
   std::string distribution;
