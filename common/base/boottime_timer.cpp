@@ -22,14 +22,14 @@ BoottimeTimer::BoottimeTimer(Fired fired) : fired_(std::move(fired)) {
 BoottimeTimer::~BoottimeTimer() = default;
 
 Result<void> BoottimeTimer::arm_at(int64_t boottime_ns) {
-  if (!fd_) return Error{"TimerFailed", "cannot create a CLOCK_BOOTTIME timer"};
+  if (!fd_) return Error{ErrorCode::kTimerFailed, "cannot create a CLOCK_BOOTTIME timer"};
   // 0 would disarm: an instant already past is "as soon as possible".
   const int64_t at = std::max<int64_t>(boottime_ns, 1);
   itimerspec spec{};
   spec.it_value.tv_sec = at / 1'000'000'000;
   spec.it_value.tv_nsec = at % 1'000'000'000;
   if (timerfd_settime(fd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0)
-    return Error{"TimerFailed",
+    return Error{ErrorCode::kTimerFailed,
                  std::string("cannot arm the CLOCK_BOOTTIME timer: ") + std::strerror(errno)};
   armed_ = true;
   return {};

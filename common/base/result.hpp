@@ -6,13 +6,18 @@
 #include <utility>
 #include <variant>
 
+#include "error_code.hpp"
+
 namespace metrics {
 
-// `code` is a stable identifier; the bus layer maps it to a D-Bus error name
-// (com.endlessm.Metrics.Error.<code>). `message` is for a person to act on.
+// `code` says what failed (error_code.hpp has its name and D-Bus error name); `message` is
+// for a person to act on. `dbus_name` is set only on an error a D-Bus peer sent (metricsctl
+// reads them), as the peer named it: the only way to tell a name the table lacks
+// (ErrorCode::kForeign) and to report the error as it came.
 struct Error {
-  std::string code;
+  ErrorCode code = ErrorCode::kForeign;
   std::string message;
+  std::string dbus_name = {};
 };
 
 template <typename T>

@@ -21,7 +21,7 @@ Result<void> CallerRegistry::start() {
       sd_bus_match_signal(bus_, &slot, kBusDriver, "/org/freedesktop/DBus", "org.freedesktop.DBus",
                           "NameOwnerChanged", &CallerRegistry::on_name_owner_changed, this);
   if (r < 0)
-    return Error{"BusFailure",
+    return Error{ErrorCode::kBusFailure,
                  std::string("cannot follow clients leaving the bus: ") + g_strerror(-r)};
   match_.reset(slot);
   return Ok();
@@ -30,7 +30,8 @@ Result<void> CallerRegistry::start() {
 Result<Caller> CallerRegistry::caller_of(sd_bus_message* m) {
   const char* sender = sd_bus_message_get_sender(m);
   if (!sender)
-    return Error{"AccessDenied", "the call carries no sender; cannot identify the caller"};
+    return Error{ErrorCode::kAccessDenied,
+                 "the call carries no sender; cannot identify the caller"};
   if (auto it = uids_.find(sender); it != uids_.end()) return Caller{sender, it->second};
 
   // The bus answers this before it could announce the sender's departure, so a sender
@@ -41,8 +42,8 @@ Result<Caller> CallerRegistry::caller_of(sd_bus_message* m) {
   uid_t uid = 0;
   if (r < 0 ||
       (sd_bus_creds_get_euid(creds.get(), &uid) < 0 && sd_bus_creds_get_uid(creds.get(), &uid) < 0))
-    return Error{"AccessDenied", std::string("cannot determine the caller's user: ") +
-                                     g_strerror(r < 0 ? -r : EIO)};
+    return Error{ErrorCode::kAccessDenied, std::string("cannot determine the caller's user: ") +
+                                               g_strerror(r < 0 ? -r : EIO)};
   uids_.emplace(sender, static_cast<uint32_t>(uid));
   return Caller{sender, static_cast<uint32_t>(uid)};
 }

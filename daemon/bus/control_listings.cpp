@@ -6,6 +6,9 @@
 // rate-limited (Recorder::admit_listing; a refusal is answered only once the caller could
 // list again, HeldRefusals) and every listing is capped in rows and bytes.
 #include <algorithm>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "control_service.hpp"
 #include "errors.hpp"
@@ -52,7 +55,7 @@ int ControlService::method_get_queued_events(sd_bus_message* m, void* userdata, 
   auto* self = static_cast<ControlService*>(userdata);
   uint32_t max_events = 0;
   if (sd_bus_message_read_basic(m, 'u', &max_events) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read max_events (u)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read max_events (u)"});
   auto who = self->service_.caller_of(m);
   if (!who) return reply_error(m, who.error());
   const std::optional<uint32_t> uid =
@@ -115,7 +118,7 @@ int ControlService::method_get_queued_events(sd_bus_message* m, void* userdata, 
                               e.period.c_str(), e.count, e.payload.c_str());
   }
   if (r >= 0) r = sd_bus_message_close_container(raw);
-  if (r < 0) return reply_error(m, {"BusFailure", "cannot build the reply"});
+  if (r < 0) return reply_error(m, {ErrorCode::kBusFailure, "cannot build the reply"});
   return sd_bus_send(nullptr, raw, nullptr);
 }
 
@@ -123,13 +126,13 @@ int ControlService::method_get_upload_log(sd_bus_message* m, void* userdata, sd_
   auto* self = static_cast<ControlService*>(userdata);
   uint32_t max_entries = 0;
   if (sd_bus_message_read_basic(m, 'u', &max_entries) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read max_entries (u)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read max_entries (u)"});
   auto who = self->service_.caller_of(m);
   if (!who) return reply_error(m, who.error());
   // Each entry's time and event counts follow what every user of the machine recorded:
   // an unprivileged user could watch another's activity through them.
   if (!self->recorder_.privileged(who->uid)) {
-    return reply_error(m, {"AccessDenied",
+    return reply_error(m, {ErrorCode::kAccessDenied,
                            "the upload log follows every user's activity: only root and the "
                            "metrics service user may read it"});
   }
@@ -148,26 +151,26 @@ int ControlService::method_get_upload_body(sd_bus_message* m, void* userdata, sd
   auto* self = static_cast<ControlService*>(userdata);
   int64_t id = 0;
   if (sd_bus_message_read_basic(m, 'x', &id) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read id (x)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read id (x)"});
   auto who = self->service_.caller_of(m);
   if (!who) return reply_error(m, who.error());
   if (!self->recorder_.privileged(who->uid)) {
-    return reply_error(
-        m, {"AccessDenied", "an upload's bytes hold every user's events: only root may read them"});
+    return reply_error(m, {ErrorCode::kAccessDenied,
+                           "an upload's bytes hold every user's events: only root may read them"});
   }
   auto body = self->ledger_.body(id);
   if (!body) return reply_error(m, body.error());
   if (!body->has_value()) {
-    return reply_error(m,
-                       {"NoSuchUpload", "the ledger keeps no body for entry " + std::to_string(id) +
-                                            " (only the last uploads' bodies are kept)"});
+    return reply_error(
+        m, {ErrorCode::kNoSuchUpload, "the ledger keeps no body for entry " + std::to_string(id) +
+                                          " (only the last uploads' bodies are kept)"});
   }
   sd_bus_message* raw = nullptr;
   if (sd_bus_message_new_method_return(m, &raw) < 0) return -ENOMEM;
   MessagePtr reply(raw);
   const std::vector<uint8_t>& bytes = **body;
   if (sd_bus_message_append_array(raw, 'y', bytes.data(), bytes.size()) < 0)
-    return reply_error(m, {"BusFailure", "cannot build the reply"});
+    return reply_error(m, {ErrorCode::kBusFailure, "cannot build the reply"});
   return sd_bus_send(nullptr, raw, nullptr);
 }
 
@@ -176,14 +179,18 @@ int ControlService::property_refused(sd_bus* bus, const char*, const char*, cons
   auto* self = static_cast<ControlService*>(userdata);
   // Root and the service user see every refusal; anyone else only its own uid's.
   auto who = self->caller_of_property(bus);
-  if (!who) return who.error().code == "AccessDenied" ? -EACCES : -EIO;
-  const std::map<std::string, uint64_t> refusals = self->recorder_.privileged(who->uid)
-                                                       ? self->recorder_.refusals()
-                                                       : self->recorder_.refusals_of(who->uid);
+  if (!who) return who.error().code == ErrorCode::kAccessDenied ? -EACCES : -EIO;
+  const std::map<ErrorCode, uint64_t> refusals = self->recorder_.privileged(who->uid)
+                                                     ? self->recorder_.refusals()
+                                                     : self->recorder_.refusals_of(who->uid);
+  // In the order of the codes' names, as the recorder has always listed them.
+  std::vector<std::pair<std::string_view, ErrorCode>> by_name;
+  for (const auto& [code, count] : refusals) by_name.emplace_back(error_code_name(code), code);
+  std::sort(by_name.begin(), by_name.end());
   int r = sd_bus_message_open_container(reply, 'a', "{st}");
-  for (const auto& [name, count] : refusals) {
+  for (const auto& [name, code] : by_name) {
     if (r < 0) break;
-    r = sd_bus_message_append(reply, "{st}", error_name(name).c_str(), count);
+    r = sd_bus_message_append(reply, "{st}", error_name(code).c_str(), refusals.at(code));
   }
   if (r < 0) return r;
   return sd_bus_message_close_container(reply);

@@ -22,9 +22,10 @@ int64_t seconds_of(int64_t wall_ns) {
 }
 
 // The D-Bus error name LastUploadResult shows for a failed session.
-std::string result_name(const std::string& code) {
-  if (code.empty() || code == "success") return code;
-  return error_name(code);
+std::string result_name(const std::optional<Result<void>>& result) {
+  if (!result) return "";
+  if (result->ok()) return std::string(kUploadSucceeded);
+  return error_name(result->error().code);
 }
 
 }  // namespace
@@ -107,7 +108,8 @@ Result<void> ControlService::start() {
   sd_bus_slot* slot = nullptr;
   const int r =
       sd_bus_add_object_vtable(bus_, &slot, kObjectPath, kControlInterface, control_vtable, this);
-  if (r < 0) return Error{"BusFailure", std::string("cannot export Control1: ") + g_strerror(-r)};
+  if (r < 0)
+    return Error{ErrorCode::kBusFailure, std::string("cannot export Control1: ") + g_strerror(-r)};
   slot_.reset(slot);
   service_.describe_interface(kControlInterface, control_vtable);
   return Ok();
@@ -135,7 +137,7 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
     // figures, root and the service user the whole queue's. Neither property is announced
     // (PropertiesChanged would carry the totals to every listener).
     auto who = self->caller_of_property(bus);
-    if (!who) return who.error().code == "AccessDenied" ? -EACCES : -EIO;
+    if (!who) return who.error().code == ErrorCode::kAccessDenied ? -EACCES : -EIO;
     const bool all = self->recorder_.privileged(who->uid);
     // A store that cannot be read counts 0: failing here would fail GetAll, and with it
     // `metricsctl status`, just when StoreState and StoreProblem must be seen.
@@ -160,7 +162,8 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
   if (name == "StoreState")
     return sd_bus_message_append(reply, "s", store_state_name(store.state()));
   if (name == "StoreProblem") return sd_bus_message_append(reply, "s", store.problem().c_str());
-  if (name == "UploadState") return sd_bus_message_append(reply, "s", status.state.c_str());
+  if (name == "UploadState")
+    return sd_bus_message_append(reply, "s", std::string(upload_state_name(status.state)).c_str());
   if (name == "LastUploadTime")
     return sd_bus_message_append(reply, "x", seconds_of(status.last_time_wall_ns));
   if (name == "LastUploadResult")
@@ -168,7 +171,8 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
   if (name == "LastUploadMessage")
     return sd_bus_message_append(reply, "s", status.last_message.c_str());
   if (name == "NextUploadTime") {
-    const bool planned = status.state == "idle" || status.state == "retrying";
+    const bool planned =
+        status.state == UploadState::kIdle || status.state == UploadState::kRetrying;
     return sd_bus_message_append(reply, "x", planned ? seconds_of(status.next_time_wall_ns) : 0);
   }
   return -ENOENT;
@@ -176,7 +180,7 @@ int ControlService::get_property(sd_bus* bus, const char*, const char*, const ch
 
 Result<Caller> ControlService::caller_of_property(sd_bus* bus) {
   sd_bus_message* current = sd_bus_get_current_message(bus);
-  if (!current) return Error{"AccessDenied", "no call to read the caller from"};
+  if (!current) return Error{ErrorCode::kAccessDenied, "no call to read the caller from"};
   return service_.caller_of(current);
 }
 

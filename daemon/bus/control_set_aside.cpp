@@ -31,7 +31,7 @@ int ControlService::method_get_set_aside_batches(sd_bus_message* m, void* userda
                               b.requeueable ? 1 : 0);
   }
   if (r >= 0) r = sd_bus_message_close_container(raw);
-  if (r < 0) return reply_error(m, {"BusFailure", "cannot build the reply"});
+  if (r < 0) return reply_error(m, {ErrorCode::kBusFailure, "cannot build the reply"});
   return sd_bus_send(nullptr, raw, nullptr);
 }
 
@@ -39,25 +39,26 @@ int ControlService::method_get_set_aside_body(sd_bus_message* m, void* userdata,
   auto* self = static_cast<ControlService*>(userdata);
   int64_t id = 0;
   if (sd_bus_message_read_basic(m, 'x', &id) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read id (x)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read id (x)"});
   auto who = self->service_.caller_of(m);
   if (!who) return reply_error(m, who.error());
   if (!self->recorder_.privileged(who->uid)) {
-    return reply_error(
-        m, {"AccessDenied", "a batch's bytes hold every user's events: only root may read them"});
+    return reply_error(m, {ErrorCode::kAccessDenied,
+                           "a batch's bytes hold every user's events: only root may read them"});
   }
   auto body = self->recorder_.store().set_aside_body(id);
   if (!body) return reply_error(m, body.error());
   if (!body->has_value()) {
-    return reply_error(m, {"NoSuchSetAside", "there is no set-aside batch " + std::to_string(id) +
-                                                 " ('metricsctl set-aside list' shows them)"});
+    return reply_error(
+        m, {ErrorCode::kNoSuchSetAside, "there is no set-aside batch " + std::to_string(id) +
+                                            " ('metricsctl set-aside list' shows them)"});
   }
   sd_bus_message* raw = nullptr;
   if (sd_bus_message_new_method_return(m, &raw) < 0) return -ENOMEM;
   MessagePtr reply(raw);
   const std::vector<uint8_t>& bytes = **body;
   if (sd_bus_message_append_array(raw, 'y', bytes.data(), bytes.size()) < 0)
-    return reply_error(m, {"BusFailure", "cannot build the reply"});
+    return reply_error(m, {ErrorCode::kBusFailure, "cannot build the reply"});
   return sd_bus_send(nullptr, raw, nullptr);
 }
 
@@ -65,9 +66,10 @@ int ControlService::method_requeue_set_aside(sd_bus_message* m, void* userdata, 
   auto* self = static_cast<ControlService*>(userdata);
   int64_t id = 0;
   if (sd_bus_message_read_basic(m, 'x', &id) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read id (x)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read id (x)"});
   if (id < 0)
-    return reply_error(m, {"InvalidArguments", "a set-aside batch id (or 0: all) is expected"});
+    return reply_error(
+        m, {ErrorCode::kInvalidArguments, "a set-aside batch id (or 0: all) is expected"});
   std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
   self->polkit_.check(m, kActionRequeueSetAside, [self, call, id](const Result<void>& allowed) {
     if (!allowed) {

@@ -39,7 +39,7 @@ int ControlService::method_set_server_url(sd_bus_message* m, void* userdata, sd_
   auto* self = static_cast<ControlService*>(userdata);
   const char* url = nullptr;
   if (sd_bus_message_read_basic(m, 's', &url) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read server_url (s)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read server_url (s)"});
   // An unusable URL is refused before anyone is asked to authenticate for it.
   config::Permissions probe;
   probe.environment =
@@ -57,12 +57,13 @@ int ControlService::method_set_environment(sd_bus_message* m, void* userdata, sd
   auto* self = static_cast<ControlService*>(userdata);
   const char* environment = nullptr;
   if (sd_bus_message_read_basic(m, 's', &environment) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read environment (s)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read environment (s)"});
   const std::string_view value = environment;
   if (value != "dev" && value != "test" && value != "production") {
-    return reply_error(m, {"InvalidEnvironment", "'" + std::string(value) +
-                                                     "' is not an environment; use dev, test "
-                                                     "or production"});
+    return reply_error(
+        m, {ErrorCode::kInvalidEnvironment, "'" + std::string(value) +
+                                                "' is not an environment; use dev, test "
+                                                "or production"});
   }
   return self->authorized_edit(m, kActionSetEnvironment, [self, value = std::string(environment)] {
     return config::set_environment(self->service_.paths().permissions_file, value,
@@ -74,7 +75,7 @@ int ControlService::method_set_uploading_enabled(sd_bus_message* m, void* userda
   auto* self = static_cast<ControlService*>(userdata);
   int uploading = 0;
   if (sd_bus_message_read_basic(m, 'b', &uploading) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read uploading_enabled (b)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read uploading_enabled (b)"});
   return self->authorized_edit(m, kActionSetEnabled, [self, uploading] {
     return config::set_uploading_enabled(self->service_.paths().permissions_file, uploading != 0,
                                          self->service_.default_server_url());

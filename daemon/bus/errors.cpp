@@ -3,11 +3,8 @@
 
 namespace metrics::bus {
 
-std::string error_name(const std::string& code) {
-  if (code == "AccessDenied") return "org.freedesktop.DBus.Error.AccessDenied";
-  if (code == "AuthFailed") return "org.freedesktop.DBus.Error.AuthFailed";
-  if (code == "UnknownMethod") return "org.freedesktop.DBus.Error.UnknownMethod";
-  return kErrorPrefix + code;
+std::string error_name(ErrorCode code) {
+  return std::string(error_dbus_name(code));
 }
 
 MessagePtr new_error_reply(sd_bus_message* call, const Error& error) {

@@ -9,11 +9,10 @@
 
 namespace metrics::bus {
 
-inline constexpr const char* kErrorPrefix = "com.endlessm.Metrics.Error.";
-
-// The D-Bus error name for a core error code: standard names where the spec asks for
-// them (AccessDenied, AuthFailed, UnknownMethod), com.endlessm.Metrics.Error.<code> otherwise.
-std::string error_name(const std::string& code);
+// The D-Bus error name for a core error code (error_code.hpp's table): standard names where
+// the spec asks for them (AccessDenied, AuthFailed, UnknownMethod),
+// com.endlessm.Metrics.Error.<code> otherwise.
+std::string error_name(ErrorCode code);
 
 // Replies to `call` with the error; returns what sd-bus returned.
 int reply_error(sd_bus_message* call, const Error& error);

@@ -36,7 +36,7 @@ Result<void> GDBusCompat::start() {
   sd_bus_slot* slot = nullptr;
   const int r = sd_bus_add_fallback(bus_, &slot, object_path_.c_str(), &GDBusCompat::on_call, this);
   if (r < 0)
-    return Error{"BusFailure",
+    return Error{ErrorCode::kBusFailure,
                  std::string("cannot install the GDBus-compatible answers: ") + g_strerror(-r)};
   slot_.reset(slot);
   return Ok();

@@ -29,8 +29,8 @@ void Polkit::check(sd_bus_message* call, const std::string& action, Done done) {
   if (r >= 0)
     r = sd_bus_call_async(bus_, &slot, request.get(), &Polkit::on_reply, pending.get(), kTimeoutUs);
   if (r < 0) {
-    pending->done(
-        Error{"AuthFailed", std::string("cannot ask polkit for authorization: ") + g_strerror(-r)});
+    pending->done(Error{ErrorCode::kAuthFailed,
+                        std::string("cannot ask polkit for authorization: ") + g_strerror(-r)});
     return;
   }
   pending->slot.reset(slot);
@@ -41,22 +41,23 @@ int Polkit::on_reply(sd_bus_message* reply, void* userdata, sd_bus_error*) {
   auto* pending = static_cast<Pending*>(userdata);
   Polkit* self = pending->owner;
   if (const sd_bus_error* e = sd_bus_message_get_error(reply)) {
-    self->finish(pending,
-                 Error{"AuthFailed", std::string("polkit could not check ") + pending->action +
-                                         ": " + (e->message ? e->message : e->name)});
+    self->finish(pending, Error{ErrorCode::kAuthFailed, std::string("polkit could not check ") +
+                                                            pending->action + ": " +
+                                                            (e->message ? e->message : e->name)});
     return 0;
   }
   int authorized = 0, challenge = 0;
   if (sd_bus_message_enter_container(reply, 'r', "bba{ss}") < 0 ||
       sd_bus_message_read(reply, "bb", &authorized, &challenge) < 0) {
-    self->finish(pending, Error{"AuthFailed", "polkit sent an unreadable answer"});
+    self->finish(pending, Error{ErrorCode::kAuthFailed, "polkit sent an unreadable answer"});
     return 0;
   }
   if (authorized)
     self->finish(pending, Ok());
   else
-    self->finish(pending, Error{"AuthFailed", "not authorized to perform " + pending->action +
-                                                  (challenge ? " (authentication required)" : "")});
+    self->finish(pending, Error{ErrorCode::kAuthFailed,
+                                "not authorized to perform " + pending->action +
+                                    (challenge ? " (authentication required)" : "")});
   return 0;
 }
 

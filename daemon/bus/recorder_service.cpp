@@ -27,7 +27,8 @@ Result<std::span<const uint8_t>> read_event_id(sd_bus_message* m) {
   const void* data = nullptr;
   size_t size = 0;
   if (sd_bus_message_read_array(m, 'y', &data, &size) < 0)
-    return Error{"InvalidEventId", original::invalid_event_id("(cannot read the event id, ay)")};
+    return Error{ErrorCode::kInvalidEventId,
+                 original::invalid_event_id("(cannot read the event id, ay)")};
   return std::span<const uint8_t>(static_cast<const uint8_t*>(data), size);
 }
 
@@ -35,9 +36,10 @@ Result<std::span<const uint8_t>> read_event_id(sd_bus_message* m) {
 Result<GVariantPtr> read_optional_payload(sd_bus_message* m) {
   int has_payload = 0;
   if (sd_bus_message_read_basic(m, 'b', &has_payload) < 0)
-    return Error{"InvalidPayload", "cannot read has_payload (b)"};
+    return Error{ErrorCode::kInvalidPayload, "cannot read has_payload (b)"};
   if (!has_payload) {
-    if (sd_bus_message_skip(m, "v") < 0) return Error{"InvalidPayload", "cannot read payload (v)"};
+    if (sd_bus_message_skip(m, "v") < 0)
+      return Error{ErrorCode::kInvalidPayload, "cannot read payload (v)"};
     return GVariantPtr();
   }
   return read_boxed_variant(m);
@@ -61,7 +63,7 @@ std::string timer_path(uint64_t id) {
 
 // polkit's refusal of one of the original's methods, in the original's words first.
 Error as_original_refusal(Error error, std::string_view original_text) {
-  if (error.code == "AuthFailed")
+  if (error.code == ErrorCode::kAuthFailed)
     error.message = original::not_authorized(original_text, error.message);
   return error;
 }
@@ -73,7 +75,7 @@ Result<RecorderService::RecordHead> RecorderService::read_record_head(sd_bus_mes
   if (!who) return who.error();
   RecordHead head{*who};
   if (sd_bus_message_read_basic(m, 'u', &head.user_id) < 0)
-    return Error{"InvalidArguments", "cannot read user_id (u)"};
+    return Error{ErrorCode::kInvalidArguments, "cannot read user_id (u)"};
   auto event_id = read_event_id(m);
   if (!event_id) return event_id.error();
   head.event_id = *event_id;
@@ -133,7 +135,8 @@ Result<void> RecorderService::start() {
   sd_bus_slot* slot = nullptr;
   int r = sd_bus_add_object_vtable(bus_, &slot, kObjectPath, kServerInterface, server_vtable, this);
   if (r < 0)
-    return Error{"BusFailure", std::string("cannot export the recorder: ") + std::strerror(-r)};
+    return Error{ErrorCode::kBusFailure,
+                 std::string("cannot export the recorder: ") + std::strerror(-r)};
   slots_.emplace_back(slot);
   gdbus_compat_.add_interface(kServerInterface, server_vtable);
   if (auto compat = gdbus_compat_.start(); !compat) return compat;
@@ -144,7 +147,7 @@ Result<void> RecorderService::start() {
     log(LOG_WARNING, "cannot watch " + paths_.permissions_file.string() +
                          "; edits take effect at the next restart");
   auto read = config::read_permissions(paths_.permissions_file, default_server_url_);
-  if (!read && read.error().code == "PermissionsMissing")
+  if (!read && read.error().code == ErrorCode::kPermissionsMissing)
     read = config::write_default_permissions(paths_.permissions_file, default_server_url_);
   apply_permissions(reading_of(std::move(read)), ConsentMoment::AtStart);
   return Ok();
@@ -167,16 +170,16 @@ std::string RecorderService::environment() const {
 Result<void> RecorderService::check_upload_allowed() const {
   switch (consent_.state) {
     case ConsentState::Invalid:
-      return Error{"MetricsDisabled",
+      return Error{ErrorCode::kMetricsDisabled,
                    original::metrics_disabled("Metrics are off until the permissions file is "
                                               "fixed: " +
                                               consent_.problem)};
     case ConsentState::Declined:
-      return Error{"MetricsDisabled",
+      return Error{ErrorCode::kMetricsDisabled,
                    original::metrics_disabled(
                        "The user declined metrics ('metricsctl consent grant' turns them on).")};
     case ConsentState::Undecided:
-      return Error{"UploadingDisabled",
+      return Error{ErrorCode::kUploadingDisabled,
                    original::uploading_disabled(paths_.permissions_file.string(),
                                                 "the user has not agreed to send metrics; "
                                                 "'metricsctl consent grant' records that they do")};
@@ -192,7 +195,7 @@ void RecorderService::permissions_written(config::Permissions written) {
 
 void RecorderService::reload_permissions() {
   auto read = config::read_permissions(paths_.permissions_file, default_server_url_);
-  if (!read && read.error().code == "PermissionsMissing") {
+  if (!read && read.error().code == ErrorCode::kPermissionsMissing) {
     // Deleted at run time: the first-run defaults again (never uploading).
     read = config::write_default_permissions(paths_.permissions_file, default_server_url_);
   }
@@ -218,7 +221,7 @@ void RecorderService::apply_permissions(ConsentReading next, ConsentMoment momen
   const ConsentState from = consent_.state;
   ConsentContext context;
   context.moment = moment;
-  context.upload_running = uploads_.status().state == "uploading";
+  context.upload_running = uploads_.status().state == UploadState::kUploading;
   context.problem_changed = next.problem != consent_.problem;
   consent_ = std::move(next);
 
@@ -239,11 +242,12 @@ void RecorderService::perform(ConsentAction action) {
                               consent_.permissions.environment);
       break;
     case ConsentAction::DenyUploads:
-      uploads_.set_permission(false, Error{"UploadingDisabled", "not granted"}, environment());
+      uploads_.set_permission(false, Error{ErrorCode::kUploadingDisabled, "not granted"},
+                              environment());
       break;
     case ConsentAction::DenyUploadsUnusable:
       // The status shows the file's problem as the reason uploads are paused.
-      uploads_.set_permission(false, Error{"ConfigurationInvalid", consent_.problem}, "");
+      uploads_.set_permission(false, Error{ErrorCode::kConfigurationInvalid, consent_.problem}, "");
       break;
     case ConsentAction::CancelUpload:
       // Done by the denial just before it: withdrawing the grant ends the scheduler's
@@ -355,7 +359,7 @@ int RecorderService::method_record_singular(sd_bus_message* m, void* userdata, s
   if (!head) return reply_error(m, head.error());
   int64_t relative = 0;
   if (sd_bus_message_read_basic(m, 'x', &relative) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read relative_timestamp (x)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read relative_timestamp (x)"});
   auto payload = read_optional_payload(m);
   if (!payload) return reply_error(m, payload.error());
   return self->defer(m, self->recorder_.record_singular(head->caller, head->user_id, head->event_id,
@@ -368,7 +372,8 @@ int RecorderService::method_record_aggregate(sd_bus_message* m, void* userdata, 
   if (!head) return reply_error(m, head.error());
   int64_t count = 0, relative = 0;
   if (sd_bus_message_read(m, "xx", &count, &relative) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read count and relative_timestamp (xx)"});
+    return reply_error(
+        m, {ErrorCode::kInvalidArguments, "cannot read count and relative_timestamp (xx)"});
   auto payload = read_optional_payload(m);
   if (!payload) return reply_error(m, payload.error());
   return self->defer(
@@ -381,20 +386,21 @@ int RecorderService::method_record_sequence(sd_bus_message* m, void* userdata, s
   auto head = self->read_record_head(m);
   if (!head) return reply_error(m, head.error());
   if (sd_bus_message_enter_container(m, 'a', "(xbv)") < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read events (a(xbv))"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read events (a(xbv))"});
   std::vector<GVariantPtr> payloads;
   std::vector<SequenceElement> events;
   for (;;) {
     const int r = sd_bus_message_enter_container(m, 'r', "xbv");
-    if (r < 0) return reply_error(m, {"InvalidArguments", "malformed sequence element"});
+    if (r < 0) return reply_error(m, {ErrorCode::kInvalidArguments, "malformed sequence element"});
     if (r == 0) break;
     int64_t relative = 0;
     if (sd_bus_message_read_basic(m, 'x', &relative) < 0)
-      return reply_error(m, {"InvalidArguments", "cannot read an element's timestamp (x)"});
+      return reply_error(m,
+                         {ErrorCode::kInvalidArguments, "cannot read an element's timestamp (x)"});
     auto payload = read_optional_payload(m);
     if (!payload) return reply_error(m, payload.error());
     if (sd_bus_message_exit_container(m) < 0)
-      return reply_error(m, {"InvalidArguments", "malformed sequence element"});
+      return reply_error(m, {ErrorCode::kInvalidArguments, "malformed sequence element"});
     events.push_back({relative, payload->get()});
     payloads.push_back(std::move(payload.value()));
   }
@@ -433,7 +439,7 @@ int RecorderService::method_set_enabled(sd_bus_message* m, void* userdata, sd_bu
   auto* self = self_of(userdata);
   int enabled = 0;
   if (sd_bus_message_read_basic(m, 'b', &enabled) < 0)
-    return reply_error(m, {"InvalidArguments", "cannot read enabled (b)"});
+    return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read enabled (b)"});
   std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
   self->polkit_.check(m, kActionSetEnabled, [self, enabled, call](Result<void> allowed) {
     if (!allowed) {
@@ -478,10 +484,10 @@ int RecorderService::method_stop_timer(sd_bus_message* m, void* userdata, sd_bus
   // A timer that is gone (stopped earlier in this batch, its object not yet removed)
   // answers as a removed object does, and as the original's did: UnknownMethod.
   auto id = timer_id_of_path(sd_bus_message_get_path(m));
-  if (!id) return reply_error(m, {"UnknownMethod", "no such timer"});
+  if (!id) return reply_error(m, {ErrorCode::kUnknownMethod, "no such timer"});
   auto result = self->recorder_.stop_timer(*who, *id);
-  if (!result && result.error().code == "UnknownTimer")
-    return reply_error(m, {"UnknownMethod", result.error().message});
+  if (!result && result.error().code == ErrorCode::kUnknownTimer)
+    return reply_error(m, {ErrorCode::kUnknownMethod, result.error().message});
   return self->defer(m, result);
 }
 
@@ -508,7 +514,8 @@ Result<void> RecorderService::export_timer(uint64_t id) {
                                          timer_vtable, this);
   if (r < 0) {
     (void)recorder_.stop_timer(Caller{"", 0}, id);
-    return Error{"BusFailure", std::string("cannot export the timer: ") + std::strerror(-r)};
+    return Error{ErrorCode::kBusFailure,
+                 std::string("cannot export the timer: ") + std::strerror(-r)};
   }
   timer_slots_.emplace(id, SlotPtr(slot));
   return Ok();

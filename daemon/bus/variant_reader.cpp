@@ -10,7 +10,7 @@ namespace {
 constexpr int kMaxDepth = 64;
 
 Error bad(const std::string& what) {
-  return {"InvalidPayload", "malformed payload: " + what};
+  return {ErrorCode::kInvalidPayload, "malformed payload: " + what};
 }
 
 // A stack GVariantBuilder cleared on every exit path.
@@ -130,7 +130,8 @@ Result<GVariantPtr> read_value(sd_bus_message* m, int depth) {
   // found by fuzzing): a refusal, not a crash, with the reason it gives.
   if (peeked < 0) return bad(std::string("sd-bus cannot read a value: ") + g_strerror(-peeked));
   if (peeked == 0) return bad("missing value");
-  if (type == 'h') return Error{"InvalidPayload", "file descriptors cannot be metrics payloads"};
+  if (type == 'h')
+    return Error{ErrorCode::kInvalidPayload, "file descriptors cannot be metrics payloads"};
   if (type == 'a' && contents && std::string_view(contents) == "y") {
     // Byte arrays are common (UUIDs); read them in one go.
     const void* data = nullptr;

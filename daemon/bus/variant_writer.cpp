@@ -75,8 +75,9 @@ bool append(sd_bus_message* m, GVariant* value) {
 
 Result<void> append_variant_value(sd_bus_message* m, GVariant* value) {
   if (!append(m, value))
-    return Error{"BusFailure", std::string("cannot write a value of type ") +
-                                   g_variant_get_type_string(value) + " into a D-Bus message"};
+    return Error{ErrorCode::kBusFailure, std::string("cannot write a value of type ") +
+                                             g_variant_get_type_string(value) +
+                                             " into a D-Bus message"};
   return Ok();
 }
 

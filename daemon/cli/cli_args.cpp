@@ -27,7 +27,7 @@ constexpr std::array kOptions = {
 };
 
 Error usage_error(std::string message) {
-  return Error{"usage", std::move(message)};
+  return Error{ErrorCode::kUsage, std::move(message)};
 }
 
 std::string shown_name(const OptionSpec& spec, bool as_short) {

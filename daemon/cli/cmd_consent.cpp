@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command_handlers.hpp"
+#include "consent_transition.hpp"
 #include "json_text.hpp"
 #include "metrics_client.hpp"
 #include "status_view.hpp"
@@ -16,8 +17,9 @@ ExitCode run_consent(const Arguments& arguments, Context& context) {
   if (!arguments.args.empty()) {
     const std::string& choice = arguments.args[0];
     if (choice != "grant" && choice != "decline") {
-      return report_failure(context.err, "consent",
-                            Error{"usage", "expected grant or decline, not '" + choice + "'"});
+      return report_failure(
+          context.err, "consent",
+          Error{ErrorCode::kUsage, "expected grant or decline, not '" + choice + "'"});
     }
     const bool grant = choice == "grant";
     context.start_polkit_agent();
@@ -33,7 +35,7 @@ ExitCode run_consent(const Arguments& arguments, Context& context) {
     context.out << json_text({{"consent_state", consent}}, arguments.json_mode);
   } else {
     context.out << "Consent: " << describe_consent(consent) << '\n';
-    if (!arguments.args.empty() && consent == "declined")
+    if (!arguments.args.empty() && consent_state_from_name(consent) == ConsentState::Declined)
       context.out << "Everything collected so far has been deleted.\n";
   }
   return ExitCode::kSuccess;

@@ -66,8 +66,9 @@ ExitCode show(const MetricsClient& client, const Arguments& arguments, Context& 
   errno = 0;
   const long long id = std::strtoll(arguments.args[1].c_str(), &end, 10);
   if (errno != 0 || end == arguments.args[1].c_str() || *end != '\0')
-    return report_failure(context.err, "log show",
-                          Error{"usage", "'" + arguments.args[1] + "' is not an upload id"});
+    return report_failure(
+        context.err, "log show",
+        Error{ErrorCode::kUsage, "'" + arguments.args[1] + "' is not an upload id"});
   auto log = read_log(client, kMaxEntries);
   if (!log) return report_failure(context.err, "cannot read the upload log", log.error());
   const LedgerEntry* entry = nullptr;
@@ -119,12 +120,13 @@ ExitCode show(const MetricsClient& client, const Arguments& arguments, Context& 
 ExitCode run_log(const Arguments& arguments, Context& context) {
   if (!arguments.args.empty()) {
     if (arguments.args[0] != "show" || arguments.args.size() != 2)
-      return report_failure(context.err, "log", Error{"usage", "expected: log show ID"});
+      return report_failure(context.err, "log", Error{ErrorCode::kUsage, "expected: log show ID"});
     if (arguments.options & kOptionLines)
       return report_failure(context.err, "log show",
-                            Error{"usage", "-n/--lines goes with the list ('log -n N')"});
+                            Error{ErrorCode::kUsage, "-n/--lines goes with the list ('log -n N')"});
   } else if (arguments.options & kOptionRaw) {
-    return report_failure(context.err, "log", Error{"usage", "--raw goes with log show ID"});
+    return report_failure(context.err, "log",
+                          Error{ErrorCode::kUsage, "--raw goes with log show ID"});
   }
   Result<MetricsClient> client = MetricsClient::connect_system_bus();
   if (!client) return report_failure(context.err, "cannot reach the recorder", client.error());

@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 ExitCode usage(Context& context, const std::string& message) {
-  return report_failure(context.err, "registry", Error{"usage", message});
+  return report_failure(context.err, "registry", Error{ErrorCode::kUsage, message});
 }
 
 ExitCode failure(Context& context, const std::string& message) {

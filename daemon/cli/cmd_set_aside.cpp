@@ -63,7 +63,7 @@ Result<gint64> parse_id(const std::string& text) {
   errno = 0;
   const long long id = std::strtoll(text.c_str(), &end, 10);
   if (errno != 0 || end == text.c_str() || *end != '\0' || id <= 0)
-    return Error{"usage", "'" + text + "' is not a set-aside batch id"};
+    return Error{ErrorCode::kUsage, "'" + text + "' is not a set-aside batch id"};
   return gint64{id};
 }
 
@@ -150,7 +150,7 @@ ExitCode requeue(const MetricsClient& client, const Arguments& arguments, Contex
   if (all == (arguments.args.size() == 2))
     return report_failure(
         context.err, "set-aside requeue",
-        Error{"usage", "expected: set-aside requeue ID, or set-aside requeue --all"});
+        Error{ErrorCode::kUsage, "expected: set-aside requeue ID, or set-aside requeue --all"});
   gint64 id = 0;
   if (!all) {
     auto parsed = parse_id(arguments.args[1]);
@@ -181,13 +181,14 @@ ExitCode run_set_aside(const Arguments& arguments, Context& context) {
       (needs_id && arguments.args.size() != 2) || (what == "list" && arguments.args.size() != 1))
     return report_failure(
         context.err, "set-aside",
-        Error{"usage", "expected: set-aside list, set-aside show ID, set-aside requeue ID|--all"});
+        Error{ErrorCode::kUsage,
+              "expected: set-aside list, set-aside show ID, set-aside requeue ID|--all"});
   if ((arguments.options & kOptionAll) && what != "requeue")
     return report_failure(context.err, "set-aside",
-                          Error{"usage", "--all goes with set-aside requeue"});
+                          Error{ErrorCode::kUsage, "--all goes with set-aside requeue"});
   if ((arguments.options & kOptionRaw) && what != "show")
     return report_failure(context.err, "set-aside",
-                          Error{"usage", "--raw goes with set-aside show ID"});
+                          Error{ErrorCode::kUsage, "--raw goes with set-aside show ID"});
   Result<MetricsClient> client = MetricsClient::connect_system_bus();
   if (!client) return report_failure(context.err, "cannot reach the recorder", client.error());
   if (what == "list") return list(*client, arguments, context);

@@ -46,7 +46,7 @@ std::string option_name(const OptionSpec& spec) {
 }
 
 Error usage_error(std::string message) {
-  return Error{"usage", std::move(message)};
+  return Error{ErrorCode::kUsage, std::move(message)};
 }
 
 // "  left                      right\n"; a left side too long for its column has the right

@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <utility>
 #include <vector>
+
+#include "error_code.hpp"
 
 namespace metrics::cli {
 
@@ -14,58 +18,65 @@ namespace {
 constexpr std::string_view kDBusPrefix = "org.freedesktop.DBus.Error.";
 constexpr std::string_view kMetricsPrefix = "com.endlessm.Metrics.Error.";
 
-constexpr std::array kNotRunning = {
-    "org.freedesktop.DBus.Error.ServiceUnknown",
-    "org.freedesktop.DBus.Error.NameHasNoOwner",
-    "org.freedesktop.DBus.Error.NoServer",
-};
-// Also exit 3: the recorder went away during the call or hangs.
-constexpr std::array kNoAnswer = {
-    "org.freedesktop.DBus.Error.NoReply",
-    "org.freedesktop.DBus.Error.Timeout",
-    "org.freedesktop.DBus.Error.TimedOut",
-    "org.freedesktop.DBus.Error.Disconnected",
-};
-constexpr std::array kNotAuthorized = {
-    "org.freedesktop.DBus.Error.AccessDenied",
-    "org.freedesktop.DBus.Error.AuthFailed",
-    "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired",
-    "com.endlessm.Metrics.Error.NotAuthorized",
-};
-constexpr std::array kNoConsent = {
-    "com.endlessm.Metrics.Error.MetricsDisabled",
-    "com.endlessm.Metrics.Error.UploadingDisabled",
-};
-constexpr std::array kNoNetwork = {
-    "com.endlessm.Metrics.Error.NetworkUnavailable",
-    "com.endlessm.Metrics.Error.NetworkMetered",
-};
-// The recorder answered but lacks what metricsctl asked for: it is older than metricsctl.
-constexpr std::array kTooOld = {
-    "org.freedesktop.DBus.Error.UnknownMethod",
-    "org.freedesktop.DBus.Error.UnknownInterface",
-    "org.freedesktop.DBus.Error.UnknownProperty",
-    "org.freedesktop.DBus.Error.UnknownObject",
+// Names the recorder does not send (the bus, GDBus, polkit, a newer recorder), which metricsctl
+// knows what to make of. The recorder's own names are in error_code.hpp's table.
+enum class Foreign {
+  kNoBus,          // no system bus
+  kNotRunning,     // the recorder is not running or cannot start
+  kNoAnswer,       // it went away during the call or hangs
+  kNotAuthorized,  // the caller may not do this
+  kTooOld,         // it answered but lacks what metricsctl asked for: older than metricsctl
 };
 
-template <std::size_t N>
-bool contains(const std::array<const char*, N>& names, std::string_view name) {
-  for (const char* n : names)
-    if (name == n) return true;
-  return false;
-}
+struct ForeignName {
+  std::string_view name;
+  Foreign kind;
+};
 
-bool is_spawn_failure(std::string_view name) {
+constexpr std::array kForeignNames = {
+    ForeignName{kNoBusErrorName, Foreign::kNoBus},
+    ForeignName{"org.freedesktop.DBus.Error.ServiceUnknown", Foreign::kNotRunning},
+    ForeignName{"org.freedesktop.DBus.Error.NameHasNoOwner", Foreign::kNotRunning},
+    ForeignName{"org.freedesktop.DBus.Error.NoReply", Foreign::kNoAnswer},
+    ForeignName{"org.freedesktop.DBus.Error.Timeout", Foreign::kNoAnswer},
+    ForeignName{"org.freedesktop.DBus.Error.TimedOut", Foreign::kNoAnswer},
+    ForeignName{"org.freedesktop.DBus.Error.Disconnected", Foreign::kNoAnswer},
+    ForeignName{"org.freedesktop.DBus.Error.InteractiveAuthorizationRequired",
+                Foreign::kNotAuthorized},
+    ForeignName{"com.endlessm.Metrics.Error.NotAuthorized", Foreign::kNotAuthorized},
+    ForeignName{"org.freedesktop.DBus.Error.UnknownInterface", Foreign::kTooOld},
+    ForeignName{"org.freedesktop.DBus.Error.UnknownProperty", Foreign::kTooOld},
+    ForeignName{"org.freedesktop.DBus.Error.UnknownObject", Foreign::kTooOld},
+};
+
+std::optional<Foreign> foreign_kind(std::string_view name) {
+  for (const ForeignName& known : kForeignNames)
+    if (known.name == name) return known.kind;
   // Bus activation failed (org.freedesktop.DBus.Error.Spawn.*): the recorder cannot start.
-  return name.starts_with(std::string(kDBusPrefix) + "Spawn.");
+  if (name.starts_with(std::string(kDBusPrefix) + "Spawn.")) return Foreign::kNotRunning;
+  return std::nullopt;
 }
 
-constexpr std::string_view kUploadingDisabled = "com.endlessm.Metrics.Error.UploadingDisabled";
-constexpr std::string_view kMetricsDisabled = "com.endlessm.Metrics.Error.MetricsDisabled";
-constexpr std::string_view kNetworkMetered = "com.endlessm.Metrics.Error.NetworkMetered";
-constexpr std::string_view kInvalidServerUrl = "com.endlessm.Metrics.Error.InvalidServerUrl";
-constexpr std::string_view kConfigurationInvalid =
-    "com.endlessm.Metrics.Error.UploadConfigurationInvalid";
+ExitCode exit_code_of(ExitClass exit) {
+  switch (exit) {
+    case ExitClass::kFailure:
+      return ExitCode::kFailure;
+    case ExitClass::kUsage:
+      return ExitCode::kUsage;
+    case ExitClass::kNotAuthorized:
+      return ExitCode::kNotAuthorized;
+    case ExitClass::kNoConsent:
+      return ExitCode::kNoConsent;
+    case ExitClass::kNoNetwork:
+      return ExitCode::kNoNetwork;
+  }
+  return ExitCode::kFailure;
+}
+
+// The placeholders of the table's advice (error_code.hpp).
+constexpr std::string_view kPermissionsFile = "permissions_file";
+constexpr std::string_view kSettingsFile = "settings_file";
+constexpr std::string_view kSettingsFix = "settings_fix";
 
 std::string permissions_file(const RecorderFiles& files) {
   return files.permissions_file.empty() ? "the recorder's permissions file "
@@ -93,108 +104,118 @@ std::vector<std::string> recorder_keys_in(std::string_view message) {
   return keys;
 }
 
-std::string configuration_advice(const Error& error, const RecorderFiles& files) {
+// How to fix a recorder.conf problem: the keys its message names, or the whole file.
+std::string settings_fix(const Error& error, const RecorderFiles& files) {
   const std::string file = settings_file(files);
   const std::vector<std::string> keys = recorder_keys_in(error.message);
-  std::string fix;
   if (keys.empty()) {
-    fix = "Fix " + file + " (every line 'Key=value' under [Recorder]; the message above says " +
-          "what is wrong)";
-  } else {
-    std::string named;
-    for (size_t i = 0; i < keys.size(); ++i)
-      named += (i == 0 ? "" : i + 1 == keys.size() ? " and " : ", ") + keys[i];
-    fix = "Fix (or remove) " + named + " in the [Recorder] group of " + file;
+    return "Fix " + file + " (every line 'Key=value' under [Recorder]; the message above says " +
+           "what is wrong)";
   }
-  return "Nothing was sent and the events stay queued. " + fix +
-         "; the recorder reads it again before every upload, so 'metricsctl upload' then works "
-         "without a restart.";
+  std::string named;
+  for (size_t i = 0; i < keys.size(); ++i)
+    named += (i == 0 ? "" : i + 1 == keys.size() ? " and " : ", ") + keys[i];
+  return "Fix (or remove) " + named + " in the [Recorder] group of " + file;
+}
+
+// The table's advice with its placeholders filled in.
+std::string filled_in(std::string_view advice, const Error& error, const RecorderFiles& files) {
+  std::string out;
+  while (!advice.empty()) {
+    const size_t open = advice.find('{');
+    const size_t close = advice.find('}', open);
+    if (open == std::string_view::npos || close == std::string_view::npos) break;
+    out += advice.substr(0, open);
+    const std::string_view placeholder = advice.substr(open + 1, close - open - 1);
+    if (placeholder == kPermissionsFile)
+      out += permissions_file(files);
+    else if (placeholder == kSettingsFile)
+      out += settings_file(files);
+    else if (placeholder == kSettingsFix)
+      out += settings_fix(error, files);
+    advice.remove_prefix(close + 1);
+  }
+  return out + std::string(advice);
+}
+
+std::string_view advice_of(ErrorCode code) {
+  return error_code_info(code).advice;
 }
 
 }  // namespace
 
+Error named_error(std::string_view dbus_error_name, std::string message) {
+  return Error{error_code_from_dbus_name(dbus_error_name).value_or(ErrorCode::kForeign),
+               std::move(message), std::string(dbus_error_name)};
+}
+
 ExitCode exit_code_for_error(std::string_view name) {
-  // Commands report a bad argument they parse themselves with the parser's code.
-  if (name == "usage") return ExitCode::kUsage;
-  if (contains(kNotRunning, name) || contains(kNoAnswer, name) || is_spawn_failure(name))
-    return ExitCode::kNotRunning;
-  if (contains(kNotAuthorized, name)) return ExitCode::kNotAuthorized;
-  if (contains(kNoConsent, name)) return ExitCode::kNoConsent;
-  if (contains(kNoNetwork, name)) return ExitCode::kNoNetwork;
+  if (const auto code = error_code_from_dbus_name(name))
+    return exit_code_of(error_code_info(*code).exit);
+  const auto kind = foreign_kind(name);
+  if (!kind) return ExitCode::kFailure;
+  switch (*kind) {
+    case Foreign::kNoBus:
+    case Foreign::kNotRunning:
+    case Foreign::kNoAnswer:
+      return ExitCode::kNotRunning;
+    case Foreign::kNotAuthorized:
+      return ExitCode::kNotAuthorized;
+    case Foreign::kTooOld:
+      return ExitCode::kFailure;
+  }
   return ExitCode::kFailure;
 }
 
+ExitCode exit_code_for_error(const Error& error) {
+  // Commands report a bad argument they parse themselves with the parser's code.
+  if (error.dbus_name.empty())
+    return error.code == ErrorCode::kUsage ? ExitCode::kUsage : ExitCode::kFailure;
+  return exit_code_for_error(error.dbus_name);
+}
+
 bool advice_names_files(std::string_view name) {
-  return name == kUploadingDisabled || name == kMetricsDisabled || name == kNetworkMetered ||
-         name == kInvalidServerUrl || name == kConfigurationInvalid;
+  const auto code = error_code_from_dbus_name(name);
+  return code && advice_of(*code).find('{') != std::string_view::npos;
 }
 
 std::string advice_for_error(const Error& error, const RecorderFiles& files) {
-  const std::string_view name = error.code;
-  if (name == kNoBusErrorName)
-    return "metricsctl talks to the metrics recorder on the system bus; check that dbus is "
-           "running (and DBUS_SYSTEM_BUS_ADDRESS, if set).";
-  if (contains(kNoAnswer, name))
-    return "The metrics recorder (com.endlessm.Metrics) did not answer; it may have stopped. "
-           "See 'journalctl -u eos-metrics-event-recorder'.";
-  if (exit_code_for_error(name) == ExitCode::kNotRunning)
-    return "The metrics recorder (com.endlessm.Metrics) is not running on the system bus. "
-           "Start it with 'systemctl start eos-metrics-event-recorder'.";
-  if (exit_code_for_error(name) == ExitCode::kNotAuthorized)
-    return "You are not allowed to do this; try again as an administrator (e.g. with sudo).";
-  if (name == kUploadingDisabled)
-    return "Consent to upload has not been given, so events are only kept on this machine. To "
-           "allow uploading, run 'metricsctl consent grant' (it sets enabled=true and "
-           "uploading_enabled=true in the [global] group of " +
-           permissions_file(files) + ").";
-  if (name == kMetricsDisabled)
-    return "Metrics are disabled: consent was declined, or " + permissions_file(files) +
-           " is unusable ('metricsctl status' says why; fix it first). To allow recording and "
-           "uploading, run 'metricsctl consent grant' (it sets enabled=true and "
-           "uploading_enabled=true in its [global] group).";
-  if (name == "com.endlessm.Metrics.Error.NetworkUnavailable")
-    return "There is no network connection. Try again when online; the recorder also uploads on "
-           "its own schedule.";
-  if (name == kNetworkMetered)
-    return "The connection is metered and uploading on metered connections is off. Try again on "
-           "another connection, or set AllowMeteredUploads=true in the [Recorder] group of " +
-           settings_file(files) + ".";
-  if (name == kInvalidServerUrl)
-    return "Set a URL the recorder can use with 'metricsctl set-server-url URL' (it is written "
-           "to server_url in the [global] group of " +
-           permissions_file(files) + ").";
-  if (contains(kTooOld, name))
-    return "The running metrics recorder does not offer what metricsctl needs "
-           "(com.endlessm.Metrics.Control1); it is probably older than metricsctl.";
-  if (name == std::string(kMetricsPrefix) + "UploadDestinationWrong")
-    return "Every event stays queued, and uploading is paused: the server says the URL or the "
-           "credentials are wrong. Check the server URL ('metricsctl status'), fix it with "
-           "'metricsctl set-server-url URL', then upload with 'metricsctl upload'.";
-  if (name == std::string(kMetricsPrefix) + "UploadRejected")
-    return "The refused events were set aside: they are kept, but not uploaded again on their "
-           "own. 'metricsctl set-aside list' shows them; once the server accepts them, "
-           "'metricsctl set-aside requeue ID' (or --all) puts them back in the queue.";
-  if (name == std::string(kMetricsPrefix) + "StorageFailure")
-    return "The recorder cannot write its database (is the disk full?). Events the server "
-           "accepted are not sent again; they leave the queue once the database can be "
-           "written. See 'journalctl -u eos-metrics-event-recorder'.";
-  if (name == std::string(kMetricsPrefix) + "NoSuchSetAside")
-    return "'metricsctl set-aside list' shows the set-aside batches.";
-  if (name == kConfigurationInvalid) return configuration_advice(error, files);
-  if (name.starts_with(std::string(kMetricsPrefix) + "Upload"))
-    return "The events stay queued and the recorder retries on its own schedule; "
-           "'metricsctl status' shows when.";
+  // An error raised here: its message says it all.
+  if (error.dbus_name.empty()) return "";
+  if (error.code != ErrorCode::kForeign) return filled_in(advice_of(error.code), error, files);
+  if (const auto kind = foreign_kind(error.dbus_name)) {
+    switch (*kind) {
+      case Foreign::kNoBus:
+        return "metricsctl talks to the metrics recorder on the system bus; check that dbus is "
+               "running (and DBUS_SYSTEM_BUS_ADDRESS, if set).";
+      case Foreign::kNoAnswer:
+        return "The metrics recorder (com.endlessm.Metrics) did not answer; it may have "
+               "stopped. See 'journalctl -u eos-metrics-event-recorder'.";
+      case Foreign::kNotRunning:
+        return "The metrics recorder (com.endlessm.Metrics) is not running on the system bus. "
+               "Start it with 'systemctl start eos-metrics-event-recorder'.";
+      case Foreign::kNotAuthorized:
+        return std::string(advice_of(ErrorCode::kAuthFailed));
+      case Foreign::kTooOld:
+        return std::string(advice_of(ErrorCode::kUnknownMethod));
+    }
+  }
+  // An upload failure of a newer recorder: the recorder's own upload failures say the same.
+  if (std::string_view(error.dbus_name).starts_with(std::string(kMetricsPrefix) + "Upload"))
+    return std::string(advice_of(ErrorCode::kUploadServerError));
   return "";
 }
 
 ExitCode report_failure(std::ostream& err, std::string_view what, const Error& error,
                         const std::function<RecorderFiles()>& ask_files) {
-  err << "metricsctl: " << what << ": " << error.message << " (" << error.code << ")\n";
+  const std::string_view name =
+      error.dbus_name.empty() ? error_code_name(error.code) : std::string_view(error.dbus_name);
+  err << "metricsctl: " << what << ": " << error.message << " (" << name << ")\n";
   const RecorderFiles files =
-      ask_files && advice_names_files(error.code) ? ask_files() : RecorderFiles{};
+      ask_files && advice_names_files(error.dbus_name) ? ask_files() : RecorderFiles{};
   if (const std::string advice = advice_for_error(error, files); !advice.empty())
     err << advice << '\n';
-  return exit_code_for_error(error.code);
+  return exit_code_for_error(error);
 }
 
 }  // namespace metrics::cli

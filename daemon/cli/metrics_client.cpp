@@ -79,28 +79,27 @@ void on_upload_reply(GObject* source, GAsyncResult* res, gpointer user_data) {
 }  // namespace
 
 Error error_from_gerror(const GError* error) {
-  if (!error) return Error{"org.freedesktop.DBus.Error.Failed", "unknown error"};
+  if (!error) return named_error("org.freedesktop.DBus.Error.Failed", "unknown error");
   if (g_dbus_error_is_remote_error(error)) {
     GCharPtr name(g_dbus_error_get_remote_error(error));
     // Stripping changes the error, so work on a copy: the message as sent on the wire.
     GErrorPtr copy(g_error_copy(error));
     g_dbus_error_strip_remote_error(copy.get());
-    return Error{name.get(), copy->message};
+    return named_error(name.get(), copy->message);
   }
   // Local failures get the standard name a bus would have used for them.
   if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    return Error{"org.freedesktop.DBus.Error.Timeout", error->message};
+    return named_error("org.freedesktop.DBus.Error.Timeout", error->message);
   if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED))
-    return Error{"org.freedesktop.DBus.Error.Disconnected", error->message};
-  return Error{"org.freedesktop.DBus.Error.Failed", error->message};
+    return named_error("org.freedesktop.DBus.Error.Disconnected", error->message);
+  return named_error("org.freedesktop.DBus.Error.Failed", error->message);
 }
 
 Result<MetricsClient> MetricsClient::connect_system_bus() {
   GErrorOut error;
   GObjectPtr<GDBusConnection> connection(g_bus_get_sync(G_BUS_TYPE_SYSTEM, nullptr, error.out()));
   if (!connection)
-    return Error{std::string(kNoBusErrorName),
-                 "cannot connect to the system bus: " + error.message()};
+    return named_error(kNoBusErrorName, "cannot connect to the system bus: " + error.message());
   // A lost bus is an error to report, not a reason for GDBus to kill the process.
   g_dbus_connection_set_exit_on_close(connection.get(), FALSE);
   return MetricsClient(std::move(connection));
@@ -125,8 +124,8 @@ Result<std::string> MetricsClient::get_control_string(const char* property) cons
   GVariantPtr boxed(g_variant_get_child_value(reply->get(), 0));
   GVariantPtr value(g_variant_get_variant(boxed.get()));
   if (!g_variant_is_of_type(value.get(), G_VARIANT_TYPE_STRING))
-    return Error{"org.freedesktop.DBus.Error.InvalidSignature",
-                 std::string(property) + " is not a string"};
+    return named_error("org.freedesktop.DBus.Error.InvalidSignature",
+                       std::string(property) + " is not a string");
   return std::string(g_variant_get_string(value.get(), nullptr));
 }
 

@@ -35,8 +35,9 @@ struct UploadSummary {
   std::uint32_t requests = 0;
 };
 
-// Every error's `code` is a D-Bus error name (remote, or a standard one standing for a local
-// failure such as no bus or a timeout) and `message` the text a person reads.
+// Every error has its D-Bus name (remote, or a standard one standing for a local failure such
+// as no bus or a timeout) in `dbus_name`, the recorder's code for it (or kForeign) in `code`,
+// and in `message` the text a person reads.
 Error error_from_gerror(const GError* error);
 
 class MetricsClient {

@@ -5,7 +5,10 @@
 #include <utility>
 #include <vector>
 
+#include "consent_transition.hpp"
 #include "format.hpp"
+#include "store.hpp"
+#include "upload_state.hpp"
 
 namespace metrics::cli {
 
@@ -41,7 +44,7 @@ std::string queue_line(const Status& s) {
 std::string result_line(const std::optional<std::string>& result) {
   if (!result) return std::string(kUnknown);
   if (result->empty()) return "none";
-  if (*result == "success") return "success";
+  if (*result == kUploadSucceeded) return std::string(kUploadSucceeded);
   return "failed (" + *result + ")";
 }
 
@@ -57,31 +60,56 @@ nlohmann::ordered_json raw_time(const std::optional<std::int64_t>& t) {
 }  // namespace
 
 std::string describe_consent(std::string_view state) {
-  if (state == "undecided") return with_reason(state, "recording locally, never uploading");
-  if (state == "granted") return with_reason(state, "recording and uploading");
-  if (state == "declined") return with_reason(state, "recording nothing, nothing kept");
-  if (state == "invalid")
-    return with_reason(state, "permissions file unusable: recording and uploading nothing");
+  const auto known = consent_state_from_name(state);
+  if (!known) return std::string(state);  // a newer recorder's
+  switch (*known) {
+    case ConsentState::Undecided:
+      return with_reason(state, "recording locally, never uploading");
+    case ConsentState::Granted:
+      return with_reason(state, "recording and uploading");
+    case ConsentState::Declined:
+      return with_reason(state, "recording nothing, nothing kept");
+    case ConsentState::Invalid:
+      return with_reason(state, "permissions file unusable: recording and uploading nothing");
+  }
   return std::string(state);
 }
 
 std::string describe_upload_state(std::string_view state) {
-  if (state == "disabled") return with_reason(state, "consent not granted");
-  if (state == "offline") return with_reason(state, "waiting for a network connection");
-  if (state == "metered") return with_reason(state, "waiting for an unmetered connection");
-  if (state == "idle") return with_reason(state, "waiting for the next slot");
-  if (state == "uploading") return with_reason(state, "sending now");
-  if (state == "retrying") return with_reason(state, "backing off after a failure");
-  if (state == "paused") return with_reason(state, "configuration unusable, see the last message");
+  const auto known = upload_state_from_name(state);
+  if (!known) return std::string(state);
+  switch (*known) {
+    case UploadState::kDisabled:
+      return with_reason(state, "consent not granted");
+    case UploadState::kOffline:
+      return with_reason(state, "waiting for a network connection");
+    case UploadState::kMetered:
+      return with_reason(state, "waiting for an unmetered connection");
+    case UploadState::kIdle:
+      return with_reason(state, "waiting for the next slot");
+    case UploadState::kUploading:
+      return with_reason(state, "sending now");
+    case UploadState::kRetrying:
+      return with_reason(state, "backing off after a failure");
+    case UploadState::kPaused:
+      return with_reason(state, "configuration unusable, see the last message");
+  }
   return std::string(state);
 }
 
 std::string describe_store_state(std::string_view state, std::string_view problem) {
-  if (state == "ok") return std::string(state);
-  if (state == "unavailable")
-    return with_reason(state, "events are refused until it opens: " + std::string(problem));
-  if (state == "recovered") return with_reason(state, "at its opening: " + std::string(problem));
-  return problem.empty() ? std::string(state) : with_reason(state, problem);
+  const auto known = store_state_from_name(state);
+  // A newer recorder's state: shown with its problem, if any.
+  if (!known) return problem.empty() ? std::string(state) : with_reason(state, problem);
+  switch (*known) {
+    case StoreState::Ok:
+      return std::string(state);
+    case StoreState::Unavailable:
+      return with_reason(state, "events are refused until it opens: " + std::string(problem));
+    case StoreState::Recovered:
+      return with_reason(state, "at its opening: " + std::string(problem));
+  }
+  return std::string(state);
 }
 
 std::string render_status_text(const Status& s, std::int64_t now, GTimeZone* tz) {

@@ -29,6 +29,13 @@ const char* consent_state_name(ConsentState state) {
   return "invalid";
 }
 
+std::optional<ConsentState> consent_state_from_name(std::string_view name) {
+  for (ConsentState state : {ConsentState::Undecided, ConsentState::Granted, ConsentState::Declined,
+                             ConsentState::Invalid})
+    if (name == consent_state_name(state)) return state;
+  return std::nullopt;
+}
+
 const char* consent_action_name(ConsentAction action) {
   switch (action) {
     case ConsentAction::AllowUploads:

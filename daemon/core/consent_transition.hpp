@@ -5,6 +5,8 @@
 // performs the actions.
 #pragma once
 
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "settings.hpp"
@@ -17,6 +19,7 @@ enum class ConsentState { Undecided, Granted, Declined, Invalid };
 ConsentState consent_state_of(config::Consent consent);
 // "undecided", "granted", "declined", "invalid" (Control1's ConsentState, the journal).
 const char* consent_state_name(ConsentState state);
+std::optional<ConsentState> consent_state_from_name(std::string_view name);
 
 enum class ConsentMoment {
   AtStart,    // the first reading: the state before it is not known

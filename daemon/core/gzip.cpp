@@ -33,16 +33,17 @@ Result<ConvertStep> convert_member(GConverter* converter, std::span<const uint8_
         converter, data.data() + step.consumed, data.size() - step.consumed, buffer.data(),
         buffer.size(), G_CONVERTER_INPUT_AT_END, &read, &written, error.out());
     if (result == G_CONVERTER_ERROR)
-      return Error{"BadGzip", "not valid gzip data: " + error.message()};
+      return Error{ErrorCode::kBadGzip, "not valid gzip data: " + error.message()};
     step.consumed += read;
     out.insert(out.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
     if (out.size() > limit)
-      return Error{"TooLarge", "more than " + std::to_string(limit) + " bytes uncompressed"};
+      return Error{ErrorCode::kTooLarge,
+                   "more than " + std::to_string(limit) + " bytes uncompressed"};
     if (result == G_CONVERTER_FINISHED) {
       step.finished = true;
       return step;
     }
-    if (read == 0 && written == 0) return Error{"BadGzip", "gzip data ends early"};
+    if (read == 0 && written == 0) return Error{ErrorCode::kBadGzip, "gzip data ends early"};
   }
 }
 
@@ -54,7 +55,8 @@ Result<std::vector<uint8_t>> gzip_compress(std::span<const uint8_t> data, int le
   std::vector<uint8_t> out;
   out.reserve(data.size() / 8 + 64);
   auto step = convert_member(compressor.get(), data, out, SIZE_MAX);
-  if (!step) return Error{"CompressionFailed", "cannot gzip the upload: " + step.error().message};
+  if (!step)
+    return Error{ErrorCode::kCompressionFailed, "cannot gzip the upload: " + step.error().message};
   return out;
 }
 

@@ -137,9 +137,9 @@ Error Recorder::refuse(const Caller& caller, Error error) {
   return error;
 }
 
-std::map<std::string, uint64_t> Recorder::refusals_of(uint32_t uid) const {
+std::map<ErrorCode, uint64_t> Recorder::refusals_of(uint32_t uid) const {
   auto it = refusals_by_uid_.find(uid);
-  return it == refusals_by_uid_.end() ? std::map<std::string, uint64_t>{} : it->second.counts;
+  return it == refusals_by_uid_.end() ? std::map<ErrorCode, uint64_t>{} : it->second.counts;
 }
 
 const char* Recorder::role_of(const Caller& caller) const {
@@ -161,7 +161,7 @@ Result<uint64_t> Recorder::admit_listing(const Caller& caller, uint64_t wanted) 
       clock_.monotonic_ns());
   if (granted < kListingCallCost) {
     listing_limiter_.give_back(caller.uid, static_cast<double>(granted));
-    return refuse(caller, {"RateLimited",
+    return refuse(caller, {ErrorCode::kRateLimited,
                            "this user lists the queue faster than the allowed rate; retry later"});
   }
   return granted - kListingCallCost;
@@ -192,24 +192,25 @@ uint32_t Recorder::effective_uid(const Caller& caller, uint32_t claimed_uid) con
 Result<Uuid> Recorder::check_event_id(const Caller& caller, std::span<const uint8_t> event_id) {
   auto id = Uuid::from_bytes(event_id);
   if (!id)
-    return refuse(caller, {"InvalidEventId", original::invalid_event_id(
-                                                 "(an event id is exactly 16 bytes, a UUID; got " +
-                                                 std::to_string(event_id.size()) + ")")});
+    return refuse(caller,
+                  {ErrorCode::kInvalidEventId,
+                   original::invalid_event_id("(an event id is exactly 16 bytes, a UUID; got " +
+                                              std::to_string(event_id.size()) + ")")});
   return *id;
 }
 
 Result<std::vector<uint8_t>> Recorder::serialize_payload(const Caller& caller, GVariant* payload) {
   if (!payload) return std::vector<uint8_t>{};
   if (!type_allowed(g_variant_get_type(payload)))
-    return refuse(caller, {"InvalidPayload",
+    return refuse(caller, {ErrorCode::kInvalidPayload,
                            "payload types may not contain maybe types or file descriptors"});
   GVariantPtr boxed = adopt_variant(g_variant_new_variant(payload));
   GVariantPtr normal(g_variant_get_normal_form(boxed.get()));  // transfer full, not floating
   const gsize size = g_variant_get_size(normal.get());
   if (size > options_.settings.max_payload_bytes)
-    return refuse(
-        caller, {"PayloadTooLarge", "payload is " + std::to_string(size) + " bytes; the limit is " +
-                                        std::to_string(options_.settings.max_payload_bytes)});
+    return refuse(caller, {ErrorCode::kPayloadTooLarge,
+                           "payload is " + std::to_string(size) + " bytes; the limit is " +
+                               std::to_string(options_.settings.max_payload_bytes)});
   const auto* data = static_cast<const uint8_t*>(g_variant_get_data(normal.get()));
   return std::vector<uint8_t>(data, data + size);
 }
@@ -250,7 +251,8 @@ Result<void> Recorder::admit(const Caller& caller, uint32_t uid, double events, 
   const uint64_t max = options_.max_bytes;
   if (!fits_within(store_.total_bytes(), bytes, max)) {
     queue_full_ = true;
-    return refuse(caller, {"QueueFull", "the metrics queue is full (" + std::to_string(max) +
+    return refuse(
+        caller, {ErrorCode::kQueueFull, "the metrics queue is full (" + std::to_string(max) +
                                             " bytes, cache-size.conf); the event was not stored"});
   }
   // Room again: the next time it fills up is a new episode.
@@ -258,19 +260,19 @@ Result<void> Recorder::admit(const Caller& caller, uint32_t uid, double events, 
   if (!privileged(caller.uid)) {
     const uint64_t share = percent_of(max, options_.settings.max_queue_share_percent);
     if (!fits_within(store_.bytes_of_uid(uid), bytes, share))
-      return refuse(caller, {"UserQuotaExceeded", "this user already uses its share (" +
-                                                      std::to_string(share) +
-                                                      " bytes) of the metrics queue"});
+      return refuse(caller, {ErrorCode::kUserQuotaExceeded, "this user already uses its share (" +
+                                                                std::to_string(share) +
+                                                                " bytes) of the metrics queue"});
     // What all unprivileged uids may fill together: the rest is kept for root, the
     // service user and the instrumentation.
     const uint64_t pool = percent_of(max, options_.settings.unprivileged_queue_percent);
     if (!fits_within(unprivileged_bytes(), bytes, pool))
-      return refuse(caller, {"QueueFull",
+      return refuse(caller, {ErrorCode::kQueueFull,
                              "the part of the metrics queue open to unprivileged "
                              "users is full (" +
                                  std::to_string(pool) + " bytes); the event was not stored"});
     if (!rate_limiter_.try_take(uid, events, clock_.monotonic_ns()))
-      return refuse(caller, {"RateLimited",
+      return refuse(caller, {ErrorCode::kRateLimited,
                              "this user records events faster than the allowed rate; retry later"});
   }
   return Ok();
@@ -299,10 +301,10 @@ Result<void> Recorder::record_sequence(const Caller& caller, uint32_t claimed_ui
   auto id = check_event_id(caller, event_id);
   if (!id) return id.error();
   if (events.size() > options_.settings.max_sequence_length)
-    return refuse(caller,
-                  {"SequenceTooLong", "a sequence may hold at most " +
-                                          std::to_string(options_.settings.max_sequence_length) +
-                                          " events, got " + std::to_string(events.size())});
+    return refuse(caller, {ErrorCode::kSequenceTooLong,
+                           "a sequence may hold at most " +
+                               std::to_string(options_.settings.max_sequence_length) +
+                               " events, got " + std::to_string(events.size())});
   if (!recording_) return Ok();
   if (auto r = roll_over_if_due(); !r) return r;
   const uint32_t uid = effective_uid(caller, claimed_uid);
@@ -382,22 +384,22 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
   auto in = accept(caller, claimed_uid, event_id, registry::Kind::Timer, payload);
   if (!in) return in.error();
   if (!in->recording)
-    return Error{"MetricsDisabled",
+    return Error{ErrorCode::kMetricsDisabled,
                  original::metrics_disabled("Timers cannot start while metrics are declined "
                                             "or the permissions file is unusable.")};
   const auto& limits = options_.settings;
   if (timers_.size() >= limits.max_timers_total)
-    return refuse(caller,
-                  {"TooManyTimers", "the recorder already runs " + std::to_string(timers_.size()) +
-                                        " timers, its limit"});
+    return refuse(caller, {ErrorCode::kTooManyTimers, "the recorder already runs " +
+                                                          std::to_string(timers_.size()) +
+                                                          " timers, its limit"});
   auto per_connection = timers_per_connection_.find(caller.connection);
   if (per_connection != timers_per_connection_.end() &&
       per_connection->second >= limits.max_timers_per_connection)
-    return refuse(
-        caller,
-        {"TooManyTimers", "this connection already runs " + std::to_string(per_connection->second) +
-                              " timers (limit " + std::to_string(limits.max_timers_per_connection) +
-                              "); stop some first"});
+    return refuse(caller,
+                  {ErrorCode::kTooManyTimers,
+                   "this connection already runs " + std::to_string(per_connection->second) +
+                       " timers (limit " + std::to_string(limits.max_timers_per_connection) +
+                       "); stop some first"});
   const bool unprivileged = !privileged(caller.uid);
   if (unprivileged) {
     // Per uid across all its connections, and for all unprivileged uids together: opening
@@ -406,14 +408,14 @@ Result<uint64_t> Recorder::start_timer(const Caller& caller, uint32_t claimed_ui
     auto per_uid = timers_per_uid_.find(caller.uid);
     if (per_uid != timers_per_uid_.end() && per_uid->second >= limits.max_timers_per_uid)
       return refuse(
-          caller, {"TooManyTimers",
+          caller, {ErrorCode::kTooManyTimers,
                    "this user already runs " + std::to_string(per_uid->second) + " timers (limit " +
                        std::to_string(limits.max_timers_per_uid) + "); stop some first"});
     const uint64_t pool = percent_of(limits.max_timers_total, limits.unprivileged_timers_percent);
     if (unprivileged_timers_ >= pool)
-      return refuse(caller, {"TooManyTimers", "unprivileged users already run " +
-                                                  std::to_string(unprivileged_timers_) +
-                                                  " timers, their part of the limit"});
+      return refuse(caller, {ErrorCode::kTooManyTimers, "unprivileged users already run " +
+                                                            std::to_string(unprivileged_timers_) +
+                                                            " timers, their part of the limit"});
   }
   // Timer ids are never reused, also across restarts: the next id is persisted.
   const uint64_t timer_id = next_timer_id_++;
@@ -469,10 +471,10 @@ Result<void> Recorder::count_timer(Timer& timer, int64_t now_mono) {
 Result<void> Recorder::stop_timer(const Caller& caller, uint64_t timer_id) {
   auto it = timers_.find(timer_id);
   if (it == timers_.end())
-    return Error{"UnknownTimer", "timer " + std::to_string(timer_id) + " does not exist"};
+    return Error{ErrorCode::kUnknownTimer, "timer " + std::to_string(timer_id) + " does not exist"};
   if (it->second.owner != caller.connection && caller.uid != 0)
-    return refuse(caller,
-                  {"AccessDenied", "only the connection that started this timer may stop it"});
+    return refuse(caller, {ErrorCode::kAccessDenied,
+                           "only the connection that started this timer may stop it"});
   if (auto r = roll_over_if_due(); !r) return r;
   auto result = count_timer(it->second, clock_.monotonic_ns());
   erase_timer(it);

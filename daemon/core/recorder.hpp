@@ -103,8 +103,8 @@ class Recorder {
 
   // Refused events by error code: of everyone, and of one unprivileged caller's uid (kept
   // for the kMaxRefusalUids uids refused most recently).
-  const std::map<std::string, uint64_t>& refusals() const { return refusals_; }
-  std::map<std::string, uint64_t> refusals_of(uint32_t uid) const;
+  const std::map<ErrorCode, uint64_t>& refusals() const { return refusals_; }
+  std::map<ErrorCode, uint64_t> refusals_of(uint32_t uid) const;
   static constexpr size_t kMaxRefusalUids = 256;
   size_t refusal_uid_count() const { return refusals_by_uid_.size(); }
 
@@ -211,9 +211,9 @@ class Recorder {
   std::unordered_map<uint32_t, uint32_t> timers_per_uid_;
   size_t unprivileged_timers_ = 0;
   int64_t next_midnight_ns_ = 0;
-  std::map<std::string, uint64_t> refusals_;
+  std::map<ErrorCode, uint64_t> refusals_;
   struct UidRefusals {
-    std::map<std::string, uint64_t> counts;
+    std::map<ErrorCode, uint64_t> counts;
     uint64_t last = 0;  // refusal_serial_ at its latest refusal
   };
   std::unordered_map<uint32_t, UidRefusals> refusals_by_uid_;

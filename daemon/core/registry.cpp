@@ -161,8 +161,9 @@ Result<void> Registry::check(const Uuid& id, GVariant* payload) const {
   auto match = find(id);
   if (!match) {
     std::string where = directory_.empty() ? "" : " (" + directory_.string() + ")";
-    return Error{"UnknownEvent", "event " + id.to_string() + " is not in the metric registry" +
-                                     where + "; only registered metrics are recorded"};
+    return Error{ErrorCode::kUnknownEvent, "event " + id.to_string() +
+                                               " is not in the metric registry" + where +
+                                               "; only registered metrics are recorded"};
   }
   const Entry& entry = *match->entry;
   const char* type = payload ? g_variant_get_type_string(payload) : nullptr;
@@ -173,7 +174,7 @@ Result<void> Registry::check(const Uuid& id, GVariant* payload) const {
     // The value itself stays out of the message, which also goes to the journal: it is
     // what the list exists to keep from being recorded.
     const size_t n = disallowed->allowed_count;
-    return Error{"WrongPayloadValue",
+    return Error{ErrorCode::kWrongPayloadValue,
                  "event " + id.to_string() + " (" + *name_of(id) + "): field '" +
                      disallowed->field + "' holds a value that is not one of its " +
                      std::to_string(n) + (n == 1 ? " allowed value" : " allowed values") +
@@ -182,35 +183,37 @@ Result<void> Registry::check(const Uuid& id, GVariant* payload) const {
   // Only a refusal pays for its message: this runs for every recorded event.
   const std::string what = "event " + id.to_string() + " (" + *name_of(id) + ")";
   if (!entry.payload_type)
-    return Error{"WrongPayloadType",
+    return Error{ErrorCode::kWrongPayloadType,
                  what + " has no payload, but one of type '" + type + "' was given"};
   if (!type)
-    return Error{"WrongPayloadType",
+    return Error{ErrorCode::kWrongPayloadType,
                  what + " needs a payload of type '" + *entry.payload_type + "', none was given"};
-  return Error{"WrongPayloadType",
+  return Error{ErrorCode::kWrongPayloadType,
                what + " needs a payload of type '" + *entry.payload_type + "', not '" + type + "'"};
 }
 
 Result<void> Registry::check_recording(const Uuid& id, Kind recorded_as, GVariant* payload) const {
   auto match = find(id);
   if (match && match->monthly) {
-    return Error{"WrongEventKind", "event " + id.to_string() + " is the monthly twin of " +
-                                       match->entry->uuid.to_string() + " (" + match->entry->name +
-                                       "); the recorder derives monthly counts itself, record " +
-                                       match->entry->uuid.to_string() + " instead"};
+    return Error{ErrorCode::kWrongEventKind,
+                 "event " + id.to_string() + " is the monthly twin of " +
+                     match->entry->uuid.to_string() + " (" + match->entry->name +
+                     "); the recorder derives monthly counts itself, record " +
+                     match->entry->uuid.to_string() + " instead"};
   }
   if (match && (recorded_as != Kind::Singular) != (match->entry->kind != Kind::Singular)) {
     const Entry& entry = *match->entry;
     const bool counted = recorded_as != Kind::Singular;
     const std::string what = "event " + id.to_string() + " (" + entry.name + ")";
     if (counted)
-      return Error{"WrongEventKind", what +
-                                         " is a singular metric: record each occurrence as an "
-                                         "event, it cannot be counted as an aggregate or timer"};
-    return Error{"WrongEventKind", what + " is " +
-                                       (entry.kind == Kind::Timer ? "a timer" : "an aggregate") +
-                                       " metric (counted per day and month): it cannot be "
-                                       "recorded as a single event"};
+      return Error{ErrorCode::kWrongEventKind,
+                   what +
+                       " is a singular metric: record each occurrence as an "
+                       "event, it cannot be counted as an aggregate or timer"};
+    return Error{ErrorCode::kWrongEventKind,
+                 what + " is " + (entry.kind == Kind::Timer ? "a timer" : "an aggregate") +
+                     " metric (counted per day and month): it cannot be "
+                     "recorded as a single event"};
   }
   return check(id, payload);
 }

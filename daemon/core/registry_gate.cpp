@@ -34,7 +34,8 @@ void Gate::stored_anyway(const Error& problem, std::string_view who, int64_t now
   ++stored_anyway_[problem.code];
   if (!take_notice(now_ns)) return;
   notice(true, "RegistryMode=permissive: stored an event of " + std::string(who) +
-                   " that enforce mode would refuse (" + problem.code + "): " + problem.message);
+                   " that enforce mode would refuse (" +
+                   std::string(error_code_name(problem.code)) + "): " + problem.message);
 }
 
 bool Gate::take_notice(int64_t now_ns) {

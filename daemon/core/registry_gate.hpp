@@ -55,7 +55,7 @@ class Gate {
   void stored_anyway(const Error& problem, std::string_view who, int64_t now_ns);
 
   // Events stored although the registry does not allow them, by error code.
-  const std::map<std::string, uint64_t>& stored_anyway_counts() const { return stored_anyway_; }
+  const std::map<ErrorCode, uint64_t>& stored_anyway_counts() const { return stored_anyway_; }
 
   // Receives each journal line (set by the daemon).
   std::function<void(const GateNotice&)> on_notice;
@@ -67,7 +67,7 @@ class Gate {
 
   std::optional<Registry> registry_;
   Mode mode_ = Mode::Enforce;
-  std::map<std::string, uint64_t> stored_anyway_;
+  std::map<ErrorCode, uint64_t> stored_anyway_;
   RateLimiter notice_limiter_;
   uint64_t suppressed_ = 0;
 };

@@ -141,8 +141,8 @@ Result<GVariantPtr> parse_value(const std::string& type, const std::string& text
   // g_variant_parse returns a full (not floating) reference.
   GVariantPtr value(g_variant_parse(as_type(type), text.c_str(), nullptr, nullptr, err.out()));
   if (!value)
-    return Error{"InvalidExample", "'" + text + "' does not parse as '" + type +
-                                       "': " + readable_parse_error(err.message(), text)};
+    return Error{ErrorCode::kInvalidExample, "'" + text + "' does not parse as '" + type +
+                                                 "': " + readable_parse_error(err.message(), text)};
   return value;
 }
 

@@ -71,8 +71,8 @@ class DuplicateKeyFinder {
 
   void push(bool array) {
     if (stack_.size() >= limits_.max_depth)
-      throw LimitExceeded{{"TooDeep", "arrays and objects are nested more than " +
-                                          std::to_string(limits_.max_depth) + " deep"}};
+      throw LimitExceeded{{ErrorCode::kTooDeep, "arrays and objects are nested more than " +
+                                                    std::to_string(limits_.max_depth) + " deep"}};
     stack_.push_back(Frame{array, 0, {}, {}});
   }
 
@@ -85,7 +85,7 @@ class DuplicateKeyFinder {
   // The container being read has one member too many: the error is reported at it.
   [[noreturn]] void too_many(const std::string& what) {
     stack_.pop_back();
-    throw LimitExceeded{{"TooManyMembers", "has " + what}};
+    throw LimitExceeded{{ErrorCode::kTooManyMembers, "has " + what}};
   }
 
   std::vector<JsonPath>& found_;
@@ -118,11 +118,11 @@ Result<ParsedJson> parse_json(std::string_view text, const JsonLimits& limits, J
   } catch (const LimitExceeded& e) {
     return failed(e.error);
   } catch (const nlohmann::json::parse_error& e) {
-    return failed(Error{"InvalidJson", reason(e)});
+    return failed(Error{ErrorCode::kInvalidJson, reason(e)});
   } catch (const nlohmann::json::exception& e) {
     // Not only parse_error: out_of_range for a number beyond double's range (1e400), and
     // whatever else the library has, is the file's fault too.
-    return failed(Error{"InvalidJsonValue", reason(e)});
+    return failed(Error{ErrorCode::kInvalidJsonValue, reason(e)});
   }
   return out;
 }

@@ -404,13 +404,14 @@ FileContents parse_text(std::string_view text, const std::filesystem::path& file
   auto parsed = parse_json(text, JsonLimits{kMaxNestingDepth, kMaxEntries}, &error_at);
   if (!parsed) {
     const Error& error = parsed.error();
-    if (error.code == "TooManyMembers" && error_at.size() == 1 && error_at[0].key == "metrics")
+    if (error.code == ErrorCode::kTooManyMembers && error_at.size() == 1 &&
+        error_at[0].key == "metrics")
       file_problem("metrics", "has more than " + std::to_string(kMaxEntries) +
                                   " entries; a registry file may hold at most " +
                                   std::to_string(kMaxEntries) + " metrics (split it)");
-    else if (error.code == "InvalidJson")
+    else if (error.code == ErrorCode::kInvalidJson)
       file_problem("", "is not valid JSON: " + error.message + location(error_at, false));
-    else if (error.code == "InvalidJsonValue")
+    else if (error.code == ErrorCode::kInvalidJsonValue)
       file_problem("", "is not valid JSON: " + error.message + location(error_at, true));
     else
       file_problem("", "is refused: " + error.message + location(error_at, true));

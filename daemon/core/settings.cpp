@@ -66,7 +66,7 @@ std::string raw_value(GKeyFile* key_file, const char* group, const char* key) {
 }
 
 Error invalid_permissions(const std::filesystem::path& file, const std::string& problem) {
-  return Error{"ConfigurationInvalid",
+  return Error{ErrorCode::kConfigurationInvalid,
                "permissions file " + file.string() + " " + problem +
                    "; metrics are neither recorded nor uploaded until it is fixed"};
 }
@@ -192,7 +192,7 @@ Result<void> write_key_file(const std::filesystem::path& file, GKeyFile* key_fil
   const std::filesystem::path parent = file.parent_path();
   if (!parent.empty() && g_mkdir_with_parents(parent.c_str(), 0755) != 0) {
     int saved = errno;
-    return Error{"PermissionsWriteFailed",
+    return Error{ErrorCode::kPermissionsWriteFailed,
                  "cannot create directory " + parent.string() + ": " + g_strerror(saved)};
   }
   gsize length = 0;
@@ -200,7 +200,7 @@ Result<void> write_key_file(const std::filesystem::path& file, GKeyFile* key_fil
   GErrorOut err;
   if (!g_file_set_contents_full(file.c_str(), data.get(), static_cast<gssize>(length),
                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, err.out()))
-    return Error{"PermissionsWriteFailed",
+    return Error{ErrorCode::kPermissionsWriteFailed,
                  "cannot write permissions file " + file.string() + ": " + err.message()};
   return Ok();
 }
@@ -284,7 +284,8 @@ Result<Permissions> read_permissions(const std::filesystem::path& file,
                                      const std::string& /*default_server_url*/) {
   LoadedKeyFile loaded = load_key_file(file, G_KEY_FILE_NONE);
   if (loaded.status == LoadStatus::Missing)
-    return Error{"PermissionsMissing", "permissions file " + file.string() + " does not exist"};
+    return Error{ErrorCode::kPermissionsMissing,
+                 "permissions file " + file.string() + " does not exist"};
   return load_permissions(loaded, file);
 }
 
@@ -351,7 +352,7 @@ Result<Permissions> set_environment(const std::filesystem::path& file,
                                     const std::string& environment,
                                     const std::string& default_server_url) {
   if (environment != "dev" && environment != "test" && environment != "production") {
-    return Error{"InvalidEnvironment",
+    return Error{ErrorCode::kInvalidEnvironment,
                  "'" + environment + "' is not an environment; use dev, test or production"};
   }
   return update_permissions(file, default_server_url, [&environment](GKeyFile* k) {
@@ -369,12 +370,13 @@ Result<Permissions> set_server_url(const std::filesystem::path& file, const std:
         // pauses: the message says what is wrong with the new one only).
         // With server_url set, the one gap left is an environment its ${environment} needs.
         if (!next.destination_problem.empty())
-          return Error{"InvalidServerUrl", "server_url '" + url +
-                                               "' needs [global] environment, "
-                                               "which " +
-                                               file.string() +
-                                               " does not set; set it first "
-                                               "(metricsctl set-environment dev|test|production)"};
+          return Error{ErrorCode::kInvalidServerUrl,
+                       "server_url '" + url +
+                           "' needs [global] environment, "
+                           "which " +
+                           file.string() +
+                           " does not set; set it first "
+                           "(metricsctl set-environment dev|test|production)"};
         if (auto resolved = resolve_server_url(next); !resolved) return resolved.error();
         return Ok();
       });
@@ -382,7 +384,7 @@ Result<Permissions> set_server_url(const std::filesystem::path& file, const std:
 
 Result<std::string> resolve_server_url(const Permissions& permissions) {
   if (!permissions.destination_problem.empty())
-    return Error{"InvalidServerUrl", permissions.destination_problem};
+    return Error{ErrorCode::kInvalidServerUrl, permissions.destination_problem};
   static constexpr std::string_view kPlaceholder = "${environment}";
   std::string url = permissions.server_url;
   for (size_t at = url.find(kPlaceholder); at != std::string::npos;
@@ -390,7 +392,7 @@ Result<std::string> resolve_server_url(const Permissions& permissions) {
     url.replace(at, kPlaceholder.size(), permissions.environment);
 
   auto refuse = [&url](const std::string& problem) {
-    return Error{"InvalidServerUrl",
+    return Error{ErrorCode::kInvalidServerUrl,
                  "server_url '" + url + "' " + problem +
                      "; accepted are https://HOST[:PORT][/PATH], and http:// only to a "
                      "loopback host (localhost, 127.0.0.0/8, [::1])"};

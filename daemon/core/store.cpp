@@ -32,7 +32,7 @@ Uuid uuid_of(std::span<const uint8_t> blob) {
 // full disk), what to do.
 Error Store::sql_error(const char* what) const {
   if (!db_) return unavailable_error();
-  return {"StorageFailure",
+  return {ErrorCode::kStorageFailure,
           describe_storage_fault(sqlite3_extended_errcode(db_.get()),
                                  std::string(what) + ": " + sqlite3_errmsg(db_.get()),
                                  dir_ / kDatabaseName)};
@@ -44,8 +44,9 @@ Result<void> Store::exec(const char* sql) {
   if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {
     std::string text = msg ? msg : "unknown error";
     sqlite3_free(msg);
-    return Error{"StorageFailure", describe_storage_fault(sqlite3_extended_errcode(db_.get()), text,
-                                                          dir_ / kDatabaseName)};
+    return Error{
+        ErrorCode::kStorageFailure,
+        describe_storage_fault(sqlite3_extended_errcode(db_.get()), text, dir_ / kDatabaseName)};
   }
   return Ok();
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -89,6 +90,7 @@ struct StoredCount {
 // or loss (problem() says what, once per start).
 enum class StoreState { Ok, Unavailable, Recovered };
 const char* store_state_name(StoreState state);  // "ok", "unavailable", "recovered"
+std::optional<StoreState> store_state_from_name(std::string_view name);
 
 class Store {
  public:

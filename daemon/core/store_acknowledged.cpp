@@ -105,7 +105,8 @@ Result<void> Store::write_acknowledged_file() {
   GErrorOut error;
   if (!g_file_set_contents(path.c_str(), text.data(), static_cast<gssize>(text.size()),
                            error.out())) {
-    return Error{"StorageFailure", "cannot write " + path.string() + ": " + error.message()};
+    return Error{ErrorCode::kStorageFailure,
+                 "cannot write " + path.string() + ": " + error.message()};
   }
   return Ok();
 }
@@ -190,7 +191,7 @@ Result<std::vector<AggregateGroup>> Store::oldest_aggregate_groups(int64_t after
     auto payload = st->column_blob(4);
     g.payload.assign(payload.begin(), payload.end());
     if (!parse_pairs(st->column_text(5), g.ids, g.counts))
-      return Error{"StorageFailure", "cannot read grouped aggregate events"};
+      return Error{ErrorCode::kStorageFailure, "cannot read grouped aggregate events"};
     out.push_back(std::move(g));
   }
   if (rc != SQLITE_DONE) return sql_error("cannot read aggregate events for upload");

@@ -32,7 +32,7 @@ std::string uid_text() {
 }
 
 Error failure(const std::string& message) {
-  return {"StorageFailure", message};
+  return {ErrorCode::kStorageFailure, message};
 }
 
 }  // namespace

@@ -53,14 +53,21 @@ const char* store_state_name(StoreState state) {
   return "unavailable";
 }
 
+std::optional<StoreState> store_state_from_name(std::string_view name) {
+  for (StoreState state : {StoreState::Ok, StoreState::Unavailable, StoreState::Recovered})
+    if (name == store_state_name(state)) return state;
+  return std::nullopt;
+}
+
 StoreState Store::state() const {
   if (!db_) return StoreState::Unavailable;
   return recovered_ ? StoreState::Recovered : StoreState::Ok;
 }
 
 Error Store::unavailable_error() const {
-  return {"StorageFailure", "the metrics store is unavailable, nothing was stored: " +
-                                (problem_.empty() ? std::string("it is not open") : problem_)};
+  return {ErrorCode::kStorageFailure,
+          "the metrics store is unavailable, nothing was stored: " +
+              (problem_.empty() ? std::string("it is not open") : problem_)};
 }
 
 std::unique_ptr<Store> Store::open_or_unavailable(const fs::path& dir) {
@@ -72,7 +79,7 @@ std::unique_ptr<Store> Store::open_or_unavailable(const fs::path& dir) {
 
 Result<std::unique_ptr<Store>> Store::open(const fs::path& dir) {
   auto store = open_or_unavailable(dir);
-  if (!store->available()) return Error{"StorageFailure", store->problem()};
+  if (!store->available()) return Error{ErrorCode::kStorageFailure, store->problem()};
   return store;
 }
 
@@ -100,7 +107,7 @@ Result<void> Store::reopen() {
   if (!opened) {
     close_database();
     problem_ = opened.error().message;
-    return Error{"StorageFailure", problem_};
+    return Error{ErrorCode::kStorageFailure, problem_};
   }
   problem_ = recovered_ ? recovery_note_ : std::string();
   return Ok();
@@ -110,7 +117,7 @@ Result<void> Store::try_open() {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec)
-    return Error{"StorageFailure",
+    return Error{ErrorCode::kStorageFailure,
                  "cannot create the state directory " + dir_.string() + ": " + ec.message()};
   const StoreFiles files{dir_};
   auto repairs = prepare_store_files(files);
@@ -126,8 +133,8 @@ Result<void> Store::try_open() {
         !exists_quietly(left_over.string() + "-journal")) {
       fs::rename(left_over, files.db(), ec);
       if (ec)
-        return Error{"StorageFailure", "cannot move " + left_over.string() + " to " +
-                                           files.db().string() + ": " + ec.message()};
+        return Error{ErrorCode::kStorageFailure, "cannot move " + left_over.string() + " to " +
+                                                     files.db().string() + ": " + ec.message()};
       open_notes_.push_back("finished an interrupted recovery: " + left_over.string() + " is now " +
                             files.db().string());
     } else {
@@ -145,17 +152,17 @@ Result<void> Store::try_open() {
     auto pages = rebuild_database_from_wal(files.wal(), rebuilt);
     if (auto r = set_aside_store(files, aside); !r) {
       fs::remove(rebuilt, ec);
-      return Error{"StorageFailure", "metrics.db is empty beside a " + wal.describe() +
-                                         "; it cannot be set aside (" + r.error().message +
-                                         "), so nothing was changed"};
+      return Error{ErrorCode::kStorageFailure, "metrics.db is empty beside a " + wal.describe() +
+                                                   "; it cannot be set aside (" +
+                                                   r.error().message + "), so nothing was changed"};
     }
     std::string note = files.db().string() + " was empty or missing beside a " + wal.describe();
     if (pages) {
       fs::rename(rebuilt, files.db(), ec);
       if (ec)
-        return Error{"StorageFailure", note + "; the database rebuilt from it (" +
-                                           rebuilt.string() +
-                                           ") cannot be moved into place: " + ec.message()};
+        return Error{ErrorCode::kStorageFailure,
+                     note + "; the database rebuilt from it (" + rebuilt.string() +
+                         ") cannot be moved into place: " + ec.message()};
       note += "; rebuilt the database from the WAL's committed frames (" + std::to_string(*pages) +
               " pages)";
     } else {
@@ -199,12 +206,12 @@ Result<void> Store::open_connection() {
   if (rc != SQLITE_OK) {
     const std::string message = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     corrupt_ = is_corruption(rc);
-    return Error{"StorageFailure", describe_storage_fault(rc, message, db_path)};
+    return Error{ErrorCode::kStorageFailure, describe_storage_fault(rc, message, db_path)};
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, kOpenBusyTimeoutMs);
   if (sqlite3_db_readonly(raw, "main") == 1)
-    return Error{"StorageFailure",
+    return Error{ErrorCode::kStorageFailure,
                  describe_storage_fault(SQLITE_READONLY, "opened read-only", db_path)};
   return Ok();
 }
@@ -214,7 +221,7 @@ Result<void> Store::check_and_prepare() {
   const auto fault = [&](const std::string& what) -> Error {
     const int rc = sqlite3_extended_errcode(db_.get());
     corrupt_ = corrupt_ || is_corruption(rc);
-    return Error{"StorageFailure",
+    return Error{ErrorCode::kStorageFailure,
                  describe_storage_fault(rc, what + ": " + sqlite3_errmsg(db_.get()), db_path)};
   };
   // Before the check, which reads every page: with SQLite's default (2 MB) the pages it
@@ -224,7 +231,7 @@ Result<void> Store::check_and_prepare() {
   if (!check) return fault("cannot check the database");
   if (*check != "ok") {
     corrupt_ = true;
-    return Error{"StorageFailure", "integrity check failed: " + check->substr(0, 300)};
+    return Error{ErrorCode::kStorageFailure, "integrity check failed: " + check->substr(0, 300)};
   }
   if (!init_schema()) return fault("cannot set up the database");
   // Writing proves what reading cannot: no lock held elsewhere, writable files.
@@ -249,22 +256,22 @@ Result<void> Store::salvage(const std::string& why) {
   auto report = salvage_store(files.db(), target);
   if (!report) {
     for (const char* suffix : {"", "-journal"}) fs::remove(target.string() + suffix, ec);
-    return Error{"StorageFailure", files.db().string() + " is corrupt (" + why +
-                                       ") and its rows cannot be copied: " +
-                                       report.error().message + "; it was left as it is"};
+    return Error{ErrorCode::kStorageFailure, files.db().string() + " is corrupt (" + why +
+                                                 ") and its rows cannot be copied: " +
+                                                 report.error().message + "; it was left as it is"};
   }
   const fs::path aside = set_aside_name(files, now_seconds());
   if (auto r = set_aside_store(files, aside); !r) {
     fs::remove(target, ec);
-    return Error{"StorageFailure", files.db().string() + " is corrupt (" + why +
-                                       ") but cannot be set aside (" + r.error().message +
-                                       "); nothing was changed"};
+    return Error{ErrorCode::kStorageFailure, files.db().string() + " is corrupt (" + why +
+                                                 ") but cannot be set aside (" + r.error().message +
+                                                 "); nothing was changed"};
   }
   fs::rename(target, files.db(), ec);
   if (ec)
-    return Error{"StorageFailure", "the rows salvaged from the corrupt " + files.db().string() +
-                                       " are in " + target.string() +
-                                       " but cannot be moved into place: " + ec.message()};
+    return Error{ErrorCode::kStorageFailure,
+                 "the rows salvaged from the corrupt " + files.db().string() + " are in " +
+                     target.string() + " but cannot be moved into place: " + ec.message()};
   sync_directory(dir_);
   std::string note =
       files.db().string() + " was corrupt (" + why +

@@ -41,7 +41,7 @@ constexpr TableSpec kTables[] = {
 constexpr int64_t kProbeWindow = 1 << 18;
 
 Error salvage_error(sqlite3* db, const std::string& what) {
-  return {"StorageFailure", what + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
+  return {ErrorCode::kStorageFailure, what + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
 }
 
 Result<SqlitePtr> open_db(const fs::path& path, int flags) {

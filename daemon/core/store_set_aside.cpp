@@ -166,7 +166,7 @@ Result<int64_t> Store::requeue_set_aside(int64_t id) {
   for (const SetAsideBatch& b : *batches) {
     if (id != 0 && b.id != id) continue;
     if (id != 0 && !b.requeueable) {
-      return Error{"SetAsideNotRequeueable",
+      return Error{ErrorCode::kSetAsideNotRequeueable,
                    "set-aside batch " + std::to_string(id) +
                        " was set aside by an older version, which kept only the body it sent "
                        "('metricsctl set-aside show " +
@@ -175,8 +175,8 @@ Result<int64_t> Store::requeue_set_aside(int64_t id) {
     if (b.requeueable) chosen.push_back(b.id);
   }
   if (id != 0 && chosen.empty()) {
-    return Error{"NoSuchSetAside", "there is no set-aside batch " + std::to_string(id) +
-                                       " ('metricsctl set-aside list' shows them)"};
+    return Error{ErrorCode::kNoSuchSetAside, "there is no set-aside batch " + std::to_string(id) +
+                                                 " ('metricsctl set-aside list' shows them)"};
   }
   if (chosen.empty()) return int64_t{0};
   const std::string ids = json_ids(chosen);

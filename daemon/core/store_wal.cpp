@@ -159,16 +159,18 @@ WalInspection inspect_wal(const fs::path& wal) {
 Result<uint64_t> rebuild_database_from_wal(const fs::path& wal, const fs::path& out) {
   UniqueFd in(::open(wal.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0)
-    return Error{"StorageFailure", "cannot read " + wal.string() + ": " + g_strerror(errno)};
+    return Error{ErrorCode::kStorageFailure,
+                 "cannot read " + wal.string() + ": " + g_strerror(errno)};
   const off_t size = ::lseek(in.get(), 0, SEEK_END);
   std::map<uint32_t, uint64_t> newest;  // page -> offset of its newest committed image
   const WalInspection w = walk(in.get(), size > 0 ? static_cast<uint64_t>(size) : 0,
                                [&](uint32_t page, uint64_t at) { newest[page] = at; });
   if (!w.header_valid || w.valid_frames == 0)
-    return Error{"StorageFailure", wal.string() + " holds no committed frame"};
+    return Error{ErrorCode::kStorageFailure, wal.string() + " holds no committed frame"};
   UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0)
-    return Error{"StorageFailure", "cannot create " + out.string() + ": " + g_strerror(errno)};
+    return Error{ErrorCode::kStorageFailure,
+                 "cannot create " + out.string() + ": " + g_strerror(errno)};
   std::vector<uint8_t> page(w.page_size);
   uint64_t written = 0;
   for (const auto& [number, at] : newest) {
@@ -177,12 +179,14 @@ Result<uint64_t> rebuild_database_from_wal(const fs::path& wal, const fs::path& 
         ::pwrite(fd.get(), page.data(), page.size(),
                  static_cast<off_t>(uint64_t{number - 1} * w.page_size)) !=
             static_cast<ssize_t>(page.size()))
-      return Error{"StorageFailure", "cannot rebuild " + out.string() + ": " + g_strerror(errno)};
+      return Error{ErrorCode::kStorageFailure,
+                   "cannot rebuild " + out.string() + ": " + g_strerror(errno)};
     ++written;
   }
   if (::ftruncate(fd.get(), static_cast<off_t>(w.last_commit_pages * w.page_size)) != 0 ||
       ::fsync(fd.get()) != 0)
-    return Error{"StorageFailure", "cannot write " + out.string() + ": " + g_strerror(errno)};
+    return Error{ErrorCode::kStorageFailure,
+                 "cannot write " + out.string() + ": " + g_strerror(errno)};
   return written;
 }
 

@@ -31,7 +31,7 @@ void UploadCoordinator::log(int priority, const std::string& message) {
   if (on_log) on_log(priority, message);
 }
 
-void UploadCoordinator::set_state(const std::string& state) {
+void UploadCoordinator::set_state(UploadState state) {
   if (status_.state == state) return;
   status_.state = state;
   if (on_status_changed) on_status_changed();
@@ -59,21 +59,23 @@ void UploadCoordinator::set_permission(bool granted, Result<std::string> server_
     log(LOG_INFO, "the upload destination changed to " + *server_base_ + " (" + environment +
                       "); uploads resume");
     // The refusal stays the last result, but its advice (fix the URL) is done.
-    if (status_.last_result == "UploadDestinationWrong")
+    if (status_.last_result && !status_.last_result->ok() &&
+        status_.last_result->error().code == ErrorCode::kUploadDestinationWrong)
       session_message_ +=
           "; since then the upload destination changed to " + *server_base_ + ": uploading resumed";
   }
   if (!granted) {
     const bool was_granted = granted_;
     granted_ = false;
-    permissions_problem_ = !server_base && server_base.error().code == "ConfigurationInvalid"
-                               ? server_base.error().message
-                               : std::string();
+    permissions_problem_ =
+        !server_base && server_base.error().code == ErrorCode::kConfigurationInvalid
+            ? server_base.error().message
+            : std::string();
     if (session_) {
       session_.reset();  // cancels the request in flight; nothing more is written
       log(LOG_INFO, "uploading switched off; the upload in progress was cancelled");
     }
-    fail_waiters(Error{"UploadingDisabled",
+    fail_waiters(Error{ErrorCode::kUploadingDisabled,
                        original::uploading_disabled("It was switched off during the upload.")});
     timer_.disarm();
     schedule_.revoked();
@@ -137,15 +139,15 @@ void UploadCoordinator::reschedule() {
   // What the last session said, unless a configuration problem below pauses uploading.
   status_.last_message = session_message_;
   if (session_) {
-    set_state("uploading");
+    set_state(UploadState::kUploading);
     return;
   }
   if (!granted_) {
     if (!permissions_problem_.empty()) {
       status_.last_message = permissions_problem_;
-      set_state("paused");
+      set_state(UploadState::kPaused);
     } else {
-      set_state("disabled");
+      set_state(UploadState::kDisabled);
     }
     return;
   }
@@ -215,7 +217,7 @@ void UploadCoordinator::start_session(bool forced) {
       [this](SessionResult result) { session_done(std::move(result)); });
   session_->on_warning = [this](const std::string& message) { log(LOG_WARNING, message); };
   timer_.disarm();
-  set_state("uploading");
+  set_state(UploadState::kUploading);
   session_->start();
 }
 
@@ -239,13 +241,13 @@ void UploadCoordinator::session_done(SessionResult result) {
            std::to_string(p.requests) + (p.requests == 1 ? " request" : " requests");
   };
   if (result.error) {
-    status_.last_result = result.error->code;
+    status_.last_result = *result.error;
     session_message_ = result.error->message;
     if (p.requests > 0)
       session_message_ +=
           " (" + events_in_requests() + (p.requests == 1 ? " was" : " were") + " uploaded before)";
   } else {
-    status_.last_result = "success";
+    status_.last_result = Ok();
     session_message_ = "uploaded " + events_in_requests();
   }
   status_.last_message = session_message_;

@@ -35,10 +35,10 @@
 namespace metrics {
 
 struct UploadStatus {
-  // "disabled", "offline", "metered", "idle", "uploading", "retrying", "paused".
-  std::string state = "disabled";
+  UploadState state = UploadState::kDisabled;
   int64_t last_time_wall_ns = 0;  // end of the last session; 0 = none yet
-  std::string last_result;        // "" none yet, "success", or the error's code
+  // The last session's outcome: nullopt = none yet; success, or the error's code.
+  std::optional<Result<void>> last_result;
   std::string last_message;
   int64_t next_time_wall_ns = 0;  // the next slot; 0 = none planned
 };
@@ -101,7 +101,7 @@ class UploadCoordinator {
   std::optional<Error> blocker() const;  // why no session may start now (session_blocker)
   void apply_slot_change();              // NextUploadTime follows the schedule's slot
   void refresh_settings();               // the upload keys of recorder.conf, again
-  void set_state(const std::string& state);
+  void set_state(UploadState state);
   void log(int priority, const std::string& message);
   int64_t now_boottime() const { return recorder_.clock().boottime_ns(); }
 

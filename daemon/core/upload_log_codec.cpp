@@ -30,8 +30,9 @@ GVariantPtr encode_upload_log(const std::vector<LedgerEntry>& entries) {
 
 Result<std::vector<LedgerEntry>> decode_upload_log(GVariant* log) {
   if (!g_variant_is_of_type(log, G_VARIANT_TYPE(kUploadLogType)))
-    return Error{"InvalidArguments", std::string("an upload log is of type ") + kUploadLogType +
-                                         ", not " + g_variant_get_type_string(log)};
+    return Error{ErrorCode::kInvalidArguments, std::string("an upload log is of type ") +
+                                                   kUploadLogType + ", not " +
+                                                   g_variant_get_type_string(log)};
   std::vector<LedgerEntry> entries;
   entries.reserve(g_variant_n_children(log));
   GVariantIter iter;

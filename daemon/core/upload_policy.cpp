@@ -68,7 +68,7 @@ std::optional<int64_t> parse_http_date(const std::string& text) {
   return g_date_time_to_unix(dt.get());
 }
 
-Error upload_error(const char* code, std::string message, const std::string& detail) {
+Error upload_error(ErrorCode code, std::string message, const std::string& detail) {
   if (!detail.empty()) message += " (" + detail + ")";
   return Error{code, std::move(message)};
 }
@@ -127,46 +127,46 @@ Classification classify(const AttemptResult& attempt, int64_t now_wall_ns) {
     c.outcome = classify_network_error(attempt.network_error);
     switch (attempt.network_error) {
       case NetworkError::Timeout:
-        c.error = upload_error("UploadTimeout", "the metrics server did not answer in time",
-                               attempt.detail);
+        c.error = upload_error(ErrorCode::kUploadTimeout,
+                               "the metrics server did not answer in time", attempt.detail);
         break;
       case NetworkError::ConnectionRefused:
       case NetworkError::ConnectionReset:
-        c.error = upload_error("UploadConnectionFailed",
+        c.error = upload_error(ErrorCode::kUploadConnectionFailed,
                                std::string("cannot talk to the metrics server: ") +
                                    network_error_name(attempt.network_error),
                                attempt.detail);
         break;
       case NetworkError::DnsFailure:
-        c.error = upload_error("UploadDnsFailure", "the metrics server's name does not resolve",
-                               attempt.detail);
+        c.error = upload_error(ErrorCode::kUploadDnsFailure,
+                               "the metrics server's name does not resolve", attempt.detail);
         break;
       case NetworkError::TlsFailure:
-        c.error = upload_error("UploadTlsFailure",
+        c.error = upload_error(ErrorCode::kUploadTlsFailure,
                                "TLS with the metrics server failed (certificate not trusted, "
                                "wrong host or handshake error; see TrustFile in recorder.conf)",
                                attempt.detail);
         break;
       case NetworkError::Configuration:
-        c.error = upload_error("UploadConfigurationInvalid",
+        c.error = upload_error(ErrorCode::kUploadConfigurationInvalid,
                                "the upload configuration is unusable (server URL, ProxyUrl or "
                                "TrustFile); uploading waits until it is fixed",
                                attempt.detail);
         break;
       case NetworkError::HelperFailure:
         c.error =
-            upload_error("UploadHelperFailed",
+            upload_error(ErrorCode::kUploadHelperFailed,
                          "the upload helper (eos-metrics-upload-helper) failed", attempt.detail);
         break;
       case NetworkError::MalformedResponse:
-        c.error = upload_error("UploadServerError",
+        c.error = upload_error(ErrorCode::kUploadServerError,
                                "the metrics server's answer is not valid HTTP; will retry",
                                attempt.detail);
         break;
       case NetworkError::Other:
       case NetworkError::None:
-        c.error = upload_error("UploadNetworkFailure", "the metrics server is unreachable",
-                               attempt.detail);
+        c.error = upload_error(ErrorCode::kUploadNetworkFailure,
+                               "the metrics server is unreachable", attempt.detail);
         break;
     }
     return c;
@@ -180,7 +180,7 @@ Classification classify(const AttemptResult& attempt, int64_t now_wall_ns) {
       return c;
     case Outcome::SetAside:
       c.error = upload_error(
-          "UploadRejected",
+          ErrorCode::kUploadRejected,
           "the metrics server refused a batch with " + status_text +
               "; it was set aside with its events, which are kept but no longer uploaded "
               "('metricsctl set-aside list' shows them, 'metricsctl set-aside requeue' puts "
@@ -189,7 +189,7 @@ Classification classify(const AttemptResult& attempt, int64_t now_wall_ns) {
       return c;
     case Outcome::Pause:
       c.error = upload_error(
-          "UploadDestinationWrong",
+          ErrorCode::kUploadDestinationWrong,
           "the metrics server answered " + status_text +
               ": the server URL or its credentials are wrong, not the events; every event "
               "stays queued and uploading pauses until the server URL is fixed (check it "
@@ -198,7 +198,7 @@ Classification classify(const AttemptResult& attempt, int64_t now_wall_ns) {
       return c;
     case Outcome::Retry:
     case Outcome::Fatal:
-      c.error = upload_error("UploadServerError",
+      c.error = upload_error(ErrorCode::kUploadServerError,
                              "the metrics server answered " + status_text + "; will retry",
                              attempt.detail);
       break;

@@ -7,23 +7,27 @@ namespace metrics::upload {
 
 std::optional<Error> session_blocker(const Conditions& c) {
   if (!c.granted) {
-    if (!c.permissions_problem.empty()) return Error{"ConfigurationInvalid", c.permissions_problem};
-    return Error{"UploadingDisabled", original::uploading_disabled("It is not enabled.")};
+    if (!c.permissions_problem.empty())
+      return Error{ErrorCode::kConfigurationInvalid, c.permissions_problem};
+    return Error{ErrorCode::kUploadingDisabled, original::uploading_disabled("It is not enabled.")};
   }
-  if (!c.has_server_base) return Error{"InvalidServerUrl", c.url_problem};
-  if (!c.upload_problem.empty()) return Error{"UploadConfigurationInvalid", c.upload_problem};
+  if (!c.has_server_base) return Error{ErrorCode::kInvalidServerUrl, c.url_problem};
+  if (!c.upload_problem.empty())
+    return Error{ErrorCode::kUploadConfigurationInvalid, c.upload_problem};
   if (!c.network_available) {
-    return Error{"NetworkUnavailable", "the network is not available; events stay queued"};
+    return Error{ErrorCode::kNetworkUnavailable,
+                 "the network is not available; events stay queued"};
   }
   if (c.network_metered && !c.allow_metered) {
-    return Error{"NetworkMetered",
+    return Error{ErrorCode::kNetworkMetered,
                  "the connection is metered and AllowMeteredUploads is off; events stay queued"};
   }
   return std::nullopt;
 }
 
 bool is_configuration_blocker(const Error& blocker) {
-  return blocker.code == "InvalidServerUrl" || blocker.code == "UploadConfigurationInvalid";
+  return blocker.code == ErrorCode::kInvalidServerUrl ||
+         blocker.code == ErrorCode::kUploadConfigurationInvalid;
 }
 
 void Schedule::set_slot(std::optional<int64_t> slot) {
@@ -52,25 +56,25 @@ Plan Schedule::plan(int64_t now, const std::optional<Error>& blocker, bool force
   const bool was_due = due(now);
   if (blocker) {
     plan.configuration_blocked = is_configuration_blocker(*blocker);
-    if (blocker->code == "UploadConfigurationInvalid" && !paused_) {
+    if (blocker->code == ErrorCode::kUploadConfigurationInvalid && !paused_) {
       // No event leaves, but the slots go on: at each one recorder.conf is read again,
       // so a fix takes effect at the next slot at the latest (a forced upload: at once).
       if (!next_slot_) set_slot(first_slot(now, interval_ns_, rng_));
       if (was_due) set_slot(upload::next_slot(now, interval_ns_, kDefaultJitterFraction, rng_));
       plan.action = Plan::Action::Sleep;
       plan.wake_at = *next_slot_;
-      plan.state = "paused";
+      plan.state = UploadState::kPaused;
       return plan;
     }
     plan.action = Plan::Action::Stop;
-    plan.state = plan.configuration_blocked          ? "paused"
-                 : blocker->code == "NetworkMetered" ? "metered"
-                                                     : "offline";
+    plan.state = plan.configuration_blocked                    ? UploadState::kPaused
+                 : blocker->code == ErrorCode::kNetworkMetered ? UploadState::kMetered
+                                                               : UploadState::kOffline;
     return plan;
   }
   if (forced_waiting) {
     plan.action = Plan::Action::StartForced;
-    plan.state = "uploading";
+    plan.state = UploadState::kUploading;
     return plan;
   }
   if (paused_) {
@@ -78,18 +82,18 @@ Plan Schedule::plan(int64_t now, const std::optional<Error>& blocker, bool force
     // forced upload shows it works again.
     if (next_slot_) set_slot(std::nullopt);
     plan.action = Plan::Action::Stop;
-    plan.state = "paused";
+    plan.state = UploadState::kPaused;
     return plan;
   }
   if (!next_slot_) set_slot(first_slot(now, interval_ns_, rng_));
   if (is_due(now, *next_slot_)) {
     plan.action = Plan::Action::StartBackground;
-    plan.state = "uploading";
+    plan.state = UploadState::kUploading;
     return plan;
   }
   plan.action = Plan::Action::Sleep;
   plan.wake_at = *next_slot_;
-  plan.state = failures_ > 0 ? "retrying" : "idle";
+  plan.state = failures_ > 0 ? UploadState::kRetrying : UploadState::kIdle;
   return plan;
 }
 

@@ -14,6 +14,7 @@
 
 #include "result.hpp"
 #include "upload_policy.hpp"
+#include "upload_state.hpp"
 
 namespace metrics::upload {
 
@@ -47,8 +48,8 @@ struct Plan {
   };
   Action action = Action::Stop;
   int64_t wake_at = 0;  // with Sleep (boottime ns)
-  // "paused", "metered", "offline", "idle" or "retrying"; "uploading" when starting.
-  std::string state;
+  // kPaused, kMetered, kOffline, kIdle or kRetrying; kUploading when starting.
+  UploadState state = UploadState::kIdle;
   // A configuration blocker: the status shows its message and the forced uploads waiting
   // get it as their answer.
   bool configuration_blocked = false;

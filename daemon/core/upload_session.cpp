@@ -76,7 +76,7 @@ void UploadSession::step() {
     if (!limit || !aggregates) {
       const Error& e = !limit ? limit.error() : aggregates.error();
       finish({Outcome::Fatal,
-              Error{"StorageFailure", "cannot read the queue: " + e.message},
+              Error{ErrorCode::kStorageFailure, "cannot read the queue: " + e.message},
               std::nullopt,
               {}});
       return;
@@ -95,7 +95,7 @@ void UploadSession::step() {
     auto next = planner_->next();
     if (!next) {
       finish({Outcome::Fatal,
-              Error{"StorageFailure", "cannot read the queue: " + next.error().message},
+              Error{ErrorCode::kStorageFailure, "cannot read the queue: " + next.error().message},
               std::nullopt,
               {}});
       return;
@@ -201,7 +201,7 @@ void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_
         acknowledged_current();
         finish(
             {Outcome::Retry,
-             Error{"StorageFailure",
+             Error{ErrorCode::kStorageFailure,
                    "the server accepted " + std::to_string(events) +
                        " events, but they cannot be removed from the queue (" + r.error().message +
                        "); they are not sent again, and removing them is retried at the "
@@ -257,7 +257,7 @@ bool UploadSession::set_aside_current(const std::string& reason, std::span<const
   if (!r) {
     finish(
         {Outcome::Fatal,
-         Error{"StorageFailure",
+         Error{ErrorCode::kStorageFailure,
                "cannot set the refused batch aside (its events stay queued): " + r.error().message},
          std::nullopt,
          {}});

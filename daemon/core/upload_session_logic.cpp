@@ -64,13 +64,13 @@ AnswerPlan plan_answer(const AttemptResult& attempt, const Classification& verdi
 }
 
 Outcome outcome_of_unsent(const Error& error) {
-  return error.code == "UploadConfigurationInvalid" ? Outcome::Fatal : Outcome::Retry;
+  return error.code == ErrorCode::kUploadConfigurationInvalid ? Outcome::Fatal : Outcome::Retry;
 }
 
 QueueDone queue_done(const std::optional<Error>& first_rejection, size_t acknowledged_rows) {
   if (!first_rejection && acknowledged_rows > 0) {
     return {Outcome::Retry,
-            Error{"StorageFailure",
+            Error{ErrorCode::kStorageFailure,
                   "the server has " + std::to_string(acknowledged_rows) +
                       " events that cannot be removed from the queue yet (is the disk "
                       "full?); they are not sent again, and removing them is retried at the "

@@ -14,7 +14,7 @@ constexpr const char* kSingularType = "(aysxmv)";
 constexpr const char* kAggregateType = "(ayssumv)";
 
 Error invalid(std::string message) {
-  return Error{"InvalidRequest", std::move(message)};
+  return Error{ErrorCode::kInvalidRequest, std::move(message)};
 }
 
 GVariantPtr uuid_to_variant(const Uuid& id) {

@@ -14,7 +14,7 @@ namespace metrics::net {
 namespace {
 
 constexpr const char* kHelperName = "eos-metrics-upload-helper";
-constexpr const char* kHelperFailed = "UploadHelperFailed";
+constexpr ErrorCode kHelperFailed = ErrorCode::kUploadHelperFailed;
 
 // libsoup's own timeout covers every stall of a healthy helper; this catches one that
 // stopped working altogether (a slow upload that keeps moving must not hit it).

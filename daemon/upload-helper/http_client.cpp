@@ -83,7 +83,7 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(const upload::TransportSe
     GErrorOut error;
     database.reset(g_tls_file_database_new(settings.trust_file.c_str(), error.out()));
     if (!database) {
-      return Error{"UploadConfigurationInvalid",
+      return Error{ErrorCode::kUploadConfigurationInvalid,
                    "cannot use TrustFile " + settings.trust_file + ": " + error.message()};
     }
     soup_session_set_tls_database(session, database.get());

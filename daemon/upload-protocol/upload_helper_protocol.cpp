@@ -11,7 +11,7 @@ namespace {
 // 8-aligned, as GVariant serialises only into aligned memory.
 constexpr size_t kHeaderBytes = 8;
 constexpr size_t kLengthBytes = 4;
-constexpr const char* kCode = "UploadHelperFailed";
+constexpr ErrorCode kCode = ErrorCode::kUploadHelperFailed;
 
 std::vector<uint8_t> frame_of(FrameKind kind, GVariant* floating) {
   GVariantPtr value(g_variant_ref_sink(floating));
@@ -121,7 +121,8 @@ std::vector<uint8_t> answer_frame(const upload::AttemptResult& attempt) {
 
 std::vector<uint8_t> setup_failed_frame(const Error& error) {
   return frame_of(FrameKind::SetupFailed,
-                  g_variant_new("(ss)", error.code.c_str(), error.message.c_str()));
+                  g_variant_new("(ss)", std::string(error_code_name(error.code)).c_str(),
+                                error.message.c_str()));
 }
 
 Result<upload::TransportSettings> parse_settings(const Frame& frame) {
@@ -188,11 +189,11 @@ Error parse_setup_failed(const Frame& frame) {
   const char* message = nullptr;
   g_variant_get(value->get(), "(&s&s)", &code, &message);
   // The code becomes a D-Bus error name: only the two the helper may give pass through.
-  const std::string name = code;
-  if (name != "UploadConfigurationInvalid" && name != kCode) {
-    return Error{kCode, "the helper failed with " + name + ": " + message};
+  const std::optional<ErrorCode> known = error_code_from_name(code);
+  if (known != ErrorCode::kUploadConfigurationInvalid && known != kCode) {
+    return Error{kCode, "the helper failed with " + std::string(code) + ": " + message};
   }
-  return Error{name, message};
+  return Error{*known, message};
 }
 
 }  // namespace metrics::upload_helper

@@ -42,7 +42,8 @@ class Walker {
     if (depth > kMaxDepth) return too_deep();
     const MountEntry* mount = mount_for_path(mounts_, path);
     if (!mount)
-      return Error{"StorageUnresolved", "no mount in mountinfo holds " + std::string(path)};
+      return Error{ErrorCode::kStorageUnresolved,
+                   "no mount in mountinfo holds " + std::string(path)};
     return from_mount(*mount, std::string(path), depth + 1);
   }
 
@@ -54,15 +55,17 @@ class Walker {
       // An overlay whose layer lies inside itself would otherwise recurse to the limit
       // once per layer, exponentially.
       if (!overlays_in_progress_.insert(&mount).second)
-        return Error{"StorageUnresolved", "overlay on " + mount.mount_point + " contains itself"};
+        return Error{ErrorCode::kStorageUnresolved,
+                     "overlay on " + mount.mount_point + " contains itself"};
       auto found = from_overlay(mount, path, depth);
       overlays_in_progress_.erase(&mount);
       return found;
     }
     auto node = block_node(mount);
     if (!node)
-      return Error{"StorageUnresolved", path + " is mounted from " + mount.source + " (" +
-                                            mount.fs_type + "), which is not a block device"};
+      return Error{ErrorCode::kStorageUnresolved, path + " is mounted from " + mount.source + " (" +
+                                                      mount.fs_type +
+                                                      "), which is not a block device"};
     return from_block(*node, depth + 1);
   }
 
@@ -81,8 +84,9 @@ class Walker {
       (void)found;  // a layer on tmpfs is expected; only "none at all" is an error
     }
     if (disks.size() == before)
-      return Error{"StorageUnresolved", path + " is mounted from " + mount.source +
-                                            " (overlay) and no layer is on a block device"};
+      return Error{ErrorCode::kStorageUnresolved,
+                   path + " is mounted from " + mount.source +
+                       " (overlay) and no layer is on a block device"};
     return Ok();
   }
 
@@ -128,7 +132,7 @@ class Walker {
         if (!found) last_problem = found.error().message;
       }
       if (disks.size() == before)
-        return Error{"StorageUnresolved",
+        return Error{ErrorCode::kStorageUnresolved,
                      "none of the devices below " + node + " leads to a disk" +
                          (last_problem.empty() ? "" : " (" + last_problem + ")")};
       return Ok();
@@ -152,9 +156,9 @@ class Walker {
   }
 
   static Error too_deep() {
-    return Error{"StorageUnresolved", "the storage stack is deeper than " +
-                                          std::to_string(kMaxDepth) +
-                                          " layers (a loop in the device links?)"};
+    return Error{ErrorCode::kStorageUnresolved, "the storage stack is deeper than " +
+                                                    std::to_string(kMaxDepth) +
+                                                    " layers (a loop in the device links?)"};
   }
 
   const SourceTree& tree_;
@@ -172,7 +176,7 @@ Result<std::vector<std::string>> physical_disks_for_path(const SourceTree& tree,
   auto walked = walker.from_path(path, 0);
   if (!walked) return walked.error();
   if (walker.disks.empty())
-    return Error{"StorageUnresolved", "no disk found under " + std::string(path)};
+    return Error{ErrorCode::kStorageUnresolved, "no disk found under " + std::string(path)};
   return std::move(walker.disks);
 }
 

@@ -22,8 +22,8 @@ struct DailySources {
   const SourceTree& tree;
   std::optional<Hostname1Values> hostname1;         // nullopt: hostname1 unavailable
   std::optional<std::vector<std::string>> locale1;  // locale1 Locale, if it answered
-  Result<FilesystemBytes> root_fs = Error{"NotGathered", "statvfs(/) was not run"};
-  Result<std::string> lscpu_output = Error{"NotGathered", "lscpu was not run"};
+  Result<FilesystemBytes> root_fs = Error{ErrorCode::kNotGathered, "statvfs(/) was not run"};
+  Result<std::string> lscpu_output = Error{ErrorCode::kNotGathered, "lscpu was not run"};
 };
 
 // The payload (of the catalog's type) for a daily collector; nullptr for

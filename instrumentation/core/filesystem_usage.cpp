@@ -13,7 +13,7 @@ Result<FilesystemBytes> filesystem_usage(const std::filesystem::path& path) {
   struct statvfs st {};
   if (::statvfs(path.c_str(), &st) != 0) {
     const int saved = errno;
-    return Error{"FilesystemUnreadable",
+    return Error{ErrorCode::kFilesystemUnreadable,
                  "statvfs(" + path.string() + ") failed: " + g_strerror(saved)};
   }
   const uint64_t unit = st.f_frsize ? st.f_frsize : st.f_bsize;

@@ -12,7 +12,7 @@ void run_lscpu_async(const std::string& program, GCancellable* cancellable, Lscp
   request.arguments = {"--json"};
   request.environment = {{"LC_NUMERIC", "C"}};
   request.timeout = timeout;
-  request.error_code = "LscpuFailed";
+  request.error_code = ErrorCode::kLscpuFailed;
   request.not_found_hint = " (is util-linux installed?)";
   run_program_async(std::move(request), cancellable, std::move(done));
 }

@@ -56,7 +56,7 @@ gboolean on_timeout(gpointer data) {
 
 Result<std::string> outcome(const ProgramOperation& op, gboolean communicated, GBytes* out,
                             const GErrorOut& err) {
-  const std::string& code = op.request.error_code;
+  const ErrorCode code = op.request.error_code;
   const std::string& command = op.command;
   if (op.stop == ProgramOperation::Stop::TimedOut)
     return Error{code, command + " did not finish within " +
@@ -131,9 +131,8 @@ void run_program_async(ProgramRequest request, GCancellable* cancellable, Progra
   if (!op->process) {
     // Reported from the main context, like every other outcome.
     const bool not_found = g_error_matches(err.get(), G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT);
-    const std::string& code = not_found && !op->request.not_found_code.empty()
-                                  ? op->request.not_found_code
-                                  : op->request.error_code;
+    const ErrorCode code = not_found && op->request.not_found_code ? *op->request.not_found_code
+                                                                   : op->request.error_code;
     op->spawn_error = Error{code, "cannot run " + op->command + ": " + err.message() +
                                       (not_found ? op->request.not_found_hint : "")};
     g_idle_add_full(G_PRIORITY_DEFAULT, on_spawn_failed, op.release(), free_operation);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,10 +23,10 @@ struct ProgramRequest {
   std::vector<std::string> arguments;
   std::vector<std::pair<std::string, std::string>> environment;  // set on top of ours
   std::chrono::milliseconds timeout{30'000};
-  size_t max_output = size_t{1} << 20;  // more is not what the program prints
-  std::string error_code;               // of every failure but "not found"
-  std::string not_found_code;           // when the program does not exist; "" = error_code
-  std::string not_found_hint;           // appended to that message: " (is util-linux installed?)"
+  size_t max_output = size_t{1} << 20;         // more is not what the program prints
+  ErrorCode error_code = ErrorCode::kForeign;  // of every failure but "not found"
+  std::optional<ErrorCode> not_found_code;     // when the program does not exist
+  std::string not_found_hint;  // appended to that message: " (is util-linux installed?)"
 };
 
 using ProgramDone = std::function<void(Result<std::string>)>;

@@ -84,17 +84,18 @@ Result<void> save_schedule_state(const std::filesystem::path& file, const Schedu
   const auto parent = file.parent_path();
   if (!parent.empty() && g_mkdir_with_parents(parent.c_str(), 0755) != 0) {
     const int saved = errno;
-    return Error{"StateWriteFailed", "cannot create " + parent.string() + ": " + g_strerror(saved) +
-                                         " (the unit's StateDirectory= should provide it)"};
+    return Error{ErrorCode::kStateWriteFailed,
+                 "cannot create " + parent.string() + ": " + g_strerror(saved) +
+                     " (the unit's StateDirectory= should provide it)"};
   }
   gsize length = 0;
   GCharPtr data(g_key_file_to_data(key_file.get(), &length, nullptr));
   GErrorOut err;
   if (!g_file_set_contents_full(file.c_str(), data.get(), static_cast<gssize>(length),
                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, err.out()))
-    return Error{"StateWriteFailed", "cannot write schedule state " + file.string() + ": " +
-                                         err.message() +
-                                         "; daily metrics may repeat after a restart"};
+    return Error{ErrorCode::kStateWriteFailed, "cannot write schedule state " + file.string() +
+                                                   ": " + err.message() +
+                                                   "; daily metrics may repeat after a restart"};
   return Ok();
 }
 

@@ -19,7 +19,8 @@ void on_call_done(GObject* source, GAsyncResult* result, gpointer data) {
   GVariantPtr reply(g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, err.out()));
   if (g_error_matches(err.get(), G_IO_ERROR, G_IO_ERROR_CANCELLED)) return;
   if (!reply) {
-    call->handler(Error{"BusCallFailed", call->description + " failed: " + err.message()});
+    call->handler(
+        Error{ErrorCode::kBusCallFailed, call->description + " failed: " + err.message()});
     return;
   }
   call->handler(std::move(reply));

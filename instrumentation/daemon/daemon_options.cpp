@@ -52,9 +52,9 @@ Result<DaemonOptions> parse_daemon_options(int& argc, char**& argv,
   const GCharPtr owned_config_file(config_file);
   const GCharPtr owned_state_dir(state_dir);
   const GCharPtr owned_lscpu(lscpu);
-  if (!parsed) return Error{"InvalidArguments", err.message() + " (see --help)"};
+  if (!parsed) return Error{ErrorCode::kInvalidArguments, err.message() + " (see --help)"};
   if (argc > 1)
-    return Error{"InvalidArguments",
+    return Error{ErrorCode::kInvalidArguments,
                  std::string("unexpected argument '") + argv[1] + "' (see --help)"};
 
   DaemonOptions options;

@@ -28,7 +28,7 @@ constexpr const char* kInsert =
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 metrics::Error sql_error(sqlite3* db, const std::string& what) {
-  return metrics::Error{"StorageFailure",
+  return metrics::Error{metrics::ErrorCode::kStorageFailure,
                         what + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
 }
 

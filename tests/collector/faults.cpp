@@ -6,7 +6,8 @@ namespace {
 
 metrics::Result<Fault> parse_fault(const nlohmann::json& entry, size_t index) {
   auto fail = [index](const std::string& why) {
-    return metrics::Error{"BadFault", "queue[" + std::to_string(index) + "]: " + why};
+    return metrics::Error{metrics::ErrorCode::kTestCollectorFailure,
+                          "queue[" + std::to_string(index) + "]: " + why};
   };
   if (!entry.is_object()) return fail("not an object");
   auto is_true = [&entry](const char* key) {
@@ -83,10 +84,12 @@ const char* fault_name(Fault::Kind kind) {
 }
 
 metrics::Result<std::deque<Fault>> parse_fault_queue(const nlohmann::json& document) {
-  if (!document.is_object()) return metrics::Error{"BadFault", "body must be a JSON object"};
+  if (!document.is_object())
+    return metrics::Error{metrics::ErrorCode::kTestCollectorFailure, "body must be a JSON object"};
   auto queue = document.find("queue");
   if (queue == document.end() || !queue->is_array()) {
-    return metrics::Error{"BadFault", "body needs a \"queue\" array"};
+    return metrics::Error{metrics::ErrorCode::kTestCollectorFailure,
+                          "body needs a \"queue\" array"};
   }
   std::deque<Fault> faults;
   for (size_t i = 0; i < queue->size(); ++i) {
@@ -98,7 +101,9 @@ metrics::Result<std::deque<Fault>> parse_fault_queue(const nlohmann::json& docum
 }
 
 metrics::Result<Rules> parse_rules(const nlohmann::json& document) {
-  auto fail = [](const std::string& why) { return metrics::Error{"BadRules", why}; };
+  auto fail = [](const std::string& why) {
+    return metrics::Error{metrics::ErrorCode::kTestCollectorFailure, why};
+  };
   if (!document.is_object()) return fail("body must be a JSON object");
   Rules rules;
   if (auto it = document.find("path_status"); it != document.end()) {

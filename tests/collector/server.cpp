@@ -90,16 +90,17 @@ metrics::Result<std::unique_ptr<Server>> Server::start(const Options& options, D
   auto self = std::make_unique<Server>(db, options.path_prefix);
   self->server_.reset(static_cast<SoupServer*>(
       soup_server_new("server-header", "metrics-test-collector ", nullptr)));
-  if (!self->server_) return metrics::Error{"ServerFailure", "cannot create the server"};
+  if (!self->server_)
+    return metrics::Error{metrics::ErrorCode::kTestCollectorFailure, "cannot create the server"};
 
   if (!options.plain_http) {
     metrics::GErrorOut error;
     GTlsCertificatePtr certificate(g_tls_certificate_new_from_files(
         options.cert_file.c_str(), options.key_file.c_str(), error.out()));
     if (!certificate) {
-      return metrics::Error{"TlsFailure", "cannot load certificate " + options.cert_file +
-                                              " / key " + options.key_file + ": " +
-                                              error.message()};
+      return metrics::Error{metrics::ErrorCode::kTestCollectorFailure,
+                            "cannot load certificate " + options.cert_file + " / key " +
+                                options.key_file + ": " + error.message()};
     }
     soup_server_set_tls_certificate(self->server_.get(), certificate.get());
   }
@@ -115,7 +116,7 @@ metrics::Result<std::unique_ptr<Server>> Server::start(const Options& options, D
   metrics::GErrorOut error;
   if (!soup_server_listen(self->server_.get(), address.get(), listen_options, error.out())) {
     return metrics::Error{
-        "ListenFailure",
+        metrics::ErrorCode::kTestCollectorFailure,
         "cannot listen on 127.0.0.1:" + std::to_string(options.port) + ": " + error.message()};
   }
 
@@ -126,7 +127,9 @@ metrics::Result<std::unique_ptr<Server>> Server::start(const Options& options, D
       self->port_ = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local.get()));
     }
   }
-  if (self->port_ == 0) return metrics::Error{"ListenFailure", "cannot find the listening port"};
+  if (self->port_ == 0)
+    return metrics::Error{metrics::ErrorCode::kTestCollectorFailure,
+                          "cannot find the listening port"};
   return self;
 }
 
@@ -366,7 +369,8 @@ void Server::handle_control(SoupServerMessage* msg, const std::string& path,
     auto bytes = bytes_span(body);
     nlohmann::json document = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
     auto rules = document.is_discarded()
-                     ? metrics::Result<Rules>(metrics::Error{"BadRules", "body is not JSON"})
+                     ? metrics::Result<Rules>(metrics::Error{
+                           metrics::ErrorCode::kTestCollectorFailure, "body is not JSON"})
                      : parse_rules(document);
     if (!rules) {
       respond_json(msg, SOUP_STATUS_BAD_REQUEST, {{"error", rules.error().message}});

@@ -65,7 +65,7 @@ Verdict check_upload(const Route& route, const char* encoding_header,
   } else if (!compressed.empty()) {  // nothing at all decompresses to nothing, as there
     auto gunzipped = metrics::gunzip(compressed, kMaxUncompressedBytes);
     if (!gunzipped) {
-      if (gunzipped.error().code == "TooLarge") {
+      if (gunzipped.error().code == metrics::ErrorCode::kTooLarge) {
         verdict.rejection = {413, gunzipped.error().message};
       } else {
         // The proxy does not catch its decompressor's error: it fails with 500.

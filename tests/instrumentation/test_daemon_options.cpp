@@ -77,7 +77,7 @@ TEST(DaemonOptions, StateDirectoryFromSystemdUnlessGivenExplicitly) {
 TEST(DaemonOptions, UnknownOptionsAndArgumentsAreErrors) {
   auto unknown = parse({"--no-such-option"});
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.error().code, "InvalidArguments");
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidArguments);
   EXPECT_NE(unknown.error().message.find("--no-such-option"), std::string::npos);
   auto stray = parse({"stray"});
   ASSERT_FALSE(stray.ok());

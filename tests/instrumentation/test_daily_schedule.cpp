@@ -220,7 +220,7 @@ TEST(ScheduleState, UnwritableLocationIsAnActionableError) {
   std::ofstream(dir.path() / "file") << "x";
   auto saved = save_schedule_state(dir.path() / "file/schedule", ScheduleState{});
   ASSERT_FALSE(saved.ok());
-  EXPECT_EQ(saved.error().code, "StateWriteFailed");
+  EXPECT_EQ(saved.error().code, metrics::ErrorCode::kStateWriteFailed);
   EXPECT_NE(saved.error().message.find("StateDirectory"), std::string::npos);
 }
 

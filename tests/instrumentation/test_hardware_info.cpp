@@ -71,8 +71,10 @@ TEST_F(HardwareInfoTest, PayloadTypeIsExactlyTheCatalogs) {
 
 TEST_F(HardwareInfoTest, EverySourceFailingGivesTheFallbacks) {
   // No /proc/meminfo in the tree, statvfs failed, lscpu could not run.
-  Result<FilesystemBytes> fs_error = Error{"FilesystemUnreadable", "statvfs(/) failed: EIO"};
-  Result<std::string> lscpu_error = Error{"LscpuFailed", "cannot run lscpu --json: not found"};
+  Result<FilesystemBytes> fs_error =
+      Error{metrics::ErrorCode::kFilesystemUnreadable, "statvfs(/) failed: EIO"};
+  Result<std::string> lscpu_error =
+      Error{metrics::ErrorCode::kLscpuFailed, "cannot run lscpu --json: not found"};
   auto reading = collect_hardware_info(SourceTree(dir_.path()), fs_error, lscpu_error);
   EXPECT_EQ(print(to_variant(reading.value)), "(0, 0, 0, 0, [('', 0, 0.0, '')])");
   EXPECT_EQ(reading.warnings.size(), 3u);
@@ -87,6 +89,6 @@ TEST(FilesystemUsage, ReadsATemporaryDirectoryAndReportsAMissingOne) {
   EXPECT_LE(usage->free, usage->total);
   auto missing = filesystem_usage(dir.path() / "nope");
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().code, "FilesystemUnreadable");
+  EXPECT_EQ(missing.error().code, metrics::ErrorCode::kFilesystemUnreadable);
   EXPECT_NE(missing.error().message.find("nope"), std::string::npos);
 }

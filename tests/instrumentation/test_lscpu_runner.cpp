@@ -64,7 +64,7 @@ Result<std::string> run(const std::string& program,
   g_main_loop_run(loop.get());
   g_source_remove(tick_id);
   if (out) g_source_remove(guard);
-  if (!out) return metrics::Error{"TestTimeout", "done was never called"};
+  if (!out) return metrics::Error{metrics::ErrorCode::kForeign, "done was never called"};
   return std::move(*out);
 }
 
@@ -83,7 +83,7 @@ TEST(LscpuRunner, NonZeroExitIsAnError) {
   auto fake = script(dir, "echo partial; exit 3\n");
   auto out = run(fake.string());
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error().code, "LscpuFailed");
+  EXPECT_EQ(out.error().code, metrics::ErrorCode::kLscpuFailed);
   EXPECT_NE(out.error().message.find("status 3"), std::string::npos) << out.error().message;
 }
 
@@ -99,7 +99,7 @@ TEST(LscpuRunner, MissingProgramSaysWhatToInstall) {
   TempDir dir;
   auto out = run((dir.path() / "no-such-lscpu").string());
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error().code, "LscpuFailed");
+  EXPECT_EQ(out.error().code, metrics::ErrorCode::kLscpuFailed);
   EXPECT_NE(out.error().message.find("util-linux"), std::string::npos);
 }
 

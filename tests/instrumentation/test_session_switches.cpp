@@ -99,7 +99,7 @@ TEST(SessionRegistry, AMissingOrDifferentEntryIsNotRegistered) {
   const auto empty = registry::Registry::load("/nonexistent/registry");
   auto missing = registered_values(empty, SessionCollector::IdeUsage);
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, "NotRegistered");
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotRegistered);
   EXPECT_NE(missing.error().message.find("ide-usage (49d0451a-f706-4f50-81d2-70cc0ec923a4) is "
                                          "not in the metric registry"),
             std::string::npos)
@@ -169,7 +169,7 @@ TEST(SessionOptionsTest, BadOptions) {
     char** p = argv.data();
     auto options = parse_session_options(argc, p, {});
     ASSERT_FALSE(options) << args[1];
-    EXPECT_EQ(options.error().code, "InvalidArguments");
+    EXPECT_EQ(options.error().code, ErrorCode::kInvalidArguments);
   }
 }
 

@@ -82,7 +82,7 @@ TEST(SessionToolbx, MalformedOutputIsRefused) {
         std::string("Error: cannot connect"), std::string("null")}) {
     auto report = count_toolbx_images(output, kNow, kDistributions);
     ASSERT_FALSE(report) << output;
-    EXPECT_EQ(report.error().code, "PodmanOutputInvalid");
+    EXPECT_EQ(report.error().code, ErrorCode::kPodmanOutputInvalid);
   }
 }
 

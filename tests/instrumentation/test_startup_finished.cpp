@@ -68,7 +68,7 @@ TEST(StartupFinished, OutOfOrderStampsAreRefusedNotWrapped) {
   for (const auto& stamps : {finish_first, firmware_short, initrd_late}) {
     auto times = startup_times_from_manager(stamps);
     ASSERT_FALSE(times.ok());
-    EXPECT_EQ(times.error().code, "StartupTimesInvalid");
+    EXPECT_EQ(times.error().code, metrics::ErrorCode::kStartupTimesInvalid);
   }
 }
 

@@ -102,7 +102,7 @@ TEST(MetricsctlArgs, UnknownOptionsAreUsageErrors) {
            {"--frobnicate"}, {"-x"}, {"status", "-qx"}, {"--quiet=yes"}}) {
     Result<Arguments> r = parse_arguments(argv);
     ASSERT_FALSE(r.ok()) << argv.back();
-    EXPECT_EQ(r.error().code, "usage");
+    EXPECT_EQ(r.error().code, ErrorCode::kUsage);
   }
   EXPECT_EQ(parse_arguments({"-qx"}).error().message, "unknown option '-x'");
   EXPECT_EQ(parse_arguments({"--quiet=yes"}).error().message, "option '--quiet' takes no value");

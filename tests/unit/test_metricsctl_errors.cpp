@@ -54,7 +54,7 @@ TEST(MetricsctlErrors, ExitCodeValuesAreStable) {
 }
 
 std::string advice(const char* name, const RecorderFiles& files = {}) {
-  return advice_for_error(Error{name, "the recorder's message"}, files);
+  return advice_for_error(named_error(name, "the recorder's message"), files);
 }
 
 const RecorderFiles kFiles{"/srv/m/perm.conf", "/srv/m/recorder.conf"};
@@ -87,20 +87,23 @@ TEST(MetricsctlErrors, ConsentAdviceSaysConsentGrantAndNamesTheRecordersFile) {
 }
 
 TEST(MetricsctlErrors, ConfigurationAdviceNamesTheFileAndTheKeys) {
-  const Error one{"com.endlessm.Metrics.Error.UploadConfigurationInvalid",
+  const Error one =
+      named_error("com.endlessm.Metrics.Error.UploadConfigurationInvalid",
                   "/x/recorder.conf: [Recorder] ProxyUrl='sock5h://h' uses the scheme 'sock5h:'; "
-                  "uploads are blocked until it is fixed"};
+                  "uploads are blocked until it is fixed");
   const std::string text = advice_for_error(one, kFiles);
   EXPECT_NE(text.find("Fix (or remove) ProxyUrl in the [Recorder] group of /srv/m/recorder.conf"),
             std::string::npos)
       << text;
-  const Error two{one.code, one.message +
-                                "; also /x/recorder.conf: [Recorder] TrustFile='a' is "
-                                "not an absolute path; uploads are blocked"};
+  const Error two =
+      named_error(one.dbus_name, one.message +
+                                     "; also /x/recorder.conf: [Recorder] TrustFile='a' is "
+                                     "not an absolute path; uploads are blocked");
   EXPECT_NE(advice_for_error(two, kFiles).find("ProxyUrl and TrustFile in the [Recorder] group"),
             std::string::npos)
       << advice_for_error(two, kFiles);
-  const Error unparsable{one.code, "/x/recorder.conf cannot be read or parsed (line 3)"};
+  const Error unparsable =
+      named_error(one.dbus_name, "/x/recorder.conf cannot be read or parsed (line 3)");
   EXPECT_NE(advice_for_error(unparsable, kFiles).find("Fix /srv/m/recorder.conf"),
             std::string::npos);
 }
@@ -113,18 +116,19 @@ TEST(MetricsctlErrors, ReportFailureAsksForTheFilesOnlyWhenTheAdviceNamesOne) {
   };
   std::ostringstream err;
   report_failure(err, "upload failed",
-                 Error{"com.endlessm.Metrics.Error.NetworkUnavailable", "Offline."}, ask);
+                 named_error("com.endlessm.Metrics.Error.NetworkUnavailable", "Offline."), ask);
   EXPECT_EQ(asked, 0);
-  report_failure(err, "upload failed", Error{"com.endlessm.Metrics.Error.UploadingDisabled", "no"},
-                 ask);
+  report_failure(err, "upload failed",
+                 named_error("com.endlessm.Metrics.Error.UploadingDisabled", "no"), ask);
   EXPECT_EQ(asked, 1);
   EXPECT_NE(err.str().find("/srv/m/perm.conf"), std::string::npos) << err.str();
 }
 
 TEST(MetricsctlErrors, ReportFailureFormat) {
   std::ostringstream err;
-  const ExitCode code = report_failure(
-      err, "upload failed", Error{"com.endlessm.Metrics.Error.NetworkUnavailable", "Offline."});
+  const ExitCode code =
+      report_failure(err, "upload failed",
+                     named_error("com.endlessm.Metrics.Error.NetworkUnavailable", "Offline."));
   EXPECT_EQ(code, ExitCode::kNoNetwork);
   const std::string text = err.str();
   EXPECT_EQ(text.substr(0, text.find('\n')),
@@ -132,7 +136,7 @@ TEST(MetricsctlErrors, ReportFailureFormat) {
   EXPECT_NE(text.find("no network connection"), std::string::npos);
 
   std::ostringstream plain;
-  EXPECT_EQ(report_failure(plain, "upload failed", Error{"org.example.Weird", "odd"}),
+  EXPECT_EQ(report_failure(plain, "upload failed", named_error("org.example.Weird", "odd")),
             ExitCode::kFailure);
   EXPECT_EQ(plain.str(), "metricsctl: upload failed: odd (org.example.Weird)\n");
 }
@@ -141,24 +145,24 @@ TEST(MetricsctlErrors, RemoteErrorKeepsNameAndWireMessage) {
   GErrorPtr remote(g_dbus_error_new_for_dbus_error("com.endlessm.Metrics.Error.UploadingDisabled",
                                                    "Consent is undecided."));
   const Error e = error_from_gerror(remote.get());
-  EXPECT_EQ(e.code, "com.endlessm.Metrics.Error.UploadingDisabled");
+  EXPECT_EQ(e.dbus_name, "com.endlessm.Metrics.Error.UploadingDisabled");
   EXPECT_EQ(e.message, "Consent is undecided.");
   // Registered GDBus errors (mapped to G_DBUS_ERROR) keep their wire name too.
   GErrorPtr mapped(
       g_dbus_error_new_for_dbus_error("org.freedesktop.DBus.Error.ServiceUnknown", "gone"));
   EXPECT_EQ(mapped->domain, G_DBUS_ERROR);
-  EXPECT_EQ(error_from_gerror(mapped.get()).code, "org.freedesktop.DBus.Error.ServiceUnknown");
+  EXPECT_EQ(error_from_gerror(mapped.get()).dbus_name, "org.freedesktop.DBus.Error.ServiceUnknown");
   EXPECT_EQ(error_from_gerror(mapped.get()).message, "gone");
 }
 
 TEST(MetricsctlErrors, LocalErrorsGetStandardNames) {
   GErrorPtr timeout(g_error_new_literal(G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Timeout was reached"));
-  EXPECT_EQ(error_from_gerror(timeout.get()).code, "org.freedesktop.DBus.Error.Timeout");
-  EXPECT_EQ(exit_code_for_error(error_from_gerror(timeout.get()).code), ExitCode::kNotRunning);
+  EXPECT_EQ(error_from_gerror(timeout.get()).dbus_name, "org.freedesktop.DBus.Error.Timeout");
+  EXPECT_EQ(exit_code_for_error(error_from_gerror(timeout.get()).dbus_name), ExitCode::kNotRunning);
   GErrorPtr closed(g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CLOSED, "closed"));
-  EXPECT_EQ(error_from_gerror(closed.get()).code, "org.freedesktop.DBus.Error.Disconnected");
+  EXPECT_EQ(error_from_gerror(closed.get()).dbus_name, "org.freedesktop.DBus.Error.Disconnected");
   GErrorPtr other(g_error_new_literal(G_IO_ERROR, G_IO_ERROR_FAILED, "boom"));
-  EXPECT_EQ(error_from_gerror(other.get()).code, "org.freedesktop.DBus.Error.Failed");
+  EXPECT_EQ(error_from_gerror(other.get()).dbus_name, "org.freedesktop.DBus.Error.Failed");
   EXPECT_EQ(error_from_gerror(other.get()).message, "boom");
 }
 

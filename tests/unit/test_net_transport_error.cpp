@@ -47,7 +47,7 @@ TEST(TransportError, WhatTheRulesMakeOfThem) {
     EXPECT_EQ(upload::classify_network_error(e), upload::Outcome::Retry);
   upload::AttemptResult garbage;
   garbage.network_error = NetworkError::MalformedResponse;
-  EXPECT_EQ(upload::classify(garbage, 0).error->code, "UploadServerError");
+  EXPECT_EQ(upload::classify(garbage, 0).error->code, ErrorCode::kUploadServerError);
   EXPECT_EQ(upload::classify_network_error(NetworkError::Configuration), upload::Outcome::Fatal);
 }
 

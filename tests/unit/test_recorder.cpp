@@ -124,7 +124,7 @@ class RecorderTest : public ::testing::Test {
     }
     return found;
   }
-  uint64_t refusals(const Recorder& r, const std::string& code) {
+  uint64_t refusals(const Recorder& r, ErrorCode code) {
     auto it = r.refusals().find(code);
     return it == r.refusals().end() ? 0 : it->second;
   }
@@ -192,22 +192,22 @@ TEST_F(RecorderTest, EventIdMustBeSixteenBytes) {
   const std::vector<uint8_t> long_id(17, 0xab);
   auto r = rec->record_singular(kUser, 1000, short_id, seconds(1), nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "InvalidEventId");
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidEventId);
   EXPECT_FALSE(r.error().message.empty());
   auto r2 = rec->record_singular(kRoot, 0, long_id, seconds(1), nullptr);
   ASSERT_FALSE(r2.ok());
-  EXPECT_EQ(r2.error().code, "InvalidEventId");
+  EXPECT_EQ(r2.error().code, ErrorCode::kInvalidEventId);
   auto r3 = rec->record_aggregate(kUser, 1000, short_id, 1, seconds(1), nullptr);
   ASSERT_FALSE(r3.ok());
-  EXPECT_EQ(r3.error().code, "InvalidEventId");
+  EXPECT_EQ(r3.error().code, ErrorCode::kInvalidEventId);
   auto r4 = rec->record_sequence(kUser, 1000, short_id, {{seconds(1), nullptr}});
   ASSERT_FALSE(r4.ok());
-  EXPECT_EQ(r4.error().code, "InvalidEventId");
+  EXPECT_EQ(r4.error().code, ErrorCode::kInvalidEventId);
   auto r5 = rec->start_timer(kUser, 1000, short_id, nullptr);
   ASSERT_FALSE(r5.ok());
-  EXPECT_EQ(r5.error().code, "InvalidEventId");
+  EXPECT_EQ(r5.error().code, ErrorCode::kInvalidEventId);
   EXPECT_EQ(rec->timer_count(), 0u);
-  EXPECT_EQ(refusals(*rec, "InvalidEventId"), 5u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kInvalidEventId), 5u);
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_TRUE(singulars().empty());
   EXPECT_TRUE(counts().empty());
@@ -272,11 +272,11 @@ TEST_F(RecorderTest, PayloadTooLargeIsRefused) {
   GVariantPtr big = adopt_variant(g_variant_new_string(std::string(200, 'x').c_str()));
   auto r = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), big.get());
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "PayloadTooLarge");
+  EXPECT_EQ(r.error().code, ErrorCode::kPayloadTooLarge);
   auto r2 = rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, seconds(1), big.get());
   ASSERT_FALSE(r2.ok());
-  EXPECT_EQ(r2.error().code, "PayloadTooLarge");
-  EXPECT_EQ(refusals(*rec, "PayloadTooLarge"), 2u);
+  EXPECT_EQ(r2.error().code, ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kPayloadTooLarge), 2u);
   EXPECT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), small.get()).ok());
   ASSERT_TRUE(rec->flush().ok());
   auto rows = singulars();
@@ -292,16 +292,16 @@ TEST_F(RecorderTest, MaybeTypedPayloadIsInvalid) {
   for (GVariant* p : {maybe.get(), nested.get()}) {
     auto r = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), p);
     ASSERT_FALSE(r.ok()) << g_variant_get_type_string(p);
-    EXPECT_EQ(r.error().code, "InvalidPayload");
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidPayload);
   }
   auto r = rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, seconds(1), maybe.get());
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "InvalidPayload");
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidPayload);
   auto t = rec->start_timer(kUser, 1000, id_of(kEventA), maybe.get());
   ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.error().code, "InvalidPayload");
+  EXPECT_EQ(t.error().code, ErrorCode::kInvalidPayload);
   EXPECT_EQ(rec->timer_count(), 0u);
-  EXPECT_EQ(refusals(*rec, "InvalidPayload"), 4u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kInvalidPayload), 4u);
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_TRUE(singulars().empty());
   EXPECT_TRUE(counts().empty());
@@ -319,13 +319,13 @@ TEST_F(RecorderTest, QueueFullAtMaxBytes) {
   for (int i = 0; i < 3; ++i) {
     auto r = rec->record_singular(kRoot, 0, id_of(kEventA), seconds(4), nullptr);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "QueueFull");
+    EXPECT_EQ(r.error().code, ErrorCode::kQueueFull);
     EXPECT_FALSE(r.error().message.empty());
   }
   auto agg = rec->record_aggregate(kRoot, 0, id_of(kEventB), 1, clock_.boottime, nullptr);
   ASSERT_FALSE(agg.ok());
-  EXPECT_EQ(agg.error().code, "QueueFull");
-  EXPECT_EQ(refusals(*rec, "QueueFull"), 4u);
+  EXPECT_EQ(agg.error().code, ErrorCode::kQueueFull);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kQueueFull), 4u);
   ASSERT_TRUE(rec->flush().ok());
   auto rows = singulars();
   ASSERT_EQ(rows.size(), 3u);  // the oldest are kept
@@ -345,8 +345,8 @@ TEST_F(RecorderTest, UserQuotaExceededWhileRootStillRecords) {
     ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok()) << i;
   auto r = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "UserQuotaExceeded");
-  EXPECT_EQ(refusals(*rec, "UserQuotaExceeded"), 1u);
+  EXPECT_EQ(r.error().code, ErrorCode::kUserQuotaExceeded);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kUserQuotaExceeded), 1u);
   EXPECT_EQ(store_->bytes_of_uid(1000), 10 * one);
   // Another user has its own share; root is not limited by a share.
   EXPECT_TRUE(rec->record_singular(kOtherUser, 1001, id_of(kEventA), seconds(1), nullptr).ok());
@@ -365,11 +365,11 @@ TEST_F(RecorderTest, RateLimitedWhenNonPrivilegedUidExceedsBurst) {
     ASSERT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok()) << i;
   auto r = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "RateLimited");
+  EXPECT_EQ(r.error().code, ErrorCode::kRateLimited);
   auto agg = rec->record_aggregate(kUser, 1000, id_of(kEventA), 1, clock_.boottime, nullptr);
   ASSERT_FALSE(agg.ok());
-  EXPECT_EQ(agg.error().code, "RateLimited");
-  EXPECT_EQ(refusals(*rec, "RateLimited"), 2u);
+  EXPECT_EQ(agg.error().code, ErrorCode::kRateLimited);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kRateLimited), 2u);
   // Other uids are independent; root and the service user are not rate limited.
   EXPECT_TRUE(rec->record_singular(kOtherUser, 1001, id_of(kEventA), seconds(1), nullptr).ok());
   for (int i = 0; i < 10; ++i) {
@@ -382,7 +382,7 @@ TEST_F(RecorderTest, RateLimitedWhenNonPrivilegedUidExceedsBurst) {
   EXPECT_TRUE(rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr).ok());
   auto again = rec->record_singular(kUser, 1000, id_of(kEventA), seconds(1), nullptr);
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, "RateLimited");
+  EXPECT_EQ(again.error().code, ErrorCode::kRateLimited);
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(singulars().size(), 3u + 1u + 20u + 1u);
 }
@@ -498,8 +498,8 @@ TEST_F(RecorderTest, SequenceTooLongStoresNothing) {
       rec->record_sequence(kUser, 1000, id_of(kEventA),
                            {{seconds(1), nullptr}, {seconds(2), nullptr}, {seconds(3), nullptr}});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "SequenceTooLong");
-  EXPECT_EQ(refusals(*rec, "SequenceTooLong"), 1u);
+  EXPECT_EQ(r.error().code, ErrorCode::kSequenceTooLong);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kSequenceTooLong), 1u);
   ASSERT_TRUE(rec->record_sequence(kUser, 1000, id_of(kEventA),
                                    {{seconds(1), nullptr}, {seconds(2), nullptr}})
                   .ok());
@@ -518,12 +518,12 @@ TEST_F(RecorderTest, SequenceWithOneBadElementStoresNothing) {
       kUser, 1000, id_of(kEventA),
       {{seconds(1), ok.get()}, {seconds(2), maybe.get()}, {seconds(3), ok.get()}});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "InvalidPayload");
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidPayload);
   auto r2 = rec->record_sequence(
       kUser, 1000, id_of(kEventA),
       {{seconds(1), ok.get()}, {seconds(2), ok.get()}, {seconds(3), big.get()}});
   ASSERT_FALSE(r2.ok());
-  EXPECT_EQ(r2.error().code, "PayloadTooLarge");
+  EXPECT_EQ(r2.error().code, ErrorCode::kPayloadTooLarge);
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_TRUE(singulars().empty());
   EXPECT_EQ(store_->total_bytes(), 0);
@@ -538,7 +538,7 @@ TEST_F(RecorderTest, SequenceThatDoesNotFitStoresNothing) {
       rec->record_sequence(kRoot, 0, id_of(kEventA),
                            {{seconds(1), nullptr}, {seconds(2), nullptr}, {seconds(3), nullptr}});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "QueueFull");
+  EXPECT_EQ(r.error().code, ErrorCode::kQueueFull);
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(singulars().size(), 1u);
   EXPECT_EQ(store_->total_bytes(), one);
@@ -552,7 +552,7 @@ TEST_F(RecorderTest, SequenceRateLimitCountsEveryElement) {
   std::vector<SequenceElement> six(6, SequenceElement{seconds(1), nullptr});
   auto r = rec->record_sequence(kUser, 1000, id_of(kEventA), six);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "RateLimited");
+  EXPECT_EQ(r.error().code, ErrorCode::kRateLimited);
   std::vector<SequenceElement> five(5, SequenceElement{seconds(1), nullptr});
   EXPECT_TRUE(rec->record_sequence(kUser, 1000, id_of(kEventA), five).ok());
   ASSERT_TRUE(rec->flush().ok());
@@ -582,7 +582,7 @@ TEST_F(RecorderTest, TimerAddsWholeSecondsToDayAndMonth) {
   // Stopping again: unknown timer.
   auto again = rec->stop_timer(kUser, *id);
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, "UnknownTimer");
+  EXPECT_EQ(again.error().code, ErrorCode::kUnknownTimer);
 }
 
 TEST_F(RecorderTest, TimerUsesMonotonicTimeNotWallOrBoottime) {
@@ -647,10 +647,10 @@ TEST_F(RecorderTest, OnlyOwnerConnectionOrRootMayStopATimer) {
   for (const Caller& c : {kOtherUser, same_uid_other_connection}) {
     auto r = rec->stop_timer(c, *id);
     ASSERT_FALSE(r.ok()) << c.connection;
-    EXPECT_EQ(r.error().code, "AccessDenied");
+    EXPECT_EQ(r.error().code, ErrorCode::kAccessDenied);
     EXPECT_TRUE(rec->has_timer(*id));
   }
-  EXPECT_EQ(refusals(*rec, "AccessDenied"), 2u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kAccessDenied), 2u);
   ASSERT_TRUE(rec->stop_timer(kRootElsewhere, *id).ok());
   EXPECT_FALSE(rec->has_timer(*id));
   ASSERT_TRUE(rec->flush().ok());
@@ -720,19 +720,19 @@ TEST_F(RecorderTest, TooManyTimersPerConnectionAndTotal) {
   ASSERT_TRUE(rec->start_timer(kUser, 1000, id_of(kEventA), nullptr).ok());
   auto r = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "TooManyTimers");
+  EXPECT_EQ(r.error().code, ErrorCode::kTooManyTimers);
   ASSERT_TRUE(rec->start_timer(kOtherUser, 1001, id_of(kEventA), nullptr).ok());
   EXPECT_EQ(rec->timer_count(), 3u);
   const Caller third{":1.50", 1002};
   auto r2 = rec->start_timer(third, 1002, id_of(kEventA), nullptr);
   ASSERT_FALSE(r2.ok());
-  EXPECT_EQ(r2.error().code, "TooManyTimers");
+  EXPECT_EQ(r2.error().code, ErrorCode::kTooManyTimers);
   EXPECT_EQ(rec->timer_count(), 3u);
-  EXPECT_EQ(refusals(*rec, "TooManyTimers"), 2u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kTooManyTimers), 2u);
   // Root is limited too: the total bounds memory.
   auto r3 = rec->start_timer(kRootElsewhere, 0, id_of(kEventA), nullptr);
   ASSERT_FALSE(r3.ok());
-  EXPECT_EQ(r3.error().code, "TooManyTimers");
+  EXPECT_EQ(r3.error().code, ErrorCode::kTooManyTimers);
   // Stopping one frees a slot.
   ASSERT_TRUE(rec->stop_timer(kRoot, rec->timer_ids().front()).ok());
   EXPECT_TRUE(rec->start_timer(third, 1002, id_of(kEventA), nullptr).ok());
@@ -776,7 +776,7 @@ TEST_F(RecorderTest, StartTimerWhileRecordingOffIsMetricsDisabled) {
   rec->set_recording(false);
   auto r = rec->start_timer(kUser, 1000, id_of(kEventA), nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "MetricsDisabled");
+  EXPECT_EQ(r.error().code, ErrorCode::kMetricsDisabled);
   EXPECT_EQ(rec->timer_count(), 0u);
 }
 
@@ -890,7 +890,7 @@ TEST_F(RecorderTest, PurgeDropsTimersAndData) {
   // The stopped-by-purge timer cannot be stopped later.
   auto r = rec->stop_timer(kUser, *id);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "UnknownTimer");
+  EXPECT_EQ(r.error().code, ErrorCode::kUnknownTimer);
   // A new timer gets a fresh id.
   auto id2 = rec->start_timer(kUser, 1000, id_of(kEventB), nullptr);
   ASSERT_TRUE(id2.ok());
@@ -910,7 +910,7 @@ TEST_F(RecorderTest, TimersDoNotGrowTheQueueBeyondMaxBytes) {
     clock_.advance(seconds(10));
     (void)rec->stop_timer(kUser, *id);
   } else {
-    EXPECT_EQ(id.error().code, "QueueFull");
+    EXPECT_EQ(id.error().code, ErrorCode::kQueueFull);
   }
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_LE(store_->total_bytes(), max);
@@ -1057,18 +1057,21 @@ TEST_F(RecorderRegistryTest, EnforceRefusesAndNeverStores) {
   const Uuid unknown = kEventA;
   struct Refused {
     Result<void> result;
-    const char* code;
+    ErrorCode code;
   };
   const Refused cases[] = {
-      {rec->record_singular(kUser, 0, id_of(unknown), seconds(1), nullptr), "UnknownEvent"},
-      {rec->record_aggregate(kUser, 0, id_of(unknown), 1, seconds(1), nullptr), "UnknownEvent"},
+      {rec->record_singular(kUser, 0, id_of(unknown), seconds(1), nullptr),
+       ErrorCode::kUnknownEvent},
+      {rec->record_aggregate(kUser, 0, id_of(unknown), 1, seconds(1), nullptr),
+       ErrorCode::kUnknownEvent},
       {rec->record_singular(kUser, 0, id_of(kFreeMemory), seconds(1), str_.get()),
-       "WrongPayloadType"},
+       ErrorCode::kWrongPayloadType},
       {rec->record_aggregate(kUser, 0, id_of(kSearchProvider), 1, seconds(1), nullptr),
-       "WrongPayloadType"},
-      {rec->record_singular(kUser, 0, id_of(kTerminal), seconds(1), nullptr), "WrongEventKind"},
+       ErrorCode::kWrongPayloadType},
+      {rec->record_singular(kUser, 0, id_of(kTerminal), seconds(1), nullptr),
+       ErrorCode::kWrongEventKind},
       {rec->record_aggregate(kUser, 0, id_of(kSearchProvider.monthly()), 1, seconds(1), str_.get()),
-       "WrongEventKind"},
+       ErrorCode::kWrongEventKind},
   };
   for (const Refused& c : cases) {
     ASSERT_FALSE(c.result.ok()) << c.code;
@@ -1076,14 +1079,14 @@ TEST_F(RecorderRegistryTest, EnforceRefusesAndNeverStores) {
   }
   auto timer = rec->start_timer(kUser, 0, id_of(unknown), nullptr);
   ASSERT_FALSE(timer.ok());
-  EXPECT_EQ(timer.error().code, "UnknownEvent");
+  EXPECT_EQ(timer.error().code, ErrorCode::kUnknownEvent);
   EXPECT_EQ(rec->timer_count(), 0u);
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(stored_rows(), 0u);
   EXPECT_EQ(store_->total_bytes(), 0);
-  EXPECT_EQ(refusals(*rec, "UnknownEvent"), 3u);
-  EXPECT_EQ(refusals(*rec, "WrongPayloadType"), 2u);
-  EXPECT_EQ(refusals(*rec, "WrongEventKind"), 2u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kUnknownEvent), 3u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kWrongPayloadType), 2u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kWrongEventKind), 2u);
   ASSERT_EQ(notices_.size(), 7u);
   EXPECT_FALSE(notices_[0].stored);
   // The journal keeps the event's UUID, never the caller's uid.
@@ -1115,11 +1118,11 @@ TEST_F(RecorderRegistryTest, ASequenceWithOneBadElementIsRefusedWhole) {
   auto r = rec->record_sequence(kUser, 0, id_of(kFreeMemory),
                                 {{seconds(1), u32_.get()}, {seconds(2), str_.get()}});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "WrongPayloadType");
+  EXPECT_EQ(r.error().code, ErrorCode::kWrongPayloadType);
   EXPECT_TRUE(r.error().message.starts_with("element 2 of the sequence: "));
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(stored_rows(), 0u);
-  EXPECT_EQ(refusals(*rec, "WrongPayloadType"), 1u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kWrongPayloadType), 1u);
 }
 
 TEST_F(RecorderRegistryTest, PermissiveStoresCountsAndWarns) {
@@ -1137,8 +1140,9 @@ TEST_F(RecorderRegistryTest, PermissiveStoresCountsAndWarns) {
   EXPECT_EQ(count_of("2024-03-15", kFreeMemory), std::optional<int64_t>(3));
   EXPECT_TRUE(rec->refusals().empty());
   EXPECT_EQ(rec->registry_gate().stored_anyway_counts(),
-            (std::map<std::string, uint64_t>{
-                {"UnknownEvent", 4}, {"WrongPayloadType", 1}, {"WrongEventKind", 1}}));
+            (std::map<ErrorCode, uint64_t>{{ErrorCode::kUnknownEvent, 4},
+                                           {ErrorCode::kWrongPayloadType, 1},
+                                           {ErrorCode::kWrongEventKind, 1}}));
   ASSERT_EQ(notices_.size(), 6u);
   for (const auto& n : notices_) EXPECT_TRUE(n.stored) << n.message;
 }
@@ -1165,20 +1169,20 @@ TEST_F(RecorderRegistryTest, EnforceRefusesAValueOutsideItsListForEveryCall) {
   };
   for (const auto& r : refused) {
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "WrongPayloadValue");
+    EXPECT_EQ(r.error().code, ErrorCode::kWrongPayloadValue);
     EXPECT_EQ(r.error().message.find("my own text"), std::string::npos) << r.error().message;
   }
   auto timer = rec->start_timer(kUser, 0, id_of(kEditor), other.get());
   ASSERT_FALSE(timer.ok());
-  EXPECT_EQ(timer.error().code, "WrongPayloadValue");
+  EXPECT_EQ(timer.error().code, ErrorCode::kWrongPayloadValue);
   EXPECT_EQ(rec->timer_count(), 0u);
   // Root is held to the list like everyone else.
   auto by_root = rec->record_aggregate(kRoot, 0, id_of(kEditor), 5, clock_.boottime, other.get());
   ASSERT_FALSE(by_root.ok());
-  EXPECT_EQ(by_root.error().code, "WrongPayloadValue");
+  EXPECT_EQ(by_root.error().code, ErrorCode::kWrongPayloadValue);
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(stored_rows(), 0u);
-  EXPECT_EQ(refusals(*rec, "WrongPayloadValue"), 5u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kWrongPayloadValue), 5u);
   ASSERT_EQ(notices_.size(), 5u);
   for (const auto& n : notices_) {
     EXPECT_FALSE(n.stored);
@@ -1193,7 +1197,7 @@ TEST_F(RecorderRegistryTest, EnforceRefusesAValueOutsideItsListForEveryCall) {
   ASSERT_TRUE(rec->flush().ok());
   EXPECT_EQ(singulars().size(), 1u);
   EXPECT_EQ(count_of("2024-03-15", kEditor), std::optional<int64_t>(5));
-  EXPECT_EQ(refusals(*rec, "WrongPayloadValue"), 5u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kWrongPayloadValue), 5u);
 }
 
 TEST_F(RecorderRegistryTest, PermissiveStoresAValueOutsideItsListAndCountsIt) {
@@ -1207,7 +1211,7 @@ TEST_F(RecorderRegistryTest, PermissiveStoresAValueOutsideItsListAndCountsIt) {
   EXPECT_EQ(rec->timer_count(), 1u);
   EXPECT_TRUE(rec->refusals().empty());
   EXPECT_EQ(rec->registry_gate().stored_anyway_counts(),
-            (std::map<std::string, uint64_t>{{"WrongPayloadValue", 2}}));
+            (std::map<ErrorCode, uint64_t>{{ErrorCode::kWrongPayloadValue, 2}}));
   ASSERT_EQ(notices_.size(), 2u);
   EXPECT_TRUE(notices_[0].stored);
   EXPECT_NE(notices_[0].message.find("(WrongPayloadValue)"), std::string::npos)
@@ -1221,7 +1225,7 @@ TEST_F(RecorderRegistryTest, PermissiveDoesNotCountWhatAnotherLimitRefused) {
   rec->registry_gate().install(registry::Registry(), registry::Mode::Permissive);
   auto r = rec->record_singular(kUser, 0, id_of(kEventA), seconds(1), nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "QueueFull");
+  EXPECT_EQ(r.error().code, ErrorCode::kQueueFull);
   EXPECT_TRUE(rec->registry_gate().stored_anyway_counts().empty());
 }
 
@@ -1251,22 +1255,26 @@ class FairShareTest : public RecorderTest {
     return rec;
   }
   // Records as `who` until refused; returns how many were stored and the refusal.
-  std::pair<int, std::string> flood(Recorder& rec, const Caller& who, int at_most = 1000) {
+  std::pair<int, std::optional<ErrorCode>> flood(Recorder& rec, const Caller& who,
+                                                 int at_most = 1000) {
     for (int i = 0; i < at_most; ++i) {
       auto r = rec.record_singular(who, 0, id_of(kEventA), seconds(1), nullptr);
       if (!r) return {i, r.error().code};
     }
-    return {at_most, ""};
+    return {at_most, std::nullopt};
   }
   int64_t one_ = 0;
 };
 
 TEST_F(FairShareTest, TwoFloodingUidsLeaveRoomForAThirdAndForRootAndTheService) {
   auto rec = make_sized(100);  // share 25 events, unprivileged pool 75 (root holds 1)
-  EXPECT_EQ(flood(*rec, kUser), std::make_pair(25, std::string("UserQuotaExceeded")));
+  EXPECT_EQ(flood(*rec, kUser),
+            std::make_pair(25, std::optional<ErrorCode>(ErrorCode::kUserQuotaExceeded)));
   const Caller user_again{":1.20", 1000};  // another connection: the same uid's share
-  EXPECT_EQ(flood(*rec, user_again), std::make_pair(0, std::string("UserQuotaExceeded")));
-  EXPECT_EQ(flood(*rec, kOtherUser), std::make_pair(25, std::string("UserQuotaExceeded")));
+  EXPECT_EQ(flood(*rec, user_again),
+            std::make_pair(0, std::optional<ErrorCode>(ErrorCode::kUserQuotaExceeded)));
+  EXPECT_EQ(flood(*rec, kOtherUser),
+            std::make_pair(25, std::optional<ErrorCode>(ErrorCode::kUserQuotaExceeded)));
   // The guarantee: two uids at their share, a third uid's events are stored...
   const Caller third{":1.30", 1002};
   EXPECT_TRUE(rec->record_singular(third, 0, id_of(kEventA), seconds(1), nullptr).ok());
@@ -1277,10 +1285,11 @@ TEST_F(FairShareTest, TwoFloodingUidsLeaveRoomForAThirdAndForRootAndTheService) 
   // 100 (the service's event for uid 1000 counts under uid 1000) and a fourth is refused,
   // while root still has the rest.
   auto third_flood = flood(*rec, third);
-  EXPECT_EQ(third_flood.second, "QueueFull");
+  EXPECT_EQ(third_flood.second, ErrorCode::kQueueFull);
   EXPECT_EQ(rec->unprivileged_bytes(), 75 * one_);
   const Caller fourth{":1.40", 1003};
-  EXPECT_EQ(flood(*rec, fourth), std::make_pair(0, std::string("QueueFull")));
+  EXPECT_EQ(flood(*rec, fourth),
+            std::make_pair(0, std::optional<ErrorCode>(ErrorCode::kQueueFull)));
   EXPECT_EQ(flood(*rec, kRoot).first, 100 - 75 - 2);
   EXPECT_EQ(store_->total_bytes(), 100 * one_);
 }
@@ -1294,8 +1303,8 @@ TEST_F(FairShareTest, OneUidCannotFillThePoolEvenWithAWholeShare) {
   ASSERT_TRUE(rec->record_singular(kUser, 0, id_of(kEventA), seconds(1), nullptr).ok());
   const int64_t one = store_->bytes_of_uid(1000);
   rec->set_max_bytes(static_cast<uint64_t>(10 * one));
-  EXPECT_EQ(flood(*rec, kUser), std::make_pair(5, std::string("QueueFull")));
-  EXPECT_EQ(flood(*rec, kRoot), std::make_pair(4, std::string("QueueFull")));
+  EXPECT_EQ(flood(*rec, kUser), std::make_pair(5, std::optional<ErrorCode>(ErrorCode::kQueueFull)));
+  EXPECT_EQ(flood(*rec, kRoot), std::make_pair(4, std::optional<ErrorCode>(ErrorCode::kQueueFull)));
 }
 
 TEST_F(FairShareTest, LimitArithmeticNeverOverflows) {
@@ -1336,7 +1345,7 @@ TEST_F(FairShareTest, TimersArePerUidAcrossConnectionsAndPooled) {
   auto start = [&](const Caller& c) { return rec->start_timer(c, 0, id_of(kEventA), nullptr); };
   // One uid, many connections: three timers in all, not two per connection.
   int started = 0;
-  std::string refusal;
+  std::optional<ErrorCode> refusal;
   for (int c = 0; c < 10; ++c) {
     const Caller conn{":1.10" + std::to_string(c), 1000};
     for (int i = 0; i < 2; ++i) {
@@ -1348,7 +1357,7 @@ TEST_F(FairShareTest, TimersArePerUidAcrossConnectionsAndPooled) {
     }
   }
   EXPECT_EQ(started, 3);
-  EXPECT_EQ(refusal, "TooManyTimers");
+  EXPECT_EQ(refusal, ErrorCode::kTooManyTimers);
   for (int c = 0; c < 10; ++c) (void)start(Caller{":1.20" + std::to_string(c), 1001});
   EXPECT_EQ(rec->unprivileged_timer_count(), 6u);
   // Two uids flooding: a third uid, root and the service user still get timers.
@@ -1360,7 +1369,7 @@ TEST_F(FairShareTest, TimersArePerUidAcrossConnectionsAndPooled) {
   EXPECT_TRUE(start(Caller{":1.32", 1002}).ok());
   auto fourth = start(Caller{":1.40", 1003});
   ASSERT_FALSE(fourth.ok());
-  EXPECT_EQ(fourth.error().code, "TooManyTimers");
+  EXPECT_EQ(fourth.error().code, ErrorCode::kTooManyTimers);
   EXPECT_TRUE(start(kRootElsewhere).ok());
   EXPECT_EQ(rec->timer_count(), 12u);
 }
@@ -1401,9 +1410,10 @@ TEST_F(FairShareTest, UnprivilegedCallersSeeTheirOwnRefusalsOnly) {
   (void)rec->record_singular(kUser, 0, bad_id, 0, nullptr);
   (void)rec->record_singular(kUser, 0, bad_id, 0, nullptr);
   (void)rec->record_singular(kRoot, 0, bad_id, 0, nullptr);
-  EXPECT_EQ(rec->refusals_of(1000), (std::map<std::string, uint64_t>{{"InvalidEventId", 2}}));
+  EXPECT_EQ(rec->refusals_of(1000),
+            (std::map<ErrorCode, uint64_t>{{ErrorCode::kInvalidEventId, 2}}));
   EXPECT_TRUE(rec->refusals_of(1001).empty());
-  EXPECT_EQ(refusals(*rec, "InvalidEventId"), 3u);
+  EXPECT_EQ(refusals(*rec, ErrorCode::kInvalidEventId), 3u);
 }
 
 TEST_F(FairShareTest, ListingsOfAnUnprivilegedCallerAreRateLimited) {
@@ -1419,8 +1429,8 @@ TEST_F(FairShareTest, ListingsOfAnUnprivilegedCallerAreRateLimited) {
   rec->listing_done(kUser, *second, *second);
   auto third = rec->admit_listing(kUser, 0);
   ASSERT_FALSE(third.ok());
-  EXPECT_EQ(third.error().code, "RateLimited");
-  EXPECT_EQ(rec->refusals_of(1000).at("RateLimited"), 1u);
+  EXPECT_EQ(third.error().code, ErrorCode::kRateLimited);
+  EXPECT_EQ(rec->refusals_of(1000).at(ErrorCode::kRateLimited), 1u);
   // Another uid, root and the service user are not affected.
   EXPECT_TRUE(rec->admit_listing(kOtherUser, 10).ok());
   EXPECT_EQ(rec->admit_listing(kRoot, 100000).value(), 100000u);

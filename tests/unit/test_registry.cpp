@@ -168,7 +168,7 @@ TEST(RegistryLoad, MissingDirectoryKnowsNothing) {
             (std::vector<std::string>{dir.string() + ": does not exist: no metric is registered"}));
   auto r = registry.check(id("5b77078c-1f85-42ae-a94f-3a927caac089"), nullptr);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, "UnknownEvent");
+  EXPECT_EQ(r.error().code, ErrorCode::kUnknownEvent);
 }
 
 TEST(RegistryLoad, FileInsteadOfDirectory) {
@@ -301,7 +301,7 @@ TEST_F(RegistryLookup, CheckAllowsWhatTheEntrySays) {
 TEST_F(RegistryLookup, CheckRefusesUnknownEvents) {
   auto r = registry_.check(id("5b77078c-1f85-42ae-a94f-3a927caac089"), nullptr);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, "UnknownEvent");
+  EXPECT_EQ(r.error().code, ErrorCode::kUnknownEvent);
   EXPECT_EQ(r.error().message,
             "event 5b77078c-1f85-42ae-a94f-3a927caac089 is not in the metric "
             "registry (" +
@@ -309,7 +309,7 @@ TEST_F(RegistryLookup, CheckRefusesUnknownEvents) {
   // A singular metric's would-be twin is not known.
   auto twin = registry_.check(id("46e59106-55a2-44f2-bffe-bd7d0209830d").monthly(), nullptr);
   ASSERT_FALSE(twin);
-  EXPECT_EQ(twin.error().code, "UnknownEvent");
+  EXPECT_EQ(twin.error().code, ErrorCode::kUnknownEvent);
   // An empty registry knows nothing, and does not name a directory.
   auto empty = Registry().check(id("5b77078c-1f85-42ae-a94f-3a927caac089"), nullptr);
   ASSERT_FALSE(empty);
@@ -348,7 +348,7 @@ TEST_F(RegistryLookup, CheckRefusesWrongPayloadTypes) {
     SCOPED_TRACE(c.message);
     auto r = registry_.check(id(c.uuid), c.payload.get());
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, "WrongPayloadType");
+    EXPECT_EQ(r.error().code, ErrorCode::kWrongPayloadType);
     EXPECT_EQ(r.error().message, c.message);
   }
 }
@@ -403,7 +403,7 @@ TEST_F(RegistryLookup, CheckRecordingRefusesTheWrongKind) {
     GVariantPtr payload = c.payload_type ? value(c.payload_type, c.payload) : nullptr;
     auto r = registry_.check_recording(id(c.uuid), c.recorded_as, payload.get());
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, "WrongEventKind");
+    EXPECT_EQ(r.error().code, ErrorCode::kWrongEventKind);
     EXPECT_EQ(r.error().message, c.message);
   }
 }
@@ -412,12 +412,12 @@ TEST_F(RegistryLookup, CheckRecordingStillChecksIdAndPayload) {
   auto unknown = registry_.check_recording(id("5b77078c-1f85-42ae-a94f-3a927caac089"),
                                            Kind::Singular, nullptr);
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().code, "UnknownEvent");
+  EXPECT_EQ(unknown.error().code, ErrorCode::kUnknownEvent);
   auto wrong = value("i", "1");
   auto payload = registry_.check_recording(id("6e1add98-8b00-45d9-9a77-7d2c8d63c963"),
                                            Kind::Aggregate, wrong.get());
   ASSERT_FALSE(payload);
-  EXPECT_EQ(payload.error().code, "WrongPayloadType");
+  EXPECT_EQ(payload.error().code, ErrorCode::kWrongPayloadType);
 }
 
 // ---- Reloading ----------------------------------------------------------------------

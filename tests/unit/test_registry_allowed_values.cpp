@@ -89,7 +89,7 @@ TEST_F(AllowedValues, AnyOtherValueIsRefusedWithWhereButNotWhat) {
     SCOPED_TRACE(shown.get());
     auto r = registry_.check(c.id, c.payload.get());
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, "WrongPayloadValue");
+    EXPECT_EQ(r.error().code, ErrorCode::kWrongPayloadValue);
     if (!c.message.empty()) {
       EXPECT_EQ(r.error().message, c.message);
     }
@@ -99,14 +99,14 @@ TEST_F(AllowedValues, AnyOtherValueIsRefusedWithWhereButNotWhat) {
     const Kind kind = registry_.find(c.id)->entry->kind;
     auto recorded = registry_.check_recording(c.id, kind, c.payload.get());
     ASSERT_FALSE(recorded);
-    EXPECT_EQ(recorded.error().code, "WrongPayloadValue");
+    EXPECT_EQ(recorded.error().code, ErrorCode::kWrongPayloadValue);
   }
 }
 
 TEST_F(AllowedValues, TheTypeIsCheckedFirst) {
   auto r = registry_.check(kEditor, value("u", "3").get());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, "WrongPayloadType");
+  EXPECT_EQ(r.error().code, ErrorCode::kWrongPayloadType);
 }
 
 TEST_F(AllowedValues, FindDisallowedValueNamesNestedFields) {

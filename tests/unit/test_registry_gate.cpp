@@ -54,13 +54,13 @@ TEST_F(GateTest, EnforceRefusesWhatTheRegistryDoesNotAllow) {
   const Verdict unknown = gate_.decide(kUnknown, Kind::Singular, nullptr);
   EXPECT_FALSE(unknown.store);
   ASSERT_TRUE(unknown.problem);
-  EXPECT_EQ(unknown.problem->code, "UnknownEvent");
+  EXPECT_EQ(unknown.problem->code, ErrorCode::kUnknownEvent);
   const Verdict wrong = gate_.decide(kFreeMemory, Kind::Singular, nullptr);
   EXPECT_FALSE(wrong.store);
-  EXPECT_EQ(wrong.problem->code, "WrongPayloadType");
+  EXPECT_EQ(wrong.problem->code, ErrorCode::kWrongPayloadType);
   const Verdict kind = gate_.decide(kFreeMemory, Kind::Aggregate, good.get());
   EXPECT_FALSE(kind.store);
-  EXPECT_EQ(kind.problem->code, "WrongEventKind");
+  EXPECT_EQ(kind.problem->code, ErrorCode::kWrongEventKind);
 }
 
 TEST_F(GateTest, PermissiveStoresAndCountsWhatItWouldRefuse) {
@@ -68,12 +68,13 @@ TEST_F(GateTest, PermissiveStoresAndCountsWhatItWouldRefuse) {
   const Verdict v = gate_.decide(kUnknown, Kind::Singular, nullptr);
   EXPECT_TRUE(v.store);
   ASSERT_TRUE(v.problem);
-  EXPECT_EQ(v.problem->code, "UnknownEvent");
+  EXPECT_EQ(v.problem->code, ErrorCode::kUnknownEvent);
   gate_.stored_anyway(*v.problem, "an unprivileged caller", 0);
   gate_.stored_anyway(*v.problem, "an unprivileged caller", 0);
-  gate_.stored_anyway(Error{"WrongPayloadType", "x"}, "an unprivileged caller", 0);
+  gate_.stored_anyway(Error{ErrorCode::kWrongPayloadType, "x"}, "an unprivileged caller", 0);
   EXPECT_EQ(gate_.stored_anyway_counts(),
-            (std::map<std::string, uint64_t>{{"UnknownEvent", 2}, {"WrongPayloadType", 1}}));
+            (std::map<ErrorCode, uint64_t>{{ErrorCode::kUnknownEvent, 2},
+                                           {ErrorCode::kWrongPayloadType, 1}}));
   ASSERT_EQ(notices_.size(), 3u);
   EXPECT_TRUE(notices_[0].stored);
   EXPECT_EQ(notices_[0].message,
@@ -85,7 +86,7 @@ TEST_F(GateTest, PermissiveStoresAndCountsWhatItWouldRefuse) {
 
 TEST_F(GateTest, JournalLinesAreRateLimitedAndSayWhatWasLeftOut) {
   gate_.install(Registry(), Mode::Enforce);
-  const Error problem{"UnknownEvent", "event X is not in the metric registry"};
+  const Error problem{ErrorCode::kUnknownEvent, "event X is not in the metric registry"};
   for (int i = 0; i < 25; ++i) gate_.refused(problem, "root", 0);
   // A burst, then nothing until the budget refills.
   ASSERT_EQ(notices_.size(), static_cast<size_t>(Gate::kNoticeBurst));
@@ -108,8 +109,9 @@ TEST_F(GateTest, JournalLinesAreRateLimitedAndSayWhatWasLeftOut) {
 
 TEST_F(GateTest, SuppressedStoresAreStillCounted) {
   gate_.install(Registry(), Mode::Permissive);
-  for (int i = 0; i < 100; ++i) gate_.stored_anyway(Error{"UnknownEvent", "x"}, "root", 0);
-  EXPECT_EQ(gate_.stored_anyway_counts().at("UnknownEvent"), 100u);
+  for (int i = 0; i < 100; ++i)
+    gate_.stored_anyway(Error{ErrorCode::kUnknownEvent, "x"}, "root", 0);
+  EXPECT_EQ(gate_.stored_anyway_counts().at(ErrorCode::kUnknownEvent), 100u);
   EXPECT_EQ(notices_.size(), 10u);
 }
 

@@ -35,17 +35,17 @@ TEST(RegistryMode, AllowedEventsAreStoredInBothModes) {
 }
 
 TEST(RegistryMode, EnforceRefusesPermissiveStoresWithTheProblem) {
-  const Error unknown{"UnknownEvent", "event ... is not in the metric registry"};
+  const Error unknown{ErrorCode::kUnknownEvent, "event ... is not in the metric registry"};
   Verdict enforce = decide(Mode::Enforce, unknown);
   EXPECT_FALSE(enforce.store);
   ASSERT_TRUE(enforce.problem);
-  EXPECT_EQ(enforce.problem->code, "UnknownEvent");
+  EXPECT_EQ(enforce.problem->code, ErrorCode::kUnknownEvent);
   EXPECT_EQ(enforce.problem->message, unknown.message);
 
   Verdict permissive = decide(Mode::Permissive, unknown);
   EXPECT_TRUE(permissive.store);
   ASSERT_TRUE(permissive.problem);  // to be logged and counted
-  EXPECT_EQ(permissive.problem->code, "UnknownEvent");
+  EXPECT_EQ(permissive.problem->code, ErrorCode::kUnknownEvent);
 }
 
 // The whole path the recorder takes: registry check, then the mode's decision.
@@ -60,10 +60,10 @@ TEST(RegistryMode, WithTheRegistry) {
   EXPECT_TRUE(decide(Mode::Enforce, registry.check(known, right.get())).store);
   Verdict wrong_type = decide(Mode::Enforce, registry.check(known, wrong.get()));
   EXPECT_FALSE(wrong_type.store);
-  EXPECT_EQ(wrong_type.problem->code, "WrongPayloadType");
+  EXPECT_EQ(wrong_type.problem->code, ErrorCode::kWrongPayloadType);
   Verdict not_registered = decide(Mode::Enforce, registry.check(unknown, nullptr));
   EXPECT_FALSE(not_registered.store);
-  EXPECT_EQ(not_registered.problem->code, "UnknownEvent");
+  EXPECT_EQ(not_registered.problem->code, ErrorCode::kUnknownEvent);
 
   EXPECT_TRUE(decide(Mode::Permissive, registry.check(known, wrong.get())).store);
   EXPECT_TRUE(decide(Mode::Permissive, registry.check(unknown, nullptr)).store);

@@ -69,7 +69,7 @@ TEST(ConsentTest, ConsentOfAndNames) {
 TEST_F(SettingsTest, ReadPermissionsMissingFile) {
   auto r = read_permissions(dir_ / "nope.conf", kDefaultUrl);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "PermissionsMissing");
+  EXPECT_EQ(r.error().code, metrics::ErrorCode::kPermissionsMissing);
   EXPECT_NE(r.error().message.find("nope.conf"), std::string::npos);
 }
 
@@ -111,7 +111,7 @@ TEST_F(SettingsTest, ReadPermissionsMissingKeysTakeDefaultsButNoDestination) {
     EXPECT_NE(r->destination_problem.find("server_url"), std::string::npos);
     auto url = resolve_server_url(*r);
     ASSERT_FALSE(url.ok());
-    EXPECT_EQ(url.error().code, "InvalidServerUrl");
+    EXPECT_EQ(url.error().code, metrics::ErrorCode::kInvalidServerUrl);
     EXPECT_EQ(url.error().message, r->destination_problem);
   }
 }
@@ -170,7 +170,7 @@ TEST_F(SettingsTest, ReadPermissionsGarbageIsInvalid) {
   auto file = write("p.conf", "this is not a key file\n\x01\x02 at all\n");
   auto r = read_permissions(file, kDefaultUrl);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "ConfigurationInvalid");
+  EXPECT_EQ(r.error().code, metrics::ErrorCode::kConfigurationInvalid);
   EXPECT_NE(r.error().message.find(file.string()), std::string::npos);
 }
 
@@ -180,7 +180,7 @@ TEST_F(SettingsTest, ReadPermissionsNonBooleanIsInvalid) {
     auto file = write("p.conf", std::string("[global]\n") + key + "=maybe\n");
     auto r = read_permissions(file, kDefaultUrl);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "ConfigurationInvalid");
+    EXPECT_EQ(r.error().code, metrics::ErrorCode::kConfigurationInvalid);
     EXPECT_NE(r.error().message.find(file.string()), std::string::npos);
     EXPECT_NE(r.error().message.find(std::string(key) + "='maybe'"), std::string::npos)
         << r.error().message;
@@ -192,7 +192,7 @@ TEST_F(SettingsTest, ReadPermissionsBadEnvironmentIsInvalid) {
   auto file = write("p.conf", "[global]\nenvironment=staging\n");
   auto r = read_permissions(file, kDefaultUrl);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "ConfigurationInvalid");
+  EXPECT_EQ(r.error().code, metrics::ErrorCode::kConfigurationInvalid);
   EXPECT_NE(r.error().message.find("environment"), std::string::npos);
   EXPECT_NE(r.error().message.find("staging"), std::string::npos);
   EXPECT_NE(r.error().message.find(file.string()), std::string::npos);
@@ -282,7 +282,7 @@ TEST_F(SettingsTest, SetEnvironmentValidates) {
   const std::string before = slurp(file);
   auto bad = set_environment(file, "staging", kDefaultUrl);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().code, "InvalidEnvironment");
+  EXPECT_EQ(bad.error().code, metrics::ErrorCode::kInvalidEnvironment);
   EXPECT_NE(bad.error().message.find("staging"), std::string::npos);
   EXPECT_EQ(slurp(file), before);
 }
@@ -296,7 +296,7 @@ TEST_F(SettingsTest, SetServerUrlRefusesWhatCouldNotBeUsed) {
   for (const char* bad : {"http://collector.example.org/", "ftp://x/", "", "https://u@h/"}) {
     auto refused = set_server_url(file, bad, kDefaultUrl);
     ASSERT_FALSE(refused.ok()) << bad;
-    EXPECT_EQ(refused.error().code, "InvalidServerUrl") << bad;
+    EXPECT_EQ(refused.error().code, metrics::ErrorCode::kInvalidServerUrl) << bad;
     EXPECT_EQ(slurp(file), before) << bad;
   }
   EXPECT_TRUE(set_server_url(file, "http://127.0.0.1:8443/", kDefaultUrl).ok());
@@ -357,7 +357,7 @@ TEST_F(SettingsTest, SetConsentLeavesUnparsableFileUntouched) {
     auto file = write("p.conf", text);
     auto r = set_consent(file, true, kDefaultUrl);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "ConfigurationInvalid");
+    EXPECT_EQ(r.error().code, metrics::ErrorCode::kConfigurationInvalid);
     EXPECT_EQ(slurp(file), text);
   }
 }
@@ -419,7 +419,7 @@ TEST(ServerUrlTest, ValidationTable) {
     auto r = resolve_server_url(p);
     EXPECT_EQ(r.ok(), c.ok) << (r.ok() ? r.value() : r.error().message);
     if (!r.ok()) {
-      EXPECT_EQ(r.error().code, "InvalidServerUrl");
+      EXPECT_EQ(r.error().code, metrics::ErrorCode::kInvalidServerUrl);
       EXPECT_NE(r.error().message.find("https://"), std::string::npos);  // says what is accepted
     }
   }

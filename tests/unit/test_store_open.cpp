@@ -80,7 +80,7 @@ TEST_F(StoreOpenTest, ALockHeldElsewhereLeavesTheFilesAloneUntilReleased) {
   EXPECT_NE(store->problem().find("lock"), std::string::npos) << store->problem();
   auto refused = store->begin();
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, "StorageFailure");
+  EXPECT_EQ(refused.error().code, ErrorCode::kStorageFailure);
   EXPECT_NE(refused.error().message.find("lock"), std::string::npos);
   EXPECT_FALSE(store->add_singular(1, testing::kCrashEvent, "os", 6, {}, 10).ok());
   EXPECT_TRUE(testing::set_aside_files(dir_.path()).empty());

@@ -876,7 +876,7 @@ TEST_F(UploadBatchTest, SetAsideBatchesAreListedShownAndRequeued) {
   EXPECT_EQ(store_->set_aside_body(s.id).value().value(), body);
   EXPECT_FALSE(store_->set_aside_body(s.id + 1).value().has_value());
 
-  EXPECT_EQ(store_->requeue_set_aside(s.id + 1).error().code, "NoSuchSetAside");
+  EXPECT_EQ(store_->requeue_set_aside(s.id + 1).error().code, ErrorCode::kNoSuchSetAside);
   auto moved = store_->requeue_set_aside(s.id);
   ASSERT_TRUE(moved.ok()) << moved.error().message;
   EXPECT_EQ(*moved, 14);
@@ -917,7 +917,8 @@ TEST_F(UploadBatchTest, RequeueAllAndPurgeTakeEverySetAsideRow) {
   auto listed = store_->set_aside_batches().value();
   ASSERT_EQ(listed.size(), 3u);
   EXPECT_FALSE(listed[2].requeueable);
-  EXPECT_EQ(store_->requeue_set_aside(listed[2].id).error().code, "SetAsideNotRequeueable");
+  EXPECT_EQ(store_->requeue_set_aside(listed[2].id).error().code,
+            ErrorCode::kSetAsideNotRequeueable);
   EXPECT_EQ(store_->requeue_set_aside(0).value(), 3);
   EXPECT_EQ(store_->singular_count(), 6);
   EXPECT_EQ(store_->set_aside_count().value(), 1);  // the body-only one stays

@@ -109,7 +109,7 @@ class UploadCoordinatorTest : public ::testing::Test {
     uploads_->wake();
   }
   testing::FakeServer& server() { return io_->server; }
-  const std::string& state() const { return uploads_->status().state; }
+  UploadState state() const { return uploads_->status().state; }
 
   // On a tmpfs when there is one: these tests are about decisions, not about fsync.
   TempDir dir_{"metrics-test-upload-coordinator", scratch_root()};
@@ -133,23 +133,23 @@ TEST_F(UploadCoordinatorTest, NothingIsPlannedOrSentUntilUploadingIsGranted) {
   Replies r;
   uploads_->upload_now(r.reply());
   ASSERT_EQ(r.got.size(), 1U);
-  EXPECT_EQ(r.got[0].error().code, "UploadingDisabled");
+  EXPECT_EQ(r.got[0].error().code, ErrorCode::kUploadingDisabled);
   EXPECT_EQ(io_->run(), 0U);
   EXPECT_TRUE(server().urls.empty());
-  EXPECT_EQ(state(), "disabled");
+  EXPECT_EQ(state(), UploadState::kDisabled);
 }
 
 TEST_F(UploadCoordinatorTest, UploadsAtEachSlotAndDeletesWhatTheServerAcknowledged) {
   queue(3);
   const int64_t start = clock_.boottime;
   grant();
-  EXPECT_EQ(state(), "idle");
+  EXPECT_EQ(state(), UploadState::kIdle);
   ASSERT_TRUE(timer_.armed_at.has_value());
   EXPECT_EQ(*timer_.armed_at, start + kInterval / 2);
   EXPECT_EQ(uploads_->status().next_time_wall_ns, clock_.realtime + kInterval / 2);
 
   fire_timer();
-  EXPECT_EQ(state(), "uploading");
+  EXPECT_EQ(state(), UploadState::kUploading);
   EXPECT_FALSE(timer_.armed_at.has_value());
   io_->run();
   ASSERT_EQ(server().pending.size(), 1U);
@@ -159,9 +159,10 @@ TEST_F(UploadCoordinatorTest, UploadsAtEachSlotAndDeletesWhatTheServerAcknowledg
   io_->run();
 
   EXPECT_EQ(queued(), 0);
-  EXPECT_EQ(uploads_->status().last_result, "success");
+  ASSERT_TRUE(uploads_->status().last_result);
+  EXPECT_TRUE(uploads_->status().last_result->ok());
   EXPECT_EQ(uploads_->status().last_message, "uploaded 3 events in 1 request");
-  EXPECT_EQ(state(), "idle");
+  EXPECT_EQ(state(), UploadState::kIdle);
   ASSERT_TRUE(timer_.armed_at.has_value());
   EXPECT_EQ(*timer_.armed_at, clock_.boottime + kInterval);
   EXPECT_EQ(server().transports_closed, server().transports_opened);  // helper ended
@@ -179,8 +180,9 @@ TEST_F(UploadCoordinatorTest, BacksOffAfterATransientFailureAndHonoursRetryAfter
   io_->run();
   ASSERT_TRUE(server().answer_status(503, "600"));
   io_->run();
-  EXPECT_EQ(state(), "retrying");
-  EXPECT_EQ(uploads_->status().last_result, "UploadServerError");
+  EXPECT_EQ(state(), UploadState::kRetrying);
+  ASSERT_TRUE(uploads_->status().last_result && !uploads_->status().last_result->ok());
+  EXPECT_EQ(uploads_->status().last_result->error().code, ErrorCode::kUploadServerError);
   EXPECT_EQ(queued(), 2);
   ASSERT_TRUE(timer_.armed_at.has_value());
   EXPECT_EQ(*timer_.armed_at, clock_.boottime + seconds(600));  // longer than 15 s of backoff
@@ -198,7 +200,7 @@ TEST_F(UploadCoordinatorTest, BacksOffAfterATransientFailureAndHonoursRetryAfter
   ASSERT_TRUE(server().answer_status(200));
   io_->run();
   EXPECT_EQ(queued(), 0);
-  EXPECT_EQ(state(), "idle");
+  EXPECT_EQ(state(), UploadState::kIdle);
   EXPECT_EQ(*timer_.armed_at, clock_.boottime + kInterval);
 }
 
@@ -206,12 +208,12 @@ TEST_F(UploadCoordinatorTest, OfflineSendsNothingAndTheMissedSlotFiresWhenTheNet
   queue(1);
   network_.up = false;
   grant();
-  EXPECT_EQ(state(), "offline");
+  EXPECT_EQ(state(), UploadState::kOffline);
   EXPECT_FALSE(timer_.armed_at.has_value());
   Replies r;
   uploads_->upload_now(r.reply());
   ASSERT_EQ(r.got.size(), 1U);
-  EXPECT_EQ(r.got[0].error().code, "NetworkUnavailable");
+  EXPECT_EQ(r.got[0].error().code, ErrorCode::kNetworkUnavailable);
 
   clock_.advance(kInterval * 4);
   uploads_->wake();
@@ -220,7 +222,7 @@ TEST_F(UploadCoordinatorTest, OfflineSendsNothingAndTheMissedSlotFiresWhenTheNet
 
   network_.up = true;
   uploads_->wake();  // the monitor says the network changed
-  EXPECT_EQ(state(), "uploading");
+  EXPECT_EQ(state(), UploadState::kUploading);
   io_->run();
   EXPECT_EQ(server().urls.size(), 1U);
 }
@@ -229,10 +231,10 @@ TEST_F(UploadCoordinatorTest, AMeteredConnectionWaitsUnlessAllowed) {
   queue(1);
   network_.metered_connection = true;
   grant();
-  EXPECT_EQ(state(), "metered");
+  EXPECT_EQ(state(), UploadState::kMetered);
   Replies r;
   uploads_->upload_now(r.reply());
-  EXPECT_EQ(r.got.at(0).error().code, "NetworkMetered");
+  EXPECT_EQ(r.got.at(0).error().code, ErrorCode::kNetworkMetered);
   EXPECT_TRUE(server().urls.empty());
 
   // AllowMeteredUploads, read again from recorder.conf before a forced upload.
@@ -303,7 +305,7 @@ TEST_F(UploadCoordinatorTest, AForcedSessionRetriesAFewTimesThenNamesTheError) {
   io_->run();
   EXPECT_EQ(server().urls.size(), upload::kForcedAttempts);
   ASSERT_EQ(r.got.size(), 1U);
-  EXPECT_EQ(r.got[0].error().code, "UploadTimeout");
+  EXPECT_EQ(r.got[0].error().code, ErrorCode::kUploadTimeout);
   EXPECT_EQ(queued(), 1);
 }
 
@@ -315,10 +317,11 @@ TEST_F(UploadCoordinatorTest, DecliningCancelsTheRunningSessionAndKeepsEveryEven
   io_->run();
   ASSERT_EQ(server().pending.size(), 1U);
 
-  uploads_->set_permission(false, Error{"UploadingDisabled", "not granted"}, "production");
+  uploads_->set_permission(false, Error{ErrorCode::kUploadingDisabled, "not granted"},
+                           "production");
   ASSERT_EQ(r.got.size(), 1U);
-  EXPECT_EQ(r.got[0].error().code, "UploadingDisabled");
-  EXPECT_EQ(state(), "disabled");
+  EXPECT_EQ(r.got[0].error().code, ErrorCode::kUploadingDisabled);
+  EXPECT_EQ(state(), UploadState::kDisabled);
   EXPECT_FALSE(timer_.armed_at.has_value());
   EXPECT_EQ(uploads_->status().next_time_wall_ns, 0);
   // The answer arriving now reaches nobody: nothing is deleted, nothing more is sent or
@@ -338,8 +341,9 @@ TEST_F(UploadCoordinatorTest, AWrongDestinationPausesUploadingUntilTheUrlChanges
   io_->run();
   ASSERT_TRUE(server().answer_status(404));
   io_->run();
-  EXPECT_EQ(state(), "paused");
-  EXPECT_EQ(uploads_->status().last_result, "UploadDestinationWrong");
+  EXPECT_EQ(state(), UploadState::kPaused);
+  ASSERT_TRUE(uploads_->status().last_result && !uploads_->status().last_result->ok());
+  EXPECT_EQ(uploads_->status().last_result->error().code, ErrorCode::kUploadDestinationWrong);
   EXPECT_EQ(queued(), 2);  // fail closed: nothing set aside, nothing deleted
   EXPECT_EQ(store_->set_aside_count().value(), 0);
   EXPECT_FALSE(timer_.armed_at.has_value());
@@ -352,11 +356,11 @@ TEST_F(UploadCoordinatorTest, AWrongDestinationPausesUploadingUntilTheUrlChanges
   EXPECT_EQ(server().urls.size(), 1U);
   // The same URL granted again: still paused.
   grant();
-  EXPECT_EQ(state(), "paused");
+  EXPECT_EQ(state(), UploadState::kPaused);
   EXPECT_FALSE(timer_.armed_at.has_value());
 
   grant("https://fixed.example.org/");
-  EXPECT_EQ(state(), "idle");
+  EXPECT_EQ(state(), UploadState::kIdle);
   ASSERT_TRUE(timer_.armed_at.has_value());
   EXPECT_NE(uploads_->status().last_message.find("uploading resumed"), std::string::npos);
   fire_timer();
@@ -372,14 +376,14 @@ TEST_F(UploadCoordinatorTest, AForcedUploadThatGoesThroughEndsAPause) {
   io_->run();
   ASSERT_TRUE(server().answer_status(401));
   io_->run();
-  ASSERT_EQ(state(), "paused");
+  ASSERT_EQ(state(), UploadState::kPaused);
   Replies r;
   uploads_->upload_now(r.reply());
   io_->run();
   ASSERT_TRUE(server().answer_status(200));
   io_->run();
   ASSERT_TRUE(r.got.at(0).ok());
-  EXPECT_EQ(state(), "idle");
+  EXPECT_EQ(state(), UploadState::kIdle);
   EXPECT_TRUE(timer_.armed_at.has_value());
 }
 
@@ -394,8 +398,8 @@ TEST_F(UploadCoordinatorTest, AnUnusableDestinationSettingSendsNothing) {
   Replies r;
   uploads_->upload_now(r.reply());
   ASSERT_EQ(r.got.size(), 1U);
-  EXPECT_EQ(r.got[0].error().code, "UploadConfigurationInvalid");
-  EXPECT_EQ(state(), "paused");
+  EXPECT_EQ(r.got[0].error().code, ErrorCode::kUploadConfigurationInvalid);
+  EXPECT_EQ(state(), UploadState::kPaused);
   EXPECT_EQ(uploads_->status().last_message, "ProxyUrl in recorder.conf is not a proxy URL");
   // The slots go on (each reads recorder.conf again), but none sends anything.
   for (int i = 0; i < 3; ++i) {
@@ -406,13 +410,13 @@ TEST_F(UploadCoordinatorTest, AnUnusableDestinationSettingSendsNothing) {
   EXPECT_EQ(queued(), 2);
 
   // An unusable server URL: nothing either.
-  uploads_->set_permission(true, Error{"InvalidServerUrl", "server_url is not https"},
+  uploads_->set_permission(true, Error{ErrorCode::kInvalidServerUrl, "server_url is not https"},
                            "production");
-  EXPECT_EQ(state(), "paused");
+  EXPECT_EQ(state(), UploadState::kPaused);
   EXPECT_FALSE(timer_.armed_at.has_value());
   Replies bad_url;
   uploads_->upload_now(bad_url.reply());
-  EXPECT_EQ(bad_url.got.at(0).error().code, "InvalidServerUrl");
+  EXPECT_EQ(bad_url.got.at(0).error().code, ErrorCode::kInvalidServerUrl);
   EXPECT_EQ(server().transports_opened, 0U);
 }
 
@@ -471,8 +475,8 @@ TEST_F(UploadCoordinatorTest, ARefusedBatchIsSetAsideAndTheSessionGoesOn) {
   EXPECT_EQ(ledger->back().http_status, 400);
   // The session's answer is the refusal, though the rest went.
   ASSERT_EQ(r.got.size(), 1U);
-  EXPECT_EQ(r.got[0].error().code, "UploadRejected");
-  EXPECT_EQ(uploads_->status().state, "idle");
+  EXPECT_EQ(r.got[0].error().code, ErrorCode::kUploadRejected);
+  EXPECT_EQ(uploads_->status().state, UploadState::kIdle);
 }
 
 TEST_F(UploadCoordinatorTest, ACrashBetweenTheServersAnswerAndTheDeleteSendsTheEventsAgain) {
@@ -507,12 +511,13 @@ TEST_F(UploadCoordinatorTest, ACrashBetweenTheServersAnswerAndTheDeleteSendsTheE
 TEST_F(UploadCoordinatorTest, AHelperThatCannotStartIsRetriedLater) {
   queue(1);
   grant();
-  server().refuse_open = Error{"UploadHelperFailed", "cannot start the upload helper"};
+  server().refuse_open = Error{ErrorCode::kUploadHelperFailed, "cannot start the upload helper"};
   fire_timer();
   io_->run();
   EXPECT_TRUE(server().urls.empty());
-  EXPECT_EQ(state(), "retrying");
-  EXPECT_EQ(uploads_->status().last_result, "UploadHelperFailed");
+  EXPECT_EQ(state(), UploadState::kRetrying);
+  ASSERT_TRUE(uploads_->status().last_result && !uploads_->status().last_result->ok());
+  EXPECT_EQ(uploads_->status().last_result->error().code, ErrorCode::kUploadHelperFailed);
   EXPECT_EQ(*timer_.armed_at, clock_.boottime + seconds(15));
   EXPECT_EQ(queued(), 1);
 }

@@ -48,9 +48,9 @@ TEST(UploadPolicyTest, HttpStatusClassificationTable) {
     EXPECT_EQ(k.error.has_value(), c.outcome != Outcome::Success) << c.status;
     if (k.error) {
       EXPECT_NE(k.error->message.find(std::to_string(c.status)), std::string::npos);
-      EXPECT_EQ(k.error->code, c.outcome == Outcome::SetAside ? "UploadRejected"
-                               : c.outcome == Outcome::Pause  ? "UploadDestinationWrong"
-                                                              : "UploadServerError");
+      EXPECT_EQ(k.error->code, c.outcome == Outcome::SetAside ? ErrorCode::kUploadRejected
+                               : c.outcome == Outcome::Pause  ? ErrorCode::kUploadDestinationWrong
+                                                              : ErrorCode::kUploadServerError);
     }
   }
 }
@@ -65,7 +65,7 @@ TEST(UploadPolicyTest, AWrongDestinationPausesAndSaysWhatToCheck) {
     Classification k = classify(a, 0);
     EXPECT_EQ(k.outcome, Outcome::Pause);
     ASSERT_TRUE(k.error);
-    EXPECT_EQ(k.error->code, "UploadDestinationWrong");
+    EXPECT_EQ(k.error->code, ErrorCode::kUploadDestinationWrong);
     EXPECT_NE(k.error->message.find("metricsctl set-server-url"), std::string::npos);
     EXPECT_NE(k.error->message.find("stays queued"), std::string::npos);
     EXPECT_FALSE(k.retry_after_ns);
@@ -81,18 +81,18 @@ TEST(UploadPolicyTest, NetworkErrorClassificationTable) {
   struct Case {
     NetworkError error;
     Outcome outcome;
-    const char* code;
+    ErrorCode code;
   };
   const Case cases[] = {
-      {NetworkError::Timeout, Outcome::Retry, "UploadTimeout"},
-      {NetworkError::ConnectionRefused, Outcome::Retry, "UploadConnectionFailed"},
-      {NetworkError::ConnectionReset, Outcome::Retry, "UploadConnectionFailed"},
-      {NetworkError::DnsFailure, Outcome::Retry, "UploadDnsFailure"},
-      {NetworkError::TlsFailure, Outcome::Retry, "UploadTlsFailure"},
-      {NetworkError::Other, Outcome::Retry, "UploadNetworkFailure"},
-      {NetworkError::Configuration, Outcome::Fatal, "UploadConfigurationInvalid"},
+      {NetworkError::Timeout, Outcome::Retry, ErrorCode::kUploadTimeout},
+      {NetworkError::ConnectionRefused, Outcome::Retry, ErrorCode::kUploadConnectionFailed},
+      {NetworkError::ConnectionReset, Outcome::Retry, ErrorCode::kUploadConnectionFailed},
+      {NetworkError::DnsFailure, Outcome::Retry, ErrorCode::kUploadDnsFailure},
+      {NetworkError::TlsFailure, Outcome::Retry, ErrorCode::kUploadTlsFailure},
+      {NetworkError::Other, Outcome::Retry, ErrorCode::kUploadNetworkFailure},
+      {NetworkError::Configuration, Outcome::Fatal, ErrorCode::kUploadConfigurationInvalid},
       // An answer that is not HTTP is the server's fault, as docs/recorder.md says.
-      {NetworkError::MalformedResponse, Outcome::Retry, "UploadServerError"},
+      {NetworkError::MalformedResponse, Outcome::Retry, ErrorCode::kUploadServerError},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(classify_network_error(c.error), c.outcome) << network_error_name(c.error);

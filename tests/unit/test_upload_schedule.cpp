@@ -35,27 +35,27 @@ class ScheduleTest : public ::testing::Test {
 
 TEST(SessionBlockerTest, NamesWhatStopsAnUploadInOrder) {
   Conditions c;
-  EXPECT_EQ(session_blocker(c)->code, "UploadingDisabled");
+  EXPECT_EQ(session_blocker(c)->code, ErrorCode::kUploadingDisabled);
   c.permissions_problem = "permissions file unreadable";
-  EXPECT_EQ(session_blocker(c)->code, "ConfigurationInvalid");
+  EXPECT_EQ(session_blocker(c)->code, ErrorCode::kConfigurationInvalid);
   EXPECT_EQ(session_blocker(c)->message, "permissions file unreadable");
 
   c = online();
   EXPECT_FALSE(session_blocker(c).has_value());
   c.network_metered = true;
-  EXPECT_EQ(session_blocker(c)->code, "NetworkMetered");
+  EXPECT_EQ(session_blocker(c)->code, ErrorCode::kNetworkMetered);
   c.allow_metered = true;
   EXPECT_FALSE(session_blocker(c).has_value());
   c.network_available = false;
-  EXPECT_EQ(session_blocker(c)->code, "NetworkUnavailable");
+  EXPECT_EQ(session_blocker(c)->code, ErrorCode::kNetworkUnavailable);
   c.upload_problem = "ProxyUrl is not a URL";
-  EXPECT_EQ(session_blocker(c)->code, "UploadConfigurationInvalid");
+  EXPECT_EQ(session_blocker(c)->code, ErrorCode::kUploadConfigurationInvalid);
   c.has_server_base = false;
   c.url_problem = "server_url is not https";
-  EXPECT_EQ(session_blocker(c)->code, "InvalidServerUrl");
+  EXPECT_EQ(session_blocker(c)->code, ErrorCode::kInvalidServerUrl);
   EXPECT_EQ(session_blocker(c)->message, "server_url is not https");
   EXPECT_TRUE(is_configuration_blocker(*session_blocker(c)));
-  EXPECT_FALSE(is_configuration_blocker(Error{"NetworkMetered", ""}));
+  EXPECT_FALSE(is_configuration_blocker(Error{ErrorCode::kNetworkMetered, ""}));
 }
 
 TEST_F(ScheduleTest, FirstSlotIsARandomPhaseOfTheInterval) {
@@ -67,7 +67,7 @@ TEST_F(ScheduleTest, FirstSlotIsARandomPhaseOfTheInterval) {
   const Plan plan = schedule_.plan(kStart, std::nullopt, false);
   EXPECT_EQ(plan.action, Plan::Action::Sleep);
   EXPECT_EQ(plan.wake_at, kStart + kInterval / 2);
-  EXPECT_EQ(plan.state, "idle");
+  EXPECT_EQ(plan.state, UploadState::kIdle);
 }
 
 TEST_F(ScheduleTest, ASlotThatCameStartsABackgroundSessionAndTheNextIsAnIntervalLater) {
@@ -99,7 +99,7 @@ TEST_F(ScheduleTest, TransientFailuresBackOffExponentiallyAndRetryAfterWins) {
   schedule_.session_finished(at, Outcome::Retry, std::nullopt, "b", "e");
   EXPECT_EQ(*schedule_.next_slot(), at + 15 * kS);
   EXPECT_EQ(schedule_.failures(), 1U);
-  EXPECT_EQ(schedule_.plan(at, std::nullopt, false).state, "retrying");
+  EXPECT_EQ(schedule_.plan(at, std::nullopt, false).state, UploadState::kRetrying);
   // Second: the window doubled.
   schedule_.session_finished(at, Outcome::Retry, std::nullopt, "b", "e");
   EXPECT_EQ(*schedule_.next_slot(), at + 30 * kS);
@@ -114,7 +114,7 @@ TEST_F(ScheduleTest, TransientFailuresBackOffExponentiallyAndRetryAfterWins) {
   schedule_.session_finished(at, Outcome::Success, std::nullopt, "b", "e");
   EXPECT_EQ(schedule_.failures(), 0U);
   EXPECT_EQ(*schedule_.next_slot(), at + kInterval);
-  EXPECT_EQ(schedule_.plan(at, std::nullopt, false).state, "idle");
+  EXPECT_EQ(schedule_.plan(at, std::nullopt, false).state, UploadState::kIdle);
 }
 
 TEST_F(ScheduleTest, FatalWaitsAWholeIntervalButCountsAsAFailure) {
@@ -125,13 +125,13 @@ TEST_F(ScheduleTest, FatalWaitsAWholeIntervalButCountsAsAFailure) {
 
 TEST_F(ScheduleTest, OfflineAndMeteredStopTheTimerAndKeepTheSlot) {
   const int64_t slot = *schedule_.next_slot();
-  Plan plan = schedule_.plan(slot, Error{"NetworkUnavailable", "down"}, false);
+  Plan plan = schedule_.plan(slot, Error{ErrorCode::kNetworkUnavailable, "down"}, false);
   EXPECT_EQ(plan.action, Plan::Action::Stop);
-  EXPECT_EQ(plan.state, "offline");
+  EXPECT_EQ(plan.state, UploadState::kOffline);
   EXPECT_FALSE(plan.configuration_blocked);
-  plan = schedule_.plan(slot, Error{"NetworkMetered", "metered"}, true);
+  plan = schedule_.plan(slot, Error{ErrorCode::kNetworkMetered, "metered"}, true);
   EXPECT_EQ(plan.action, Plan::Action::Stop);
-  EXPECT_EQ(plan.state, "metered");
+  EXPECT_EQ(plan.state, UploadState::kMetered);
   // The missed slot fires once the network is back, not a slot later.
   EXPECT_EQ(*schedule_.next_slot(), slot);
   EXPECT_EQ(schedule_.plan(slot + 3600 * kS, std::nullopt, false).action,
@@ -141,25 +141,26 @@ TEST_F(ScheduleTest, OfflineAndMeteredStopTheTimerAndKeepTheSlot) {
 TEST_F(ScheduleTest, AForcedUploadStartsAtOnceWhenNothingBlocksIt) {
   const Plan plan = schedule_.plan(kStart, std::nullopt, true);
   EXPECT_EQ(plan.action, Plan::Action::StartForced);
-  EXPECT_EQ(plan.state, "uploading");
+  EXPECT_EQ(plan.state, UploadState::kUploading);
 }
 
 TEST_F(ScheduleTest, AnUnusableServerUrlPausesAndAnswersForcedUploads) {
-  const Plan plan = schedule_.plan(kStart, Error{"InvalidServerUrl", "bad"}, true);
+  const Plan plan = schedule_.plan(kStart, Error{ErrorCode::kInvalidServerUrl, "bad"}, true);
   EXPECT_EQ(plan.action, Plan::Action::Stop);
-  EXPECT_EQ(plan.state, "paused");
+  EXPECT_EQ(plan.state, UploadState::kPaused);
   EXPECT_TRUE(plan.configuration_blocked);
 }
 
 TEST_F(ScheduleTest, AnUnusableRecorderConfKeepsTheSlotsGoingSoAFixIsSeen) {
   const int64_t slot = *schedule_.next_slot();
-  Plan plan = schedule_.plan(kStart, Error{"UploadConfigurationInvalid", "bad proxy"}, false);
+  Plan plan =
+      schedule_.plan(kStart, Error{ErrorCode::kUploadConfigurationInvalid, "bad proxy"}, false);
   EXPECT_EQ(plan.action, Plan::Action::Sleep);
   EXPECT_EQ(plan.wake_at, slot);
-  EXPECT_EQ(plan.state, "paused");
+  EXPECT_EQ(plan.state, UploadState::kPaused);
   EXPECT_TRUE(plan.configuration_blocked);
   // At the slot, still unusable: the next slot is planned, nothing starts.
-  plan = schedule_.plan(slot, Error{"UploadConfigurationInvalid", "bad proxy"}, false);
+  plan = schedule_.plan(slot, Error{ErrorCode::kUploadConfigurationInvalid, "bad proxy"}, false);
   EXPECT_EQ(plan.action, Plan::Action::Sleep);
   EXPECT_EQ(plan.wake_at, slot + kInterval);
 }
@@ -172,7 +173,7 @@ TEST_F(ScheduleTest, AWrongDestinationPausesUntilItChanges) {
   // Fail closed: no slot, however long we wait.
   Plan plan = schedule_.plan(kStart + 100 * kInterval, std::nullopt, false);
   EXPECT_EQ(plan.action, Plan::Action::Stop);
-  EXPECT_EQ(plan.state, "paused");
+  EXPECT_EQ(plan.state, UploadState::kPaused);
   EXPECT_FALSE(schedule_.next_slot().has_value());
   // Refused again (a forced upload): the pause is not new.
   EXPECT_FALSE(schedule_

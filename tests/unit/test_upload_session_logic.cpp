@@ -67,7 +67,7 @@ TEST(UploadSessionLogicTest, ARefusedBatchIsSetAsideWithANamedError) {
   const AnswerPlan p = plan_for(http(400));
   EXPECT_EQ(p.action, AnswerPlan::Action::SetAside);
   ASSERT_TRUE(p.error.has_value());
-  EXPECT_EQ(p.error->code, "UploadRejected");
+  EXPECT_EQ(p.error->code, ErrorCode::kUploadRejected);
 }
 
 TEST(UploadSessionLogicTest, AWrongDestinationEndsTheSessionWithPause) {
@@ -75,7 +75,7 @@ TEST(UploadSessionLogicTest, AWrongDestinationEndsTheSessionWithPause) {
     const AnswerPlan p = plan_for(http(status), 10, true);
     EXPECT_EQ(p.action, AnswerPlan::Action::End) << status;
     EXPECT_EQ(p.outcome, Outcome::Pause) << status;
-    EXPECT_EQ(p.error->code, "UploadDestinationWrong");
+    EXPECT_EQ(p.error->code, ErrorCode::kUploadDestinationWrong);
   }
 }
 
@@ -85,7 +85,7 @@ TEST(UploadSessionLogicTest, ABackgroundSessionStopsAtTheFirstTransientFailure) 
   EXPECT_EQ(p.outcome, Outcome::Retry);
   ASSERT_TRUE(p.retry_after_ns.has_value());
   EXPECT_EQ(*p.retry_after_ns, 120 * kS);
-  EXPECT_EQ(p.error->code, "UploadServerError");
+  EXPECT_EQ(p.error->code, ErrorCode::kUploadServerError);
 }
 
 TEST(UploadSessionLogicTest, AForcedSessionRetriesShortlyThenGivesUp) {
@@ -124,8 +124,8 @@ TEST(UploadSessionLogicTest, TransportFailuresCountWhatLeftTheMachine) {
 }
 
 TEST(UploadSessionLogicTest, ARequestNeverSentIsFatalOnlyForABadConfiguration) {
-  EXPECT_EQ(outcome_of_unsent(Error{"UploadConfigurationInvalid", "x"}), Outcome::Fatal);
-  EXPECT_EQ(outcome_of_unsent(Error{"UploadHelperFailed", "x"}), Outcome::Retry);
+  EXPECT_EQ(outcome_of_unsent(Error{ErrorCode::kUploadConfigurationInvalid, "x"}), Outcome::Fatal);
+  EXPECT_EQ(outcome_of_unsent(Error{ErrorCode::kUploadHelperFailed, "x"}), Outcome::Retry);
 }
 
 TEST(UploadSessionLogicTest, DescribesAnswers) {
@@ -140,12 +140,12 @@ TEST(UploadSessionLogicTest, TheEndOfTheQueueReportsRefusalsAndUndeletedRows) {
   QueueDone d = queue_done(std::nullopt, 0);
   EXPECT_EQ(d.outcome, Outcome::Success);
   EXPECT_FALSE(d.error.has_value());
-  d = queue_done(Error{"UploadRejected", "refused"}, 0);
+  d = queue_done(Error{ErrorCode::kUploadRejected, "refused"}, 0);
   EXPECT_EQ(d.outcome, Outcome::Success);
-  EXPECT_EQ(d.error->code, "UploadRejected");
+  EXPECT_EQ(d.error->code, ErrorCode::kUploadRejected);
   d = queue_done(std::nullopt, 3);
   EXPECT_EQ(d.outcome, Outcome::Retry);
-  EXPECT_EQ(d.error->code, "StorageFailure");
+  EXPECT_EQ(d.error->code, ErrorCode::kStorageFailure);
   EXPECT_NE(d.error->message.find("3 events"), std::string::npos);
 }
 

@@ -137,7 +137,7 @@ Result<Request> decode_bytes(const std::vector<uint8_t>& body) {
 
 void expect_invalid(const Result<Request>& r, const std::string& what) {
   ASSERT_FALSE(r.ok()) << what << " was accepted";
-  EXPECT_EQ(r.error().code, "InvalidRequest") << what;
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidRequest) << what;
   EXPECT_FALSE(r.error().message.empty()) << what;
 }
 

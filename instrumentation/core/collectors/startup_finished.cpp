@@ -9,8 +9,9 @@ namespace metrics::instrumentation {
 Result<std::optional<StartupTimes>> startup_times_from_manager(const ManagerTimestamps& s) {
   if (s.finish == 0) return std::optional<StartupTimes>{};
   auto invalid = [](const std::string& what) {
-    return Error{"StartupTimesInvalid", "systemd's boot timestamps are out of order (" + what +
-                                            "); startup timing is not recorded for this boot"};
+    return Error{ErrorCode::kStartupTimesInvalid,
+                 "systemd's boot timestamps are out of order (" + what +
+                     "); startup timing is not recorded for this boot"};
   };
   if (s.finish < s.userspace) return invalid("finish before userspace");
   StartupTimes t;

@@ -57,13 +57,13 @@ Result<SessionOptions> parse_session_options(int& argc, char**& argv,
   const bool parsed = g_option_context_parse(context.get(), &argc, &argv, err.out());
   const GCharPtr owned[] = {GCharPtr(config_file),  GCharPtr(user_config_file), GCharPtr(state_dir),
                             GCharPtr(registry_dir), GCharPtr(source_root),      GCharPtr(podman)};
-  if (!parsed) return Error{"InvalidArguments", err.message() + " (see --help)"};
+  if (!parsed) return Error{ErrorCode::kInvalidArguments, err.message() + " (see --help)"};
   if (argc > 1)
-    return Error{"InvalidArguments",
+    return Error{ErrorCode::kInvalidArguments,
                  std::string("unexpected argument '") + argv[1] + "' (see --help)"};
   if (podman_timeout < 1 || podman_timeout > 3600)
-    return Error{"InvalidArguments", "--podman-timeout must be 1 to 3600 seconds, not " +
-                                         std::to_string(podman_timeout)};
+    return Error{ErrorCode::kInvalidArguments, "--podman-timeout must be 1 to 3600 seconds, not " +
+                                                   std::to_string(podman_timeout)};
 
   SessionOptions options;
   options.system_config = config_file ? config_file : METRICS_SESSION_CONFIG_FILE;

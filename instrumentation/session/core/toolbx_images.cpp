@@ -72,14 +72,16 @@ Result<ToolbxReport> count_toolbx_images(std::string_view output, int64_t now_un
     return report;  // some podman versions print nothing for no containers
   const json parsed = json::parse(output, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_array())
-    return Error{"PodmanOutputInvalid", "podman's output is not a JSON array of containers"};
+    return Error{ErrorCode::kPodmanOutputInvalid,
+                 "podman's output is not a JSON array of containers"};
   std::map<std::pair<std::string, std::string>, uint32_t> counts;
   size_t position = 0;
   for (const json& container : parsed) {
     ++position;
     if (!container.is_object())
-      return Error{"PodmanOutputInvalid", "element " + std::to_string(position) +
-                                              " of podman's output is not a container object"};
+      return Error{
+          ErrorCode::kPodmanOutputInvalid,
+          "element " + std::to_string(position) + " of podman's output is not a container object"};
     auto labels = container.find("Labels");
     if (labels == container.end() || !labels->is_object() ||
         label(*labels, kToolbxLabel) != "true") {

@@ -3,6 +3,7 @@
 
 #include "bus_call.hpp"
 #include "bus_names.hpp"
+#include "consent_transition.hpp"
 #include "journal.hpp"
 
 namespace metrics::instrumentation::session {
@@ -16,7 +17,8 @@ constexpr BusTarget kControlTarget{bus_names::kRecorder, kRecorderPath, kControl
 }  // namespace
 
 bool consent_allows_collecting(const std::string& consent_state) {
-  return consent_state != "declined" && consent_state != "invalid";
+  const auto state = consent_state_from_name(consent_state);
+  return state != ConsentState::Declined && state != ConsentState::Invalid;
 }
 
 ConsentWatch::ConsentWatch(GDBusConnection* system_bus, Changed changed)

@@ -79,8 +79,8 @@ void ToolbxDaily::check() {
                        "--filter", "label=" + std::string(kToolbxLabel) + "=true",
                        "--format", "json"};
   request.timeout = options_.podman_timeout;
-  request.error_code = "PodmanFailed";
-  request.not_found_code = "PodmanNotFound";
+  request.error_code = ErrorCode::kPodmanFailed;
+  request.not_found_code = ErrorCode::kPodmanNotFound;
   running_.reset(g_cancellable_new());
   run_program_async(std::move(request), running_.get(),
                     [this](Result<std::string> output) { podman_done(std::move(output)); });
@@ -99,7 +99,7 @@ void ToolbxDaily::podman_done(Result<std::string> output) {
       return;
     }
     report = std::move(*counted);
-  } else if (output.error().code == "PodmanNotFound") {
+  } else if (output.error().code == ErrorCode::kPodmanNotFound) {
     // Toolbx runs on podman: without it this user has no Toolbx containers.
     journal::info(output.error().message + "; sending the empty list", about_toolbx());
   } else {
