@@ -185,6 +185,7 @@ int ControlService::property_refused(sd_bus* bus, const char*, const char*, cons
                                                      : self->recorder_.refusals_of(who->uid);
   // In the order of the codes' names, as the recorder has always listed them.
   std::vector<std::pair<std::string_view, ErrorCode>> by_name;
+  by_name.reserve(refusals.size());
   for (const auto& [code, count] : refusals) by_name.emplace_back(error_code_name(code), code);
   std::sort(by_name.begin(), by_name.end());
   int r = sd_bus_message_open_container(reply, 'a', "{st}");

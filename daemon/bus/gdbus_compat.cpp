@@ -5,13 +5,16 @@
 
 #include <cstring>
 
+#include "error_code.hpp"
+
 namespace metrics::bus {
 
 namespace {
 
 constexpr const char* kProperties = "org.freedesktop.DBus.Properties";
-constexpr const char* kInvalidArgs = "org.freedesktop.DBus.Error.InvalidArgs";
-constexpr const char* kUnknownMethod = "org.freedesktop.DBus.Error.UnknownMethod";
+// The table's names are string literals, so their data() ends in a NUL.
+const char* const kInvalidArgs = error_dbus_name(ErrorCode::kInvalidArgs).data();
+const char* const kUnknownMethod = error_dbus_name(ErrorCode::kUnknownMethod).data();
 
 bool starts_with(const char* text, const std::string& prefix) {
   return text && std::strncmp(text, prefix.c_str(), prefix.size()) == 0;

@@ -150,7 +150,9 @@ Error named_error(std::string_view dbus_error_name, std::string message) {
 }
 
 ExitCode exit_code_for_error(std::string_view name) {
-  if (const auto code = error_code_from_dbus_name(name))
+  // The recorder's names of the D-Bus contract; an internal code's name (never sent) is no
+  // more than a failure.
+  if (const auto code = error_code_from_dbus_name(name); code && error_code_info(*code).documented)
     return exit_code_of(error_code_info(*code).exit);
   const auto kind = foreign_kind(name);
   if (!kind) return ExitCode::kFailure;
@@ -208,8 +210,9 @@ std::string advice_for_error(const Error& error, const RecorderFiles& files) {
 
 ExitCode report_failure(std::ostream& err, std::string_view what, const Error& error,
                         const std::function<RecorderFiles()>& ask_files) {
-  const std::string_view name =
-      error.dbus_name.empty() ? error_code_name(error.code) : std::string_view(error.dbus_name);
+  const std::string_view name = error.dbus_name.empty() && error.code != ErrorCode::kForeign
+                                    ? error_code_name(error.code)
+                                    : std::string_view(error.dbus_name);
   err << "metricsctl: " << what << ": " << error.message << " (" << name << ")\n";
   const RecorderFiles files =
       ask_files && advice_names_files(error.dbus_name) ? ask_files() : RecorderFiles{};
