@@ -63,7 +63,7 @@ Result<void> RecorderDaemon::start() {
   sd_bus* raw_bus = nullptr;
   if (int r = sd_bus_open_system(&raw_bus); r < 0)
     return Error{"BusFailure",
-                 std::string("cannot connect to the system bus: ") + std::strerror(-r)};
+                 std::string("cannot connect to the system bus: ") + g_strerror(-r)};
   bus_.reset(raw_bus);
 
   loop_.reset(g_main_loop_new(nullptr, FALSE));
@@ -104,7 +104,7 @@ Result<void> RecorderDaemon::start() {
     g_main_loop_quit(loop_.get());
   });
   if (int r = sd_bus_request_name(bus_.get(), kBusName, 0); r < 0)
-    return Error{"BusFailure", std::string("cannot own ") + kBusName + ": " + std::strerror(-r)};
+    return Error{"BusFailure", std::string("cannot own ") + kBusName + ": " + g_strerror(-r)};
 
   schedule_midnight();
   sigterm_ = quit_on_signal(SIGTERM);

@@ -9,12 +9,12 @@
 namespace metrics {
 
 UploadCoordinator::UploadCoordinator(Recorder& recorder, Ledger& ledger,
-                                     const config::RecorderSettings& settings, BatchContext context,
+                                     config::RecorderSettings settings, BatchContext context,
                                      upload::Rng rng, upload::NetworkMonitor& network,
                                      upload::WakeTimer& timer, upload::SessionIo& session_io)
     : recorder_(recorder),
       ledger_(ledger),
-      settings_(settings),
+      settings_(std::move(settings)),
       context_(std::move(context)),
       rng_(std::move(rng)),
       network_(network),
