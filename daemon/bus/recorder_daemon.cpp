@@ -62,8 +62,7 @@ Result<void> RecorderDaemon::start() {
 
   sd_bus* raw_bus = nullptr;
   if (int r = sd_bus_open_system(&raw_bus); r < 0)
-    return Error{"BusFailure",
-                 std::string("cannot connect to the system bus: ") + g_strerror(-r)};
+    return Error{"BusFailure", std::string("cannot connect to the system bus: ") + g_strerror(-r)};
   bus_.reset(raw_bus);
 
   loop_.reset(g_main_loop_new(nullptr, FALSE));
