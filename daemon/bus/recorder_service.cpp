@@ -230,6 +230,10 @@ void RecorderService::apply_permissions(ConsentReading next, ConsentMoment momen
     logged_warnings_ = consent_.permissions.warnings;
   }
   for (ConsentAction action : consent_transition(from, consent_.state, context)) perform(action);
+  // What the change did (a deletion above all) survives a power loss at once.
+  if (from != consent_.state)
+    if (auto synced = recorder_.store().sync_to_disk(); !synced)
+      log(LOG_ERR, "after the consent change: " + synced.error().message);
 }
 
 void RecorderService::perform(ConsentAction action) {

@@ -216,6 +216,9 @@ void UploadCoordinator::start_session(bool forced) {
   session_->on_warning = [this](const std::string& message) { log(LOG_WARNING, message); };
   timer_.disarm();
   set_state("uploading");
+  // What is about to leave (and be deleted once the server has it) is on disk first.
+  if (auto synced = recorder_.store().sync_to_disk(); !synced)
+    log(LOG_WARNING, synced.error().message);
   session_->start();
 }
 
