@@ -94,35 +94,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A system-bus-like broker: system type and reply limit, but an open policy and a private
-# socket so neither root nor the real system bus is needed.
-cat >"$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$tmp/bus.sock</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="false"/>
-    <allow receive_sender="*" eavesdrop="false"/>
-  </policy>
-  <limit name="max_replies_per_connection">128</limit>
-</busconfig>
-CONF
-
-dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=1 \
-  >"$tmp/bus.address" 2>"$tmp/bus.log" &
-bus_pid=$!
-for ((i = 0; i < 100; i++)); do
-  [[ -s $tmp/bus.address ]] && break
-  kill -0 "$bus_pid" 2>/dev/null || { cat "$tmp/bus.log" >&2; exit 1; }
-  sleep 0.05
-done
-[[ -s $tmp/bus.address ]] || { echo "dbus-daemon did not start" >&2; exit 1; }
-address=$(head -n1 "$tmp/bus.address")
+# A system-bus-like broker with an open policy (scripts/private-bus.sh).
+source "$repo/scripts/private-bus.sh"
+private_bus_start "$tmp" || exit 1
+bus_pid=$PRIVATE_BUS_PID
+address=$PRIVATE_BUS_ADDRESS
 export DBUS_SYSTEM_BUS_ADDRESS=$address
 
 cell=0
