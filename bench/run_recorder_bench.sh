@@ -18,12 +18,18 @@
 #   IDLE_WARMUP_EVENTS  events sent before the idle window, so post-load timers count
 #                       (default 1000; 0 measures a never-used service)
 #   SERVICE_NAME        bus name to load               (default com.endlessm.Metrics)
+#   RECORDER_SETTINGS   extra [Recorder] lines for recorder.conf, space-separated
+#                       (e.g. "SyncIntervalMilliseconds=0")
+#   DISK_LOAD           1: a disk-heavy job runs beside every cell (4 MiB synced writes
+#                       in a loop, in the state directory's file system), as on a busy
+#                       desktop
+#   IDLE_SECONDS=0      skips the idle measurement
 # Every cell restarts the service with fresh config/state dirs. Prints a markdown table.
 set -euo pipefail
 
 mode=${1:-}
 if [[ $mode != noop && $mode != recorder ]]; then
-  sed -n '2,20p' "$0" >&2
+  sed -n '2,26p' "$0" >&2
   exit 2
 fi
 
@@ -41,6 +47,8 @@ PAYLOAD=${PAYLOAD:-small}
 IDLE_SECONDS=${IDLE_SECONDS:-60}
 IDLE_WARMUP_EVENTS=${IDLE_WARMUP_EVENTS:-1000}
 SERVICE_NAME=${SERVICE_NAME:-com.endlessm.Metrics}
+RECORDER_SETTINGS=${RECORDER_SETTINGS:-}
+DISK_LOAD=${DISK_LOAD:-0}
 
 load_bin=$BENCH_BIN_DIR/metrics-bench-load
 noop_bin=$BENCH_BIN_DIR/metrics-bench-noop-service
@@ -58,6 +66,7 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/metrics-bench.XXXXXX")
 bus_pid=""
 svc_pid=""
+load_pid=""
 
 stop_pid() {
   local pid=$1 i
@@ -75,6 +84,8 @@ stop_pid() {
 cleanup() {
   stop_pid "$svc_pid"
   svc_pid=""
+  stop_pid "$load_pid"
+  load_pid=""
   stop_pid "$bus_pid"
   bus_pid=""
   rm -rf "$tmp"
@@ -83,35 +94,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A system-bus-like broker: system type and reply limit, but an open policy and a private
-# socket so neither root nor the real system bus is needed.
-cat >"$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$tmp/bus.sock</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="false"/>
-    <allow receive_sender="*" eavesdrop="false"/>
-  </policy>
-  <limit name="max_replies_per_connection">128</limit>
-</busconfig>
-CONF
-
-dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=1 \
-  >"$tmp/bus.address" 2>"$tmp/bus.log" &
-bus_pid=$!
-for ((i = 0; i < 100; i++)); do
-  [[ -s $tmp/bus.address ]] && break
-  kill -0 "$bus_pid" 2>/dev/null || { cat "$tmp/bus.log" >&2; exit 1; }
-  sleep 0.05
-done
-[[ -s $tmp/bus.address ]] || { echo "dbus-daemon did not start" >&2; exit 1; }
-address=$(head -n1 "$tmp/bus.address")
+# A system-bus-like broker with an open policy (scripts/private-bus.sh).
+source "$repo/scripts/private-bus.sh"
+private_bus_start "$tmp" || exit 1
+bus_pid=$PRIVATE_BUS_PID
+address=$PRIVATE_BUS_ADDRESS
 export DBUS_SYSTEM_BUS_ADDRESS=$address
 
 cell=0
@@ -132,6 +119,8 @@ start_service() {
     # registry is consulted (its cost is measured) but does not refuse the events.
     printf '[Recorder]\nRegistryMode=permissive\nRegistryDirectory=%s\n' "$repo/registry" \
       >"$dir/config/recorder.conf"
+    local setting
+    for setting in $RECORDER_SETTINGS; do echo "$setting" >>"$dir/config/recorder.conf"; done
     "$RECORDER" --config-dir "$dir/config" -c "$dir/config/eos-metrics-permissions.conf" \
       -p "$dir/state" --os-release "$dir/os-release" >"$dir/service.log" 2>&1 &
   fi
@@ -154,6 +143,12 @@ start_service() {
   echo "service did not own $SERVICE_NAME within 10 s" >&2
   return 1
 }
+
+if [[ $DISK_LOAD == 1 ]]; then
+  # Another program using the disk: synced writes of 4 MiB, one after the other.
+  (while :; do dd if=/dev/zero of="$tmp/disk-load" bs=1M count=4 oflag=dsync status=none; done) &
+  load_pid=$!
+fi
 
 rows=()
 for events in $EVENTS_LIST; do
@@ -181,15 +176,24 @@ for events in $EVENTS_LIST; do
   done
 done
 
+stop_pid "$load_pid"
+load_pid=""
+idle="skipped"
+settle="skipped"
+if ((IDLE_SECONDS > 0)); then
 start_service
 if ((IDLE_WARMUP_EVENTS > 0)); then
   "$load_bin" --events "$IDLE_WARMUP_EVENTS" --in-flight 1 --connections 1 --payload "$PAYLOAD" \
     --dest "$SERVICE_NAME" >/dev/null
 fi
 echo "== $mode: measuring idle wake-ups for ${IDLE_SECONDS}s" >&2
+# The sync that follows the last event (within SyncIntervalMilliseconds, 1 s by default)
+# is counted apart: the idle window starts after it.
+settle=$("$idle_script" "$svc_pid" 2)
 idle=$("$idle_script" "$svc_pid" "$IDLE_SECONDS")
 stop_pid "$svc_pid"
 svc_pid=""
+fi
 
 echo
 echo "### $mode ($(basename "$([[ $mode == noop ]] && echo "$noop_bin" || echo "$RECORDER")"))"
@@ -198,4 +202,4 @@ echo "| events | in-flight | conns | payload | seconds | events/s | errors | CPU
 echo "|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Idle wake-ups over ${IDLE_SECONDS} s (after ${IDLE_WARMUP_EVENTS} warm-up events): $idle"
+echo "Wake-ups in the 2 s after ${IDLE_WARMUP_EVENTS} warm-up events: $settle; then idle over ${IDLE_SECONDS} s: $idle"

@@ -26,25 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat >"$work/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$work/bus.sock</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/><allow own="*"/>
-    <allow send_destination="*" eavesdrop="false"/>
-    <allow receive_sender="*"/>
-  </policy>
-  <limit name="max_replies_per_connection">128</limit>
-</busconfig>
-CONF
-dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile >/dev/null 2>&1 &
-pids+=($!)
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/bus.sock"
-for _ in $(seq 50); do [[ -S $work/bus.sock ]] && break; sleep 0.1; done
+source scripts/private-bus.sh
+private_bus_start "$work"
+pids+=("$PRIVATE_BUS_PID")
+export DBUS_SYSTEM_BUS_ADDRESS=$PRIVATE_BUS_ADDRESS
 
 /usr/bin/python3 -m dbusmock --system --template polkitd >"$work/polkit.log" 2>&1 &
 pids+=($!)

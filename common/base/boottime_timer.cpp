@@ -30,7 +30,7 @@ Result<void> BoottimeTimer::arm_at(int64_t boottime_ns) {
   spec.it_value.tv_nsec = at % 1'000'000'000;
   if (timerfd_settime(fd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0)
     return Error{ErrorCode::kTimerFailed,
-                 std::string("cannot arm the CLOCK_BOOTTIME timer: ") + std::strerror(errno)};
+                 std::string("cannot arm the CLOCK_BOOTTIME timer: ") + g_strerror(errno)};
   armed_ = true;
   return {};
 }

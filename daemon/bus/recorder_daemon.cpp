@@ -36,6 +36,10 @@ Result<void> RecorderDaemon::start() {
   options_.max_bytes = cache.maximum;
   options_.settings = config::read_recorder_settings(paths_.recorder_settings_file());
   for (const auto& w : options_.settings.warnings) log(LOG_WARNING, w);
+  sync_timer_ = std::make_unique<SyncTimer>(*store_, options_.settings.sync_interval_milliseconds,
+                                            [this](const std::string& what, const Error& error) {
+                                              keeper_->storage_failed(what, error);
+                                            });
   options_.os_version = config::read_os_version(paths_.os_release);
   // Unknown, every boot is the same one to the time-line's anchor: it then continues the
   // stored time-line rather than starting a new one at each start.
@@ -63,7 +67,7 @@ Result<void> RecorderDaemon::start() {
   sd_bus* raw_bus = nullptr;
   if (int r = sd_bus_open_system(&raw_bus); r < 0)
     return Error{ErrorCode::kBusFailure,
-                 std::string("cannot connect to the system bus: ") + std::strerror(-r)};
+                 std::string("cannot connect to the system bus: ") + g_strerror(-r)};
   bus_.reset(raw_bus);
 
   loop_.reset(g_main_loop_new(nullptr, FALSE));
@@ -105,7 +109,7 @@ Result<void> RecorderDaemon::start() {
   });
   if (int r = sd_bus_request_name(bus_.get(), kBusName, 0); r < 0)
     return Error{ErrorCode::kBusFailure,
-                 std::string("cannot own ") + kBusName + ": " + std::strerror(-r)};
+                 std::string("cannot own ") + kBusName + ": " + g_strerror(-r)};
 
   schedule_midnight();
   sigterm_ = quit_on_signal(SIGTERM);
@@ -126,6 +130,8 @@ int RecorderDaemon::stop() {
   // A clean stop keeps the time of running timers.
   if (auto r = recorder_->shutdown(); !r) log(LOG_ERR, "cannot save timers: " + r.error().message);
   service_->after_batch();
+  // A clean stop leaves nothing unsynced: what was acknowledged survives a power loss.
+  sync_timer_->sync_now("at stop");
   sd_bus_flush(bus_.get());
   return bus_source_->disconnected() ? 1 : 0;
 }

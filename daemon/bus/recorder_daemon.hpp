@@ -22,6 +22,7 @@
 #include "sdbus_handles.hpp"
 #include "store.hpp"
 #include "store_keeper.hpp"
+#include "sync_timer.hpp"
 #include "upload_scheduler.hpp"
 
 namespace metrics::bus {
@@ -57,6 +58,7 @@ class RecorderDaemon {
   std::unique_ptr<Store> store_;
   std::unique_ptr<StoreKeeper> keeper_;
   RecorderOptions options_;
+  std::unique_ptr<SyncTimer> sync_timer_;
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<RegistryWatch> registry_watch_;
   BusPtr bus_;

@@ -136,7 +136,7 @@ Result<void> RecorderService::start() {
   int r = sd_bus_add_object_vtable(bus_, &slot, kObjectPath, kServerInterface, server_vtable, this);
   if (r < 0)
     return Error{ErrorCode::kBusFailure,
-                 std::string("cannot export the recorder: ") + std::strerror(-r)};
+                 std::string("cannot export the recorder: ") + g_strerror(-r)};
   slots_.emplace_back(slot);
   gdbus_compat_.add_interface(kServerInterface, server_vtable);
   if (auto compat = gdbus_compat_.start(); !compat) return compat;
@@ -233,6 +233,10 @@ void RecorderService::apply_permissions(ConsentReading next, ConsentMoment momen
     logged_warnings_ = consent_.permissions.warnings;
   }
   for (ConsentAction action : consent_transition(from, consent_.state, context)) perform(action);
+  // What the change did (a deletion above all) survives a power loss at once.
+  if (from != consent_.state)
+    if (auto synced = recorder_.store().sync_to_disk(); !synced)
+      log(LOG_ERR, "after the consent change: " + synced.error().message);
 }
 
 void RecorderService::perform(ConsentAction action) {
@@ -412,7 +416,7 @@ int RecorderService::method_upload_events(sd_bus_message* m, void* userdata, sd_
   auto* self = self_of(userdata);
   if (auto allowed = self->check_upload_allowed(); !allowed) return reply_error(m, allowed.error());
   std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
-  self->uploads_.upload_now([call](Result<net::SessionProgress> done) {
+  self->uploads_.upload_now([call](const Result<net::SessionProgress>& done) {
     if (!done)
       reply_error(call.get(), done.error());
     else
@@ -424,7 +428,7 @@ int RecorderService::method_upload_events(sd_bus_message* m, void* userdata, sd_
 int RecorderService::method_reset_tracking_id(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* self = self_of(userdata);
   std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
-  self->polkit_.check(m, kActionResetTrackingId, [call](Result<void> allowed) {
+  self->polkit_.check(m, kActionResetTrackingId, [call](const Result<void>& allowed) {
     // Protocol 3 has no tracking id: an authorised reset has nothing to do.
     if (!allowed)
       reply_error(call.get(),
@@ -441,7 +445,7 @@ int RecorderService::method_set_enabled(sd_bus_message* m, void* userdata, sd_bu
   if (sd_bus_message_read_basic(m, 'b', &enabled) < 0)
     return reply_error(m, {ErrorCode::kInvalidArguments, "cannot read enabled (b)"});
   std::shared_ptr<sd_bus_message> call(sd_bus_message_ref(m), sd_bus_message_unref);
-  self->polkit_.check(m, kActionSetEnabled, [self, enabled, call](Result<void> allowed) {
+  self->polkit_.check(m, kActionSetEnabled, [self, enabled, call](const Result<void>& allowed) {
     if (!allowed) {
       reply_error(call.get(),
                   as_original_refusal(allowed.error(), original::kSetEnabledNotAuthorized));
@@ -514,8 +518,7 @@ Result<void> RecorderService::export_timer(uint64_t id) {
                                          timer_vtable, this);
   if (r < 0) {
     (void)recorder_.stop_timer(Caller{"", 0}, id);
-    return Error{ErrorCode::kBusFailure,
-                 std::string("cannot export the timer: ") + std::strerror(-r)};
+    return Error{ErrorCode::kBusFailure, std::string("cannot export the timer: ") + g_strerror(-r)};
   }
   timer_slots_.emplace(id, SlotPtr(slot));
   return Ok();

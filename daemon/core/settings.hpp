@@ -118,6 +118,7 @@ std::string read_os_version(const std::filesystem::path& file);
 // Defaults that other parts start from too (an upload session's configuration).
 inline constexpr uint32_t kDefaultUploadMaxRequestBytes = 262144;
 inline constexpr uint32_t kDefaultTimestampGranularitySeconds = 3600;
+inline constexpr uint32_t kDefaultSyncIntervalMilliseconds = 1000;
 
 struct RecorderSettings {
   // MaxQueueSharePercent, 1..100: of cache-size.conf's maximum, what one unprivileged uid
@@ -138,6 +139,10 @@ struct RecorderSettings {
   // together may run.
   uint32_t unprivileged_timers_percent = 75;
   uint32_t max_sequence_length = 1024;
+  // SyncIntervalMilliseconds, 0..10000: how long an acknowledged event may stay in the
+  // kernel's cache before it is synced to disk (it survives a crash of the recorder
+  // either way; a power loss only once synced). 0 syncs every commit before replying.
+  uint32_t sync_interval_milliseconds = kDefaultSyncIntervalMilliseconds;
 
   // ---- Upload (same group; see upload_policy.hpp and timestamp_coarsening.hpp) ----
   // TimestampGranularitySeconds, 0..86400: event times are floored to this before

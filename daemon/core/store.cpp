@@ -76,12 +76,12 @@ Result<std::string> Store::integrity_check() {
 }
 
 Result<void> Store::init_schema() {
-  // WAL + synchronous=FULL: a commit is on disk before we acknowledge it.
+  // WAL, synchronous as the sync mode says (store_sync.cpp).
   // secure_delete: deleted rows are overwritten, not left in free pages.
   // (cache_size is set in open(), before the integrity check.)
-  if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
-      !r)
-    return r;
+  if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON;"); !r) return r;
+  if (auto r = exec(synchronous_pragma()); !r) return r;
+  sqlite3_commit_hook(db_.get(), &Store::on_commit_hook, this);
   if (auto r = exec(kStoreSchema); !r) return r;
   auto ins = prepare(
       "INSERT INTO singular (uid, event_id, os_version, relative_ns, payload, size) "

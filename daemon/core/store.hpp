@@ -121,6 +121,27 @@ class Store {
   void rollback();
   bool in_transaction() const { return in_transaction_; }
 
+  // ---- Durability (store_sync.cpp; docs/recorder.md "Durability") -------------------
+  // EveryCommit (SyncIntervalMilliseconds=0): every commit is on disk before it returns
+  // (synchronous=FULL). Deferred: a commit is in the kernel when it returns, so it
+  // survives any crash of the recorder, and on disk once sync_to_disk() ran
+  // (synchronous=NORMAL); the owner calls that within the interval after on_unsynced.
+  enum class SyncMode { EveryCommit, Deferred };
+  // Applies now when open, and at every later opening.
+  Result<void> set_sync_mode(SyncMode mode);
+  SyncMode sync_mode() const { return sync_mode_; }
+  // Deferred: every commit so far reaches the disk (a checkpoint: SQLite syncs the WAL,
+  // copies it into the database and syncs that). A no-op when nothing is unsynced; an
+  // error leaves it unsynced, to be tried again.
+  Result<void> sync_to_disk();
+  // Deferred: something was committed since the last sync.
+  bool unsynced() const { return unsynced_; }
+  // Syncs done by sync_to_disk() since the store was created (the tests count them).
+  uint64_t syncs() const { return syncs_; }
+  // Deferred: the first commit after a sync (or the opening) happened; called from
+  // SQLite's commit hook, so it must not use the store.
+  std::function<void()> on_unsynced;
+
   Result<void> add_singular(uint32_t uid, const Uuid& event_id, const std::string& os_version,
                             int64_t relative_ns, std::span<const uint8_t> payload, int64_t size);
   // Adds delta to the count of (period, event, payload, uid); `size` is charged when
@@ -217,6 +238,11 @@ class Store {
   std::filesystem::path dir_;
   SqlitePtr db_;
   bool in_transaction_ = false;
+  SyncMode sync_mode_ = SyncMode::EveryCommit;
+  bool unsynced_ = false;
+  uint64_t syncs_ = 0;
+  static int on_commit_hook(void* self);
+  const char* synchronous_pragma() const;
   std::string recovery_note_;
   std::string problem_;
   bool recovered_ = false;

@@ -87,8 +87,9 @@ void Store::close_database() {
   insert_singular_ = Statement();
   update_count_ = Statement();
   insert_count_ = Statement();
-  db_.reset();
+  db_.reset();  // SQLite checkpoints the write-ahead log as the last connection closes
   in_transaction_ = false;
+  unsynced_ = false;
   total_bytes_ = 0;
   singular_count_ = 0;
   uid_bytes_.clear();

@@ -9,12 +9,12 @@
 namespace metrics {
 
 UploadCoordinator::UploadCoordinator(Recorder& recorder, Ledger& ledger,
-                                     const config::RecorderSettings& settings, BatchContext context,
+                                     config::RecorderSettings settings, BatchContext context,
                                      upload::Rng rng, upload::NetworkMonitor& network,
                                      upload::WakeTimer& timer, upload::SessionIo& session_io)
     : recorder_(recorder),
       ledger_(ledger),
-      settings_(settings),
+      settings_(std::move(settings)),
       context_(std::move(context)),
       rng_(std::move(rng)),
       network_(network),
@@ -218,6 +218,9 @@ void UploadCoordinator::start_session(bool forced) {
   session_->on_warning = [this](const std::string& message) { log(LOG_WARNING, message); };
   timer_.disarm();
   set_state(UploadState::kUploading);
+  // What is about to leave (and be deleted once the server has it) is on disk first.
+  if (auto synced = recorder_.store().sync_to_disk(); !synced)
+    log(LOG_WARNING, synced.error().message);
   session_->start();
 }
 

@@ -49,7 +49,7 @@ class UploadCoordinator {
 
   // `network`, `timer` and `session_io` outlive it; whoever owns them calls wake() when
   // the network changes or the timer fires.
-  UploadCoordinator(Recorder& recorder, Ledger& ledger, const config::RecorderSettings& settings,
+  UploadCoordinator(Recorder& recorder, Ledger& ledger, config::RecorderSettings settings,
                     BatchContext context, upload::Rng rng, upload::NetworkMonitor& network,
                     upload::WakeTimer& timer, upload::SessionIo& session_io);
   ~UploadCoordinator();

@@ -166,8 +166,12 @@ void UploadSession::send_current() {
       });
 }
 
+// By value on purpose: dropping the transport (plan.drop_transport) destroys the callback
+// whose captures these were moved from, so references into it would dangle.
+// NOLINTBEGIN(performance-unnecessary-value-param)
 void UploadSession::on_answer(upload::AttemptResult attempt, SharedBytes shared_body,
                               std::string url, std::string sha512, size_t compressed_size) {
+  // NOLINTEND(performance-unnecessary-value-param)
   using Action = upload::AnswerPlan::Action;
   const std::span<const uint8_t> body = span_of(shared_body.get());
   const upload::Classification verdict = upload::classify(attempt, recorder_.clock().realtime_ns());

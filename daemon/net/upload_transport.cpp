@@ -25,7 +25,7 @@ guint deadline_seconds(const TransportSettings& settings) {
 std::string exit_description(GSubprocess* helper) {
   if (g_subprocess_get_if_signaled(helper)) {
     const int sig = g_subprocess_get_term_sig(helper);
-    return std::string("killed by signal ") + std::to_string(sig) + " (" + strsignal(sig) + ")";
+    return std::string("killed by signal ") + std::to_string(sig) + " (" + g_strsignal(sig) + ")";
   }
   if (g_subprocess_get_if_exited(helper)) {
     return "exit status " + std::to_string(g_subprocess_get_exit_status(helper));

@@ -4,7 +4,9 @@ acknowledged event must be in the store and the store must stay sound."""
 
 import os
 import random
+import shutil
 import signal
+import sqlite3
 import time
 import unittest
 
@@ -147,6 +149,51 @@ class DurabilityTest(RecorderTestCase):
         aside = [n for n in os.listdir(self.env.state_dir) if n != 'metrics.db' and
                  not n.startswith('metrics.db-')]
         self.assertTrue(aside, 'the unreadable store was not kept aside')
+
+
+class SyncTierTest(RecorderTestCase):
+    """The default durability tier (SyncIntervalMilliseconds=1000): an acknowledged event
+    is synced into the database file itself, not only the write-ahead log in the kernel's
+    cache, within the interval; a clean stop syncs whatever is left."""
+    START_DAEMON = False
+    EVENT = bytes.fromhex('5b7f0a9c1e2d4f3a8b6c9d0e1f2a3b4c')
+
+    def rows_in_database_file(self):
+        """Events in the database file alone: what a power loss would leave if the
+        write-ahead log had not reached the disk. -1 while a copy is torn by a sync."""
+        copy = os.path.join(self.env.root, 'database-file-alone.db')
+        shutil.copyfile(self.env.db_path, copy)
+        try:
+            conn = sqlite3.connect(f'file:{copy}?immutable=1', uri=True)
+            try:
+                return conn.execute('SELECT COUNT(*) FROM singular').fetchone()[0]
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError:
+            return -1
+        finally:
+            os.unlink(copy)
+
+    def record(self, n):
+        for i in range(n):
+            self.client.record_singular(self.EVENT, GLib.Variant('u', i))
+        self.assertEqual(len(self.env.singulars(self.EVENT)), n)
+
+    def test_acknowledged_events_reach_the_database_file_within_the_interval(self):
+        self.env.start_daemon()
+        self.record(20)
+        # Far fewer frames than SQLite's own checkpoint waits for (1000): only the
+        # recorder's sync timer puts them there.
+        self.wait_until(lambda: self.rows_in_database_file() == 20,
+                        'the sync after the last acknowledged event')
+
+    def test_a_clean_stop_syncs_what_is_left(self):
+        self.env.write_recorder_conf(SyncIntervalMilliseconds=10000)
+        self.env.start_daemon()
+        self.record(5)
+        self.assertEqual(self.rows_in_database_file(), 0, 'synced before the interval')
+        self.assertEqual(self.env.stop_daemon(), 0)
+        self.assertEqual(self.rows_in_database_file(), 5)
 
 
 if __name__ == '__main__':

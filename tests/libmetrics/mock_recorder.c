@@ -2,6 +2,8 @@
 #include "mock_recorder.h"
 
 #include <signal.h>
+#include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 static GDBusConnection* bus_connection;
@@ -80,14 +82,37 @@ void mock_set_record_delay(double seconds) {
   call_mock_setter("SetRecordDelay", seconds);
 }
 
-void mock_freeze(void) {
+/* g_subprocess_send_signal() sends the signal later, from GLib's worker thread: a mock
+ * that must be stopped before the next call is made gets the signal here, at once. */
+static pid_t mock_pid(void) {
   g_assert_nonnull(mock_process);
-  g_subprocess_send_signal(mock_process, SIGSTOP);
+  const char* id = g_subprocess_get_identifier(mock_process);
+  g_assert_nonnull(id);
+  return (pid_t)g_ascii_strtoll(id, NULL, 10);
+}
+
+/* The state letter of /proc/PID/stat ('T' once stopped), '?' when unreadable. */
+static char process_state(pid_t pid) {
+  g_autofree gchar* path = g_strdup_printf("/proc/%d/stat", (int)pid);
+  g_autofree gchar* stat = NULL;
+  if (!g_file_get_contents(path, &stat, NULL, NULL)) return '?';
+  /* The command name may hold spaces and ')': the state follows the last ')'. */
+  const char* close = strrchr(stat, ')');
+  return close != NULL && close[1] == ' ' ? close[2] : '?';
+}
+
+void mock_freeze(void) {
+  const pid_t pid = mock_pid();
+  g_assert_cmpint(kill(pid, SIGSTOP), ==, 0);
+  gint64 deadline = g_get_monotonic_time() + G_GINT64_CONSTANT(15) * G_USEC_PER_SEC;
+  while (process_state(pid) != 'T') {
+    g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+    g_usleep(1000);
+  }
 }
 
 void mock_thaw(void) {
-  g_assert_nonnull(mock_process);
-  g_subprocess_send_signal(mock_process, SIGCONT);
+  g_assert_cmpint(kill(mock_pid(), SIGCONT), ==, 0);
 }
 
 void mock_clear(void) {

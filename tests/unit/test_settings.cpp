@@ -721,6 +721,22 @@ TEST_F(SettingsTest, RecorderSettingsValidValues) {
   EXPECT_EQ(top.max_payload_bytes, 16777216u);
 }
 
+TEST_F(SettingsTest, SyncIntervalDefaultsToASecondAndTakesZeroToTenSeconds) {
+  EXPECT_EQ(read_recorder_settings(dir_ / "recorder.conf").sync_interval_milliseconds, 1000u);
+  for (const char* value : {"0", "250", "10000"}) {
+    SCOPED_TRACE(value);
+    RecorderSettings s = read_recorder_settings(write(
+        "recorder.conf", std::string("[Recorder]\nSyncIntervalMilliseconds=") + value + "\n"));
+    EXPECT_TRUE(s.warnings.empty());
+    EXPECT_EQ(s.sync_interval_milliseconds, std::stoul(value));
+  }
+  RecorderSettings bad = read_recorder_settings(
+      write("recorder.conf", "[Recorder]\nSyncIntervalMilliseconds=10001\n"));
+  EXPECT_EQ(bad.sync_interval_milliseconds, 1000u);
+  ASSERT_EQ(bad.warnings.size(), 1u);
+  EXPECT_NE(bad.warnings[0].find("0..10000"), std::string::npos) << bad.warnings[0];
+}
+
 TEST_F(SettingsTest, RecorderSettingsBadValuesFallBackWithWarning) {
   struct Case {
     const char* key;
@@ -753,6 +769,8 @@ TEST_F(SettingsTest, RecorderSettingsBadValuesFallBackWithWarning) {
       {"UploadMaxRequestBytes", "18446744073709551616"},
       {"UploadRequestTimeoutSeconds", "0"},
       {"TimestampGranularitySeconds", "86401"},
+      {"SyncIntervalMilliseconds", "10001"},
+      {"SyncIntervalMilliseconds", "-1"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.key) + "=" + c.value);
