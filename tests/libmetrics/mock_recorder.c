@@ -98,7 +98,8 @@ static char process_state(pid_t pid) {
   if (!g_file_get_contents(path, &stat, NULL, NULL)) return '?';
   /* The command name may hold spaces and ')': the state follows the last ')'. */
   const char* close = strrchr(stat, ')');
-  return close != NULL && close[1] == ' ' ? close[2] : '?';
+  if (close == NULL || close[1] != ' ') return '?';
+  return close[2];
 }
 
 void mock_freeze(void) {
